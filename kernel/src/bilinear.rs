@@ -1,0 +1,271 @@
+//! Projection to the bilinear neuron constraint `x·w = Ω y` (eq. 26h, 38g) and
+//! its NMF form `x·w = y` with `y` fixed by data (eq. 14d, 16).
+//!
+//! Appendix B: with `p = x·w`, `q = x·x + w·w` (eq. 17) the projection is
+//! `x' = (x + u w)/(1 - u²)`, `w' = (w + u x)/(1 - u²)` (eq. 19) and, for
+//! networks, `y' = y - Ω u / g²`, where `u ∈ (-1, 1)` is the root of the
+//! increasing function `h0` of eq. 52:
+//!
+//! `h0(u) = (Ω²) u / g² + (p (1 + u²) + q u) / (1 - u²)² - Ω y`.
+//!
+//! The NMF form is the limit `g² → ∞`, `Ω = 1` (pass `g2 = f64::INFINITY`).
+//! The root is found by Newton's method from `u = 0` with a bisection
+//! safeguard; the reference programs use two variants ([`Safeguard`]) and the
+//! scalar oracle [`solve`] reproduces each bit for bit. [`solve_lanes`] runs
+//! the same arithmetic lane-parallel (masked until every lane has converged)
+//! and gives identical bits per lane.
+//!
+//! Degenerate input: when `q > 2|p|` fails (`x = ±w`, zero vectors; eq. 18)
+//! the root need not exist; the solver still stops after at most
+//! [`NEWTON_ITER`] steps with `u` strictly inside `(-1, 1)` for finite input
+//! and reports [`Status::Degenerate`]. Non-finite input gives
+//! [`Status::NonFinite`]. Steps that leave `(-1, 1)` or are NaN are replaced
+//! by bisection, so `1 - u²` never vanishes for finite input.
+
+use crate::simd::V;
+
+/// Maximum Newton steps per solve (the reference's NEWTONITER).
+pub const NEWTON_ITER: u32 = 50;
+/// Convergence threshold on `|Δu|` (the reference's NEWTONEPS).
+pub const NEWTON_EPS: f64 = 1e-12;
+
+/// The two bracket safeguards of the reference programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Safeguard {
+    /// NMF program: bisect only when the Newton step leaves the bracket.
+    Bracket,
+    /// Network programs: cut the step back to the bracket midpoint whenever
+    /// it passes the midpoint.
+    Midpoint,
+}
+
+/// How a solve ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// `|Δu| < NEWTON_EPS` within the step cap, with `q > 2|p|`.
+    Converged,
+    /// The step cap was reached; the last iterate is used.
+    StepCap,
+    /// `q > 2|p|` fails (eq. 18): the projection may not be unique; the
+    /// result is finite and satisfies the constraint approximately at best.
+    Degenerate,
+    /// Some input or the result is not finite.
+    NonFinite,
+}
+
+/// Coefficients of `h0` for one solve.
+#[derive(Clone, Copy, Debug)]
+pub struct Coeffs {
+    /// `p = x·w` of the reflected point.
+    pub p: f64,
+    /// `q = x·x + w·w` of the reflected point.
+    pub q: f64,
+    /// `Ω²` (1 for NMF).
+    pub omega2: f64,
+    /// Metric weight `g²` of the node (`f64::INFINITY` for NMF).
+    pub g2: f64,
+    /// Target `Ω y` (the data value for NMF).
+    pub c: f64,
+}
+
+/// Result of one scalar solve.
+#[derive(Clone, Copy, Debug)]
+pub struct Root {
+    /// The root `u`.
+    pub u: f64,
+    /// Newton steps taken.
+    pub steps: u32,
+    /// Bisection cut-backs taken.
+    pub bisections: u32,
+    /// How the solve ended.
+    pub status: Status,
+}
+
+#[inline(always)]
+fn h0(k: &Coeffs, t: f64) -> f64 {
+    let den = 1.0 - t * t;
+    (k.omega2 * t) / k.g2 + (k.p * (1.0 + t * t) + k.q * t) / (den * den) - k.c
+}
+
+#[inline(always)]
+fn h1(k: &Coeffs, t: f64) -> f64 {
+    let den = 1.0 - t * t;
+    k.omega2 / k.g2
+        + ((2.0 * k.p) * t + k.q) / (den * den)
+        + ((4.0 * t) * (k.p * (1.0 + t * t) + k.q * t)) / ((den * den) * den)
+}
+
+/// Scalar root solve in the reference programs' exact order of operations.
+pub fn solve(k: &Coeffs, guard: Safeguard) -> Root {
+    let mut ta = 0.0f64;
+    let mut f = h0(k, ta);
+    let mut tb = if f > 0.0 { -1.0 } else { 1.0 };
+    let mut t = ta;
+    let mut steps = 0;
+    let mut bisections = 0;
+    let mut converged = false;
+    while steps < NEWTON_ITER {
+        steps += 1;
+        t = ta - f / h1(k, ta);
+        let tc = 0.5 * (ta + tb);
+        let limit = match guard {
+            Safeguard::Midpoint => tc,
+            Safeguard::Bracket => tb,
+        };
+        let past = if tb > ta { t > limit } else { t < limit };
+        if past || !(t.abs() < 1.0) {
+            t = tc;
+            bisections += 1;
+        }
+        f = h0(k, t);
+        if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) {
+            tb = ta;
+        }
+        if (t - ta).abs() < NEWTON_EPS {
+            converged = true;
+            break;
+        }
+        ta = t;
+    }
+    let status = if !(k.p.is_finite() && k.q.is_finite() && k.c.is_finite() && t.is_finite()) {
+        Status::NonFinite
+    } else if !(k.q > 2.0 * k.p.abs()) {
+        Status::Degenerate
+    } else if converged {
+        Status::Converged
+    } else {
+        Status::StepCap
+    };
+    Root { u: t, steps, bisections, status }
+}
+
+/// Result of a lane-parallel solve.
+#[derive(Clone, Copy, Debug)]
+pub struct LaneRoot {
+    /// The roots, one per lane.
+    pub u: V,
+    /// Newton steps until the last lane converged.
+    pub steps: u32,
+    /// Bisection cut-backs summed over lanes.
+    pub bisections: u32,
+}
+
+#[inline(always)]
+fn h0v(p: V, q: V, a: V, g2: V, c: V, t: V) -> V {
+    let one = V::splat(1.0);
+    let den = one - t * t;
+    (a * t) / g2 + (p * (one + t * t) + q * t) / (den * den) - c
+}
+
+#[inline(always)]
+fn h1v(p: V, q: V, a: V, g2: V, t: V) -> V {
+    let one = V::splat(1.0);
+    let den = one - t * t;
+    a / g2
+        + ((V::splat(2.0) * p) * t + q) / (den * den)
+        + ((V::splat(4.0) * t) * (p * (one + t * t) + q * t)) / ((den * den) * den)
+}
+
+/// Lane-parallel twin of [`solve`]: the same arithmetic per lane, masked until
+/// every lane has converged, so each lane's root equals the scalar root bit
+/// for bit.
+#[inline]
+pub fn solve_lanes(p: V, q: V, omega2: f64, g2: f64, c: V, guard: Safeguard) -> LaneRoot {
+    let (a, g2v) = (V::splat(omega2), V::splat(g2));
+    let zero = V::splat(0.0);
+    let one = V::splat(1.0);
+    let mut ta = zero;
+    let mut f = h0v(p, q, a, g2v, c, ta);
+    let mut tb = f.simd_gt(zero).select(-one, one);
+    let mut res = zero;
+    let mut active = one.simd_eq(one);
+    let mut steps = 0;
+    let mut bisections = 0;
+    while steps < NEWTON_ITER {
+        steps += 1;
+        let mut t = ta - f / h1v(p, q, a, g2v, ta);
+        let tc = V::splat(0.5) * (ta + tb);
+        let limit = match guard {
+            Safeguard::Midpoint => tc,
+            Safeguard::Bracket => tb,
+        };
+        let up = tb.simd_gt(ta);
+        let past = up.select(t.simd_gt(limit), t.simd_lt(limit));
+        let outside = !t.abs().simd_lt(one);
+        let cut = past | outside;
+        bisections += (cut & active).to_bitmask().count_ones();
+        t = cut.select(tc, t);
+        let fnew = h0v(p, q, a, g2v, c, t);
+        let flip = up.select(fnew.simd_gt(zero), fnew.simd_lt(zero));
+        tb = (flip & active).select(ta, tb);
+        res = active.select(t, res);
+        f = active.select(fnew, f);
+        let conv = (t - ta).abs().simd_lt(V::splat(NEWTON_EPS));
+        let go_on = active & !conv;
+        ta = go_on.select(t, ta);
+        active = go_on;
+        if active.none() {
+            break;
+        }
+    }
+    LaneRoot { u: res, steps, bisections }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coeffs(x: &[f64], w: &[f64], omega: f64, g2: f64, y: f64) -> Coeffs {
+        let mut p = 0.0;
+        let mut q = 0.0;
+        for (a, b) in x.iter().zip(w) {
+            p += a * b;
+            q += a * a + b * b;
+        }
+        Coeffs { p, q, omega2: omega * omega, g2, c: omega * y }
+    }
+
+    #[test]
+    fn root_satisfies_constraint() {
+        let x = [0.3, -1.2, 0.7];
+        let w = [1.1, 0.4, -0.2];
+        for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
+            let k = coeffs(&x, &w, 2.0, 3.0, 0.9);
+            let r = solve(&k, guard);
+            assert_eq!(r.status, Status::Converged);
+            let den = 1.0 - r.u * r.u;
+            let xp: [f64; 3] = core::array::from_fn(|i| (x[i] + r.u * w[i]) / den);
+            let wp: [f64; 3] = core::array::from_fn(|i| (w[i] + r.u * x[i]) / den);
+            let yp = 0.9 - 2.0 * r.u / 3.0;
+            let dot: f64 = xp.iter().zip(&wp).map(|(a, b)| a * b).sum();
+            assert!((dot - 2.0 * yp).abs() < 1e-12, "{dot} vs {}", 2.0 * yp);
+        }
+    }
+
+    #[test]
+    fn lanes_equal_scalar_bits() {
+        let ks = [
+            Coeffs { p: 0.3, q: 2.0, omega2: 4.0, g2: 2.0, c: 1.0 },
+            Coeffs { p: -5.0, q: 10.5, omega2: 4.0, g2: 2.0, c: -3.0 },
+            Coeffs { p: 0.0, q: 0.0, omega2: 4.0, g2: 2.0, c: 0.0 },
+            Coeffs { p: 1.0, q: 2.0, omega2: 4.0, g2: 2.0, c: 9.0 },
+        ];
+        for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
+            let r = solve_lanes(
+                V::new(core::array::from_fn(|i| ks[i].p)),
+                V::new(core::array::from_fn(|i| ks[i].q)),
+                4.0,
+                2.0,
+                V::new(core::array::from_fn(|i| ks[i].c)),
+                guard,
+            );
+            let mut bis = 0;
+            for (i, k) in ks.iter().enumerate() {
+                let s = solve(k, guard);
+                bis += s.bisections;
+                assert_eq!(s.u.to_bits(), r.u.to_array()[i].to_bits());
+            }
+            assert_eq!(bis, r.bisections);
+        }
+    }
+}

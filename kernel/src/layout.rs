@@ -1,0 +1,92 @@
+//! Structure-of-arrays layout of batch state.
+//!
+//! Batch items are grouped into blocks of `block` lanes (a multiple of
+//! [`LANES`]); within a block the item index is innermost. A per-edge
+//! variable of item `k = blk * block + kk` lives at
+//! `(blk * E + e) * block + kk`, a per-node variable at
+//! `(blk * N + i) * block + kk`. One block holding the whole (padded) batch is
+//! DESIGN.md's batch-innermost layout `w[e * K + k]`; smaller blocks keep one
+//! block's state together ("blocks of items"). Padding lanes past the last
+//! item are computed like real items but never enter sums or errors.
+
+use crate::simd::LANES;
+
+/// Why a layout was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutError {
+    /// The batch is empty.
+    NoItems,
+    /// The block is 0 or not a multiple of the lane count.
+    BadBlock,
+    /// Sizes overflow `usize`.
+    TooLarge,
+}
+
+/// Block structure of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    items: usize,
+    block: usize,
+    blocks: usize,
+}
+
+/// Rounds `n` up to a multiple of [`LANES`].
+pub fn round_up(n: usize) -> usize {
+    n.div_ceil(LANES) * LANES
+}
+
+impl Layout {
+    /// `items` batch items in blocks of `block` lanes.
+    pub fn new(items: usize, block: usize) -> Result<Self, LayoutError> {
+        if items == 0 {
+            return Err(LayoutError::NoItems);
+        }
+        if block == 0 || block % LANES != 0 {
+            return Err(LayoutError::BadBlock);
+        }
+        let blocks = items.div_ceil(block);
+        blocks.checked_mul(block).ok_or(LayoutError::TooLarge)?;
+        Ok(Self { items, block, blocks })
+    }
+
+    /// One block holding the whole batch: DESIGN.md's `w[e * K + k]`.
+    pub fn batch_innermost(items: usize) -> Result<Self, LayoutError> {
+        Self::new(items, round_up(items.max(1)))
+    }
+
+    /// Number of real batch items `|K|`.
+    pub fn items(&self) -> usize {
+        self.items
+    }
+    /// Lanes per block.
+    pub fn block(&self) -> usize {
+        self.block
+    }
+    /// Number of blocks.
+    pub fn blocks(&self) -> usize {
+        self.blocks
+    }
+    /// Total lanes, padding included.
+    pub fn lanes(&self) -> usize {
+        self.block * self.blocks
+    }
+    /// Real items in block `blk`.
+    pub fn real(&self, blk: usize) -> usize {
+        self.items.saturating_sub(blk * self.block).min(self.block)
+    }
+    /// Offset of row `r` (of `rows` per block) in block `blk`.
+    #[inline(always)]
+    pub fn row(&self, blk: usize, r: usize, rows: usize) -> usize {
+        (blk * rows + r) * self.block
+    }
+    /// Offset of item `k`'s value in row `r` (of `rows` per block).
+    #[inline(always)]
+    pub fn at(&self, k: usize, r: usize, rows: usize) -> usize {
+        self.row(k / self.block, r, rows) + k % self.block
+    }
+    /// Length of a buffer with `rows` rows per block (per-edge: `rows = E`;
+    /// per-node: `rows = N`). `None` on overflow.
+    pub fn len(&self, rows: usize) -> Option<usize> {
+        rows.checked_mul(self.lanes())
+    }
+}

@@ -1,0 +1,285 @@
+//! One RRR iteration for general networks: classifiers (section 5.1, eq. 26)
+//! and cyclic autoencoders (section 6.1, eq. 38).
+//!
+//! Search variables per item `k`: `w[k,e]`, `x[k,e]` per edge and `y[k,i]`,
+//! `b[k,i]` per node, in the [`Layout`]. Metric (eq. 27): edges weigh 1, node
+//! variables `g²(i)` = out-degree, or Υ at class nodes (eq. 30–31, 39).
+//!
+//! Set A: weight consensus on the sphere `‖w‖ = Ω` per receiving node
+//! (eq. 26f–g), node-value consensus over out-edges with the activation,
+//! fixed-value or class side constraint (eq. 26a–e, 38a–d). Set B: the
+//! bilinear constraint per (item, node) (eq. 26h) and bias consensus
+//! (eq. 26i). One iteration: `a = P_A(v)`, `p = P_B(2a - v)`,
+//! `v += β(p - a)`; RRR_err = `sqrt(Σ g-weighted (p - a)² / |K|)` as the
+//! reference program computes it (eq. 42 without the square).
+//!
+//! [`iterate_oracle`] follows the reference program's order of operations
+//! bit for bit; [`iterate`] is the SIMD path (lanes over items).
+
+mod classes;
+mod fast;
+mod oracle;
+
+pub use fast::iterate;
+pub use oracle::iterate_oracle;
+
+use crate::activation::{self, Activation};
+use crate::class::ClassMode;
+use crate::layout::Layout;
+use crate::net::{Net, NodeKind};
+
+/// Hyperparameters of the network constraints and the RRR step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Params {
+    /// RRR step size β (eq. 3).
+    pub beta: f64,
+    /// Norm Ω of every node's incoming weights (eq. 26g).
+    pub omega: f64,
+    /// Metric weight Υ of class-node `y`, `b` (eq. 31).
+    pub upsilon: f64,
+    /// Class margin Δ (eq. 26d).
+    pub margin: f64,
+    /// Activation of hidden nodes (and of data/code nodes when not fixed).
+    pub activation: Activation,
+    /// Class constraint variant (section 5.3, 6.2).
+    pub class_mode: ClassMode,
+}
+
+/// The RRR iterate `v`: per-edge `w`, `x` and per-node `y`, `b`.
+pub struct State<'a> {
+    /// Weight copies, per-edge layout.
+    pub w: &'a mut [f64],
+    /// Source-value copies, per-edge layout.
+    pub x: &'a mut [f64],
+    /// Pre-activations, per-node layout.
+    pub y: &'a mut [f64],
+    /// Bias copies, per-node layout.
+    pub b: &'a mut [f64],
+}
+
+/// What the batch fixes.
+#[derive(Clone, Copy)]
+pub struct Batch<'a> {
+    /// Per-node layout: the data value of input nodes (all items), of
+    /// autoencoder data nodes (data items) and code nodes (code items).
+    /// Other rows are ignored.
+    pub values: &'a [f64],
+    /// Class label of each item (ignored without class nodes); length `|K|`.
+    pub labels: &'a [u32],
+    /// Autoencoder: the last `code_items` items of the batch are code items
+    /// (eq. 38c); 0 otherwise.
+    pub code_items: usize,
+}
+
+/// Per-iteration results and scratch space. The caller allocates it with the
+/// lengths of [`Sizes`].
+pub struct Work<'a> {
+    /// Consensus weights `W` of set A computed in the last iteration (length
+    /// `E`).
+    pub weights: &'a mut [f64],
+    /// Bias consensus of set B computed in the last iteration (length `N`).
+    pub biases: &'a mut [f64],
+    /// Node A-values `X` (per-node layout).
+    pub xa: &'a mut [f64],
+    /// Node A-values of `y` (per-node layout).
+    pub ya: &'a mut [f64],
+    /// Node A-values of `b` (per-node layout).
+    pub ba: &'a mut [f64],
+    /// Per-lane accumulators (length `3 · block`).
+    pub acc: &'a mut [f64],
+    /// Scratch (length `max(E, 3 |K|)`).
+    pub scratch: &'a mut [f64],
+    /// The class each item was projected to in the last iteration, or
+    /// [`crate::class::EXEMPT`] (length `|K|`).
+    pub used_label: &'a mut [u32],
+}
+
+/// Buffer lengths for a network and layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizes {
+    /// Length of per-edge buffers (`w`, `x`).
+    pub edge: usize,
+    /// Length of per-node buffers (`y`, `b`, `values`, `xa`, `ya`, `ba`).
+    pub node: usize,
+    /// Length of `Work::weights`.
+    pub weights: usize,
+    /// Length of `Work::biases`.
+    pub biases: usize,
+    /// Length of `Work::acc`.
+    pub acc: usize,
+    /// Length of `Work::scratch`.
+    pub scratch: usize,
+    /// Length of `labels` and `Work::used_label`.
+    pub items: usize,
+}
+
+impl Sizes {
+    /// Lengths for `net` in `layout`; `None` on overflow.
+    pub fn new(net: &Net, layout: &Layout) -> Option<Self> {
+        let items = layout.items();
+        Some(Self {
+            edge: layout.len(net.edges())?,
+            node: layout.len(net.nodes())?,
+            weights: net.edges(),
+            biases: net.nodes(),
+            acc: layout.block().checked_mul(3)?,
+            scratch: net.edges().max(items.checked_mul(3)?),
+            items,
+        })
+    }
+}
+
+/// Why an iteration refused to run (nothing was changed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IterError {
+    /// A buffer does not have the length [`Sizes`] requires.
+    BufferLength,
+    /// The false-positive allowance needs exactly two class nodes.
+    NotTwoClasses,
+    /// A label is not below the number of class nodes.
+    LabelOutOfRange,
+    /// `code_items` exceeds the batch.
+    CodeItems,
+}
+
+/// Results of one iteration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Report {
+    /// RRR_err of this iteration (from `p - a`, before the `β` scaling).
+    pub rrr_err: f64,
+    /// Items exempted, relabelled or allowed as false positives.
+    pub selected: usize,
+}
+
+fn check(net: &Net, layout: &Layout, p: &Params, batch: &Batch, st: &State, wk: &Work) -> Result<(), IterError> {
+    let s = Sizes::new(net, layout).ok_or(IterError::BufferLength)?;
+    let ok = st.w.len() == s.edge
+        && st.x.len() == s.edge
+        && st.y.len() == s.node
+        && st.b.len() == s.node
+        && batch.values.len() == s.node
+        && batch.labels.len() == s.items
+        && wk.weights.len() == s.weights
+        && wk.biases.len() == s.biases
+        && wk.xa.len() == s.node
+        && wk.ya.len() == s.node
+        && wk.ba.len() == s.node
+        && wk.acc.len() >= s.acc
+        && wk.scratch.len() >= s.scratch
+        && wk.used_label.len() == s.items;
+    if !ok {
+        return Err(IterError::BufferLength);
+    }
+    let classes = net.classes();
+    if classes > 0 && batch.labels.iter().any(|&l| l as usize >= classes) {
+        return Err(IterError::LabelOutOfRange);
+    }
+    if matches!(p.class_mode, ClassMode::FalsePositive(_)) && classes != 2 {
+        return Err(IterError::NotTwoClasses);
+    }
+    if batch.code_items > layout.items() {
+        return Err(IterError::CodeItems);
+    }
+    Ok(())
+}
+
+/// Metric weight `g²` of node `i` (eq. 30, 31, 39).
+#[inline]
+fn g2(net: &Net, p: &Params, i: usize) -> f64 {
+    if net.kind(i) == NodeKind::Class { p.upsilon } else { net.outdeg(i) as f64 }
+}
+
+/// Whether node `i`'s value is fixed for item `k` (eq. 26b, 38b–c).
+#[inline]
+fn is_fixed(kind: NodeKind, k: usize, items: usize, code_items: usize) -> bool {
+    match kind {
+        NodeKind::Input => true,
+        NodeKind::Data => k < items - code_items,
+        NodeKind::Code => k >= items - code_items && k < items,
+        _ => false,
+    }
+}
+
+/// Feed-forward pass of one item with consensus weights and biases, nodes in
+/// increasing order (a topological order for layered nets): `values` holds
+/// the input values on entry and every node's value on return; `y` receives
+/// pre-activations. Class nodes take the value `y - b` (no activation). The
+/// reference order: `y = (Σ x_src · W_e) / Ω` over in-edges in order.
+pub fn forward(net: &Net, p: &Params, weights: &[f64], biases: &[f64], values: &mut [f64], y: &mut [f64]) {
+    for i in 0..net.nodes().min(values.len()).min(y.len()).min(biases.len()) {
+        if net.kind(i) == NodeKind::Input {
+            continue;
+        }
+        let mut s = 0.0;
+        for e in net.in_edges(i) {
+            s += values[net.src(e)] * weights.get(e).copied().unwrap_or(0.0);
+        }
+        y[i] = s / p.omega;
+        let z = y[i] - biases[i];
+        values[i] = if net.kind(i) == NodeKind::Class { z } else { activation::value(p.activation, z) };
+    }
+}
+
+/// Predicted class: the class node with the largest value (`y - b`), ties
+/// to the lower class; `None` without class nodes.
+pub fn predict(net: &Net, values: &[f64]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    let mut c = 0;
+    for (i, &v) in values.iter().enumerate().take(net.nodes()) {
+        if net.kind(i) == NodeKind::Class {
+            if best.is_none_or(|(_, bv)| v > bv) {
+                best = Some((c, v));
+            }
+            c += 1;
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// Sets the iterate from consensus weights and biases by a forward pass of
+/// every lane (section 5.4): `x` = source values, `w` = `weights`, `y` =
+/// pre-activations, `b` = `biases`. `tmp_values` and `tmp_y` need `N`
+/// entries. Returns `false` (and changes nothing) on a length mismatch.
+#[allow(clippy::too_many_arguments)]
+pub fn init_forward(
+    net: &Net,
+    layout: &Layout,
+    p: &Params,
+    batch: &Batch,
+    weights: &[f64],
+    biases: &[f64],
+    st: &mut State,
+    tmp_values: &mut [f64],
+    tmp_y: &mut [f64],
+) -> bool {
+    let (n, e) = (net.nodes(), net.edges());
+    let Some(s) = Sizes::new(net, layout) else { return false };
+    if st.w.len() != s.edge
+        || st.x.len() != s.edge
+        || st.y.len() != s.node
+        || st.b.len() != s.node
+        || batch.values.len() != s.node
+        || weights.len() != e
+        || biases.len() != n
+        || tmp_values.len() != n
+        || tmp_y.len() != n
+    {
+        return false;
+    }
+    for k in 0..layout.lanes() {
+        for i in 0..n {
+            tmp_values[i] = batch.values[layout.at(k, i, n)];
+            tmp_y[i] = 0.0;
+        }
+        forward(net, p, weights, biases, tmp_values, tmp_y);
+        for ed in 0..e {
+            st.x[layout.at(k, ed, e)] = tmp_values[net.src(ed)];
+            st.w[layout.at(k, ed, e)] = weights[ed];
+        }
+        for i in 0..n {
+            st.y[layout.at(k, i, n)] = tmp_y[i];
+            st.b[layout.at(k, i, n)] = biases[i];
+        }
+    }
+    true
+}

@@ -1,0 +1,280 @@
+//! One RRR iteration of non-negative matrix factorisation (section 4,
+//! eq. 14): data `Y ≈ W X` with `W ≥ 0` of column norm Ω and codes `X ≥ 0`.
+//!
+//! Per item `k`, data node `i` and code node `j` (edge `e = i·C + j`) there
+//! are copies `w[k,e]` of `W(i,j)` and `z[k,e]` of the code `Z(k,j)`, in the
+//! per-edge [`Layout`] with `E = D·C`. Set A: weight consensus with
+//! non-negativity and column norm Ω (eq. 14b–c, including the
+//! all-non-positive case), code consensus over the data nodes with
+//! non-negativity (eq. 14a). Set B: `Σ_j w z = y` per (item, data node)
+//! (eq. 14d), the bilinear projection of appendix B with `g² → ∞`, solved
+//! with the NMF program's bracket safeguard. RRR_err is the reference's root
+//! mean square per edge copy, `sqrt(Σ (p - a)² / (|K| |E|))` (eq. 22 divided
+//! by `|E|`); recon_err is eq. 23.
+
+use crate::bilinear::{self, Coeffs, Safeguard};
+use crate::consensus;
+use crate::counters::Counters;
+use crate::layout::Layout;
+use crate::simd::{self, LANES, V, load, store};
+
+/// Shape of the factorisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Data nodes `D` (length of a data vector).
+    pub data: usize,
+    /// Code nodes `C` (the rank).
+    pub rank: usize,
+}
+
+impl Shape {
+    /// Number of edges `D · C`.
+    pub fn edges(&self) -> usize {
+        self.data * self.rank
+    }
+}
+
+/// Step size and weight norm.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Params {
+    /// RRR step size β.
+    pub beta: f64,
+    /// Column norm Ω of `W` (eq. 14c).
+    pub omega: f64,
+}
+
+/// The iterate: weight and code copies, per-edge layout.
+pub struct State<'a> {
+    /// Weight copies `w[k, i·C + j]`.
+    pub w: &'a mut [f64],
+    /// Code copies `z[k, i·C + j]`.
+    pub z: &'a mut [f64],
+}
+
+/// A-values of the last iteration and scratch space.
+pub struct Work<'a> {
+    /// Consensus weights `W(i, j)` at `i·C + j` (length `E`).
+    pub weights: &'a mut [f64],
+    /// Consensus codes `Z(k, j)` in the per-node layout with `C` rows.
+    pub codes: &'a mut [f64],
+    /// Per-lane accumulators (length `3 · block`).
+    pub acc: &'a mut [f64],
+}
+
+/// Why an iteration refused to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NmfError {
+    /// A buffer does not have the length the shape and layout require.
+    BufferLength,
+}
+
+fn check(sh: &Shape, layout: &Layout, data: &[f64], st: &State, wk: &Work) -> Result<(), NmfError> {
+    let ok = Some(st.w.len()) == layout.len(sh.edges())
+        && Some(st.z.len()) == layout.len(sh.edges())
+        && Some(data.len()) == layout.len(sh.data)
+        && wk.weights.len() == sh.edges()
+        && Some(wk.codes.len()) == layout.len(sh.rank)
+        && Some(wk.acc.len()) >= layout.block().checked_mul(3);
+    if ok { Ok(()) } else { Err(NmfError::BufferLength) }
+}
+
+fn count(cnt: &mut Counters, pairs: u64) {
+    cnt.iterations += 1;
+    cnt.weight_multiplies += pairs;
+    cnt.weight_consensus += pairs;
+    cnt.node_consensus += pairs;
+    cnt.bilinear += pairs;
+    cnt.update += pairs;
+}
+
+fn project_weights(sh: &Shape, p: &Params, w: &mut [f64], cnt: &mut Counters) {
+    for j in 0..sh.rank {
+        if consensus::nonneg_sphere_strided(w, j, sh.rank, sh.data, p.omega) {
+            cnt.nonpositive_columns += 1;
+        }
+    }
+}
+
+/// One RRR iteration in the reference program's exact order (bit for bit);
+/// returns RRR_err. `data` is the per-node layout with `D` rows.
+pub fn iterate_oracle(
+    sh: &Shape,
+    layout: &Layout,
+    p: &Params,
+    data: &[f64],
+    st: &mut State,
+    wk: &mut Work,
+    cnt: &mut Counters,
+) -> Result<f64, NmfError> {
+    check(sh, layout, data, st, wk)?;
+    let (ne, c, d, items) = (sh.edges(), sh.rank, sh.data, layout.items());
+    for e in 0..ne {
+        let mut s = 0.0;
+        for k in 0..items {
+            s += st.w[layout.at(k, e, ne)];
+        }
+        wk.weights[e] = s / items as f64;
+    }
+    project_weights(sh, p, wk.weights, cnt);
+    for k in 0..layout.lanes() {
+        for j in 0..c {
+            let mut s = 0.0;
+            for i in 0..d {
+                s += st.z[layout.at(k, i * c + j, ne)];
+            }
+            wk.codes[layout.at(k, j, c)] = consensus::nonneg(s / d as f64);
+        }
+    }
+    let mut err = 0.0;
+    for k in 0..layout.lanes() {
+        let real = k < items;
+        for i in 0..d {
+            let (mut pp, mut qq) = (0.0, 0.0);
+            for j in 0..c {
+                let a = layout.at(k, i * c + j, ne);
+                let u = 2.0 * wk.weights[i * c + j] - st.w[a];
+                let v = 2.0 * wk.codes[layout.at(k, j, c)] - st.z[a];
+                pp += u * v;
+                qq += u * u + v * v;
+            }
+            let coeffs = Coeffs { p: pp, q: qq, omega2: 1.0, g2: f64::INFINITY, c: data[layout.at(k, i, d)] };
+            let root = bilinear::solve(&coeffs, Safeguard::Bracket);
+            if real {
+                cnt.record_solve(&root);
+            }
+            let t = root.u;
+            let den = 1.0 - t * t;
+            for j in 0..c {
+                let a = layout.at(k, i * c + j, ne);
+                let (wa, za) = (wk.weights[i * c + j], wk.codes[layout.at(k, j, c)]);
+                let u = 2.0 * wa - st.w[a];
+                let v = 2.0 * za - st.z[a];
+                let dw = (u + t * v) / den - wa;
+                let dz = (v + t * u) / den - za;
+                if real {
+                    err += dw * dw;
+                    err += dz * dz;
+                }
+                st.w[a] += p.beta * dw;
+                st.z[a] += p.beta * dz;
+            }
+        }
+    }
+    count(cnt, (items * ne) as u64);
+    Ok(libm::sqrt(err / (items * ne) as f64))
+}
+
+/// One RRR iteration, SIMD path (lanes over items); agrees with the oracle to
+/// rounding. Returns RRR_err.
+pub fn iterate(
+    sh: &Shape,
+    layout: &Layout,
+    p: &Params,
+    data: &[f64],
+    st: &mut State,
+    wk: &mut Work,
+    cnt: &mut Counters,
+) -> Result<f64, NmfError> {
+    check(sh, layout, data, st, wk)?;
+    let (ne, c, d, items, kb) = (sh.edges(), sh.rank, sh.data, layout.items(), layout.block());
+    for e in 0..ne {
+        let mut s = 0.0;
+        for blk in 0..layout.blocks() {
+            let r = layout.row(blk, e, ne);
+            s += simd::sum(&st.w[r..r + layout.real(blk)]);
+        }
+        wk.weights[e] = s / items as f64;
+    }
+    project_weights(sh, p, wk.weights, cnt);
+    let inv_d = V::splat(d as f64);
+    let zero = V::splat(0.0);
+    let two = V::splat(2.0);
+    let beta = V::splat(p.beta);
+    let mut err = V::splat(0.0);
+    for blk in 0..layout.blocks() {
+        for j in 0..c {
+            let rc = layout.row(blk, j, c);
+            for l in (0..kb).step_by(LANES) {
+                let mut s = zero;
+                for i in 0..d {
+                    s += load(st.z, layout.row(blk, i * c + j, ne) + l);
+                }
+                store(wk.codes, rc + l, (s / inv_d).max(zero));
+            }
+        }
+        let real = layout.real(blk);
+        for i in 0..d {
+            let (pq, tv) = wk.acc.split_at_mut(2 * kb);
+            let (pa, qa) = pq.split_at_mut(kb);
+            pa.fill(0.0);
+            qa.fill(0.0);
+            for j in 0..c {
+                let re = layout.row(blk, i * c + j, ne);
+                let rc = layout.row(blk, j, c);
+                let w2 = V::splat(2.0 * wk.weights[i * c + j]);
+                for l in (0..kb).step_by(LANES) {
+                    let u = w2 - load(st.w, re + l);
+                    let v = two * load(wk.codes, rc + l) - load(st.z, re + l);
+                    store(pa, l, load(pa, l) + u * v);
+                    store(qa, l, load(qa, l) + (u * u + v * v));
+                }
+            }
+            let rd = layout.row(blk, i, d);
+            for l in (0..kb).step_by(LANES) {
+                let root = bilinear::solve_lanes(load(pa, l), load(qa, l), 1.0, f64::INFINITY, load(data, rd + l), Safeguard::Bracket);
+                let lanes_real = real.saturating_sub(l).min(LANES) as u64;
+                cnt.newton_solves += lanes_real;
+                cnt.newton_steps += root.steps as u64 * lanes_real;
+                cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
+                cnt.bisections += root.bisections as u64;
+                store(tv, l, root.u);
+                store(pa, l, V::splat(1.0) / (V::splat(1.0) - root.u * root.u));
+            }
+            for j in 0..c {
+                let re = layout.row(blk, i * c + j, ne);
+                let rc = layout.row(blk, j, c);
+                let wa = V::splat(wk.weights[i * c + j]);
+                for l in (0..kb).step_by(LANES) {
+                    let (w, z, za) = (load(st.w, re + l), load(st.z, re + l), load(wk.codes, rc + l));
+                    let u = two * wa - w;
+                    let v = two * za - z;
+                    let (t, inv) = (load(tv, l), load(pa, l));
+                    let dw = (u + t * v) * inv - wa;
+                    let dz = (v + t * u) * inv - za;
+                    store(st.w, re + l, w + beta * dw);
+                    store(st.z, re + l, z + beta * dz);
+                    let live = real.saturating_sub(l).min(LANES);
+                    if live == LANES {
+                        err += dw * dw + dz * dz;
+                    } else if live > 0 {
+                        let a: [f64; LANES] = core::array::from_fn(|q| if q < live { 1.0 } else { 0.0 });
+                        err += V::new(a) * (dw * dw + dz * dz);
+                    }
+                }
+            }
+        }
+    }
+    count(cnt, (items * ne) as u64);
+    Ok(libm::sqrt(err.reduce_add() / (items * ne) as f64))
+}
+
+/// Reconstruction error (eq. 23) of the consensus `weights` and `codes` in
+/// the reference order: per entry `y - Σ_j W Z`, squares summed item-major,
+/// `sqrt(Σ / (|K| D))`. Returns NaN on a length mismatch.
+pub fn recon_err(sh: &Shape, layout: &Layout, data: &[f64], weights: &[f64], codes: &[f64]) -> f64 {
+    let (c, d, items) = (sh.rank, sh.data, layout.items());
+    if Some(data.len()) != layout.len(d) || weights.len() != sh.edges() || Some(codes.len()) != layout.len(c) {
+        return f64::NAN;
+    }
+    let mut s = 0.0;
+    for k in 0..items {
+        for i in 0..d {
+            let mut r = data[layout.at(k, i, d)];
+            for j in 0..c {
+                r -= weights[i * c + j] * codes[layout.at(k, j, c)];
+            }
+            s += r * r;
+        }
+    }
+    libm::sqrt(s / (items * d) as f64)
+}

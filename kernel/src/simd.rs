@@ -1,0 +1,54 @@
+//! Lane helpers shared by the SIMD kernels.
+//!
+//! The batch index is innermost in every buffer, so one SIMD vector holds the
+//! same variable for [`LANES`] consecutive batch items. `wide` chooses the
+//! instruction set when it is compiled (AVX2 with `-C target-cpu=x86-64-v3`).
+
+pub use wide::f64x4 as V;
+
+/// Number of batch items processed together by the SIMD kernels.
+pub const LANES: usize = 4;
+
+/// Loads `LANES` values starting at `s[i]`; `s` must hold them.
+#[inline(always)]
+pub fn load(s: &[f64], i: usize) -> V {
+    let a: [f64; LANES] = [s[i], s[i + 1], s[i + 2], s[i + 3]];
+    V::new(a)
+}
+
+/// Stores `v` to `s[i..i + LANES]`.
+#[inline(always)]
+pub fn store(s: &mut [f64], i: usize, v: V) {
+    s[i..i + LANES].copy_from_slice(&v.to_array());
+}
+
+/// Sum of `s` with `2 * LANES` partial sums combined in a fixed order, so the
+/// result is reproducible (it differs in the last bits from a sequential
+/// sum).
+#[inline]
+pub fn sum(s: &[f64]) -> f64 {
+    let mut a0 = V::splat(0.0);
+    let mut a1 = V::splat(0.0);
+    let chunks = s.len() / (2 * LANES);
+    for c in 0..chunks {
+        let i = c * 2 * LANES;
+        a0 += load(s, i);
+        a1 += load(s, i + LANES);
+    }
+    let mut i = chunks * 2 * LANES;
+    if i + LANES <= s.len() {
+        a0 += load(s, i);
+        i += LANES;
+    }
+    let mut t = (a0 + a1).reduce_add();
+    for &v in &s[i..] {
+        t += v;
+    }
+    t
+}
+
+/// Plain sequential sum from 0 in index order (the scalar twin of [`sum`]).
+#[inline]
+pub fn sum_scalar(s: &[f64]) -> f64 {
+    s.iter().fold(0.0, |a, &v| a + v)
+}

@@ -1,0 +1,4 @@
+//! Generators of the paper's synthetic data sets.
+
+pub mod ledm;
+pub mod majority;

@@ -1,0 +1,211 @@
+//! Data files of the reference programs, and reading (possibly gzipped) text.
+//!
+//! * Labeled (classifier) data: a header `datanodes classes`, then one item
+//!   per line: `datanodes` values and an integer label in `0..classes`.
+//! * Unlabeled (NMF / autoencoder) data: a header with the number of data
+//!   nodes `D`, then one item per line: `D` values.
+//!
+//! Blank lines are ignored; tokens are separated by any whitespace. The
+//! writers print a blank line after the header (as the reference files do)
+//! and every value with Rust's shortest round-trip `{}` formatting.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::InputError;
+use crate::text::{nonblank_lines, parse_bounded, parse_count, parse_finite, tokens};
+
+/// Largest number of data nodes or classes accepted in a header.
+pub const MAX_DIMS: usize = 100_000_000;
+/// Largest decompressed size of a text file, in bytes.
+pub const MAX_TEXT_BYTES: u64 = 1 << 32;
+
+/// Classifier data: `len()` items of `dims` values and a label each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabeledData {
+    /// Number of data nodes (values per item).
+    pub dims: usize,
+    /// Number of classes; every label is below it.
+    pub classes: usize,
+    /// The values, item-major: item `k` is `values[k * dims..(k + 1) * dims]`.
+    pub values: Vec<f64>,
+    /// The class label of every item.
+    pub labels: Vec<u32>,
+}
+
+impl LabeledData {
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are no items.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The values of item `k`.
+    pub fn item(&self, k: usize) -> &[f64] {
+        &self.values[k * self.dims..(k + 1) * self.dims]
+    }
+}
+
+/// Unlabeled data: items of `dims` values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnlabeledData {
+    /// Number of data nodes (values per item).
+    pub dims: usize,
+    /// The values, item-major: item `k` is `values[k * dims..(k + 1) * dims]`.
+    pub values: Vec<f64>,
+}
+
+impl UnlabeledData {
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.values.len() / self.dims.max(1)
+    }
+
+    /// Whether there are no items.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Reads a whole text file, gunzipping it first when it starts with the gzip
+/// magic bytes `1f 8b` (whatever its name).
+pub fn read_text_file(path: &Path) -> Result<String, InputError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::file(&name, format!("cannot open: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::file(&name, format!("cannot read: {e}")))?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(MAX_TEXT_BYTES + 1)
+            .read_to_end(&mut plain)
+            .map_err(|e| InputError::file(&name, format!("bad gzip data: {e}")))?;
+        bytes = plain;
+    }
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(InputError::file(&name, format!("larger than {MAX_TEXT_BYTES} bytes")));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        InputError::at(&name, line, "not valid UTF-8 text")
+    })
+}
+
+/// Parses the values of one item line into `values`.
+fn push_values(toks: &[&str], values: &mut Vec<f64>) -> Result<(), String> {
+    for tok in toks {
+        values.push(parse_finite(tok)?);
+    }
+    Ok(())
+}
+
+/// Parses classifier data (`path` is used in error messages only).
+pub fn read_labeled(text: &str, path: &str) -> Result<LabeledData, InputError> {
+    let at = |line: usize, msg: String| InputError::at(path, line, msg);
+    let mut lines = nonblank_lines(text);
+    let Some((hl, header)) = lines.next() else {
+        return Err(InputError::file(path, "empty file; expected a header 'datanodes classes'"));
+    };
+    let head = tokens(header);
+    if head.len() != 2 {
+        return Err(at(
+            hl,
+            format!("header has {} fields; expected 'datanodes classes'", head.len()),
+        ));
+    }
+    let dims = parse_bounded(head[0], "number of data nodes", MAX_DIMS).map_err(|m| at(hl, m))?;
+    let classes = parse_bounded(head[1], "number of classes", MAX_DIMS).map_err(|m| at(hl, m))?;
+    if dims == 0 || classes == 0 {
+        return Err(at(hl, "data nodes and classes must both be at least 1".into()));
+    }
+    let mut data = LabeledData { dims, classes, values: Vec::new(), labels: Vec::new() };
+    for (ln, line) in lines {
+        let t = tokens(line);
+        if t.len() != dims + 1 {
+            return Err(at(
+                ln,
+                format!("expected {} fields ({dims} values and a label), found {}", dims + 1, t.len()),
+            ));
+        }
+        push_values(&t[..dims], &mut data.values).map_err(|m| at(ln, m))?;
+        let tok = t[dims];
+        let label = parse_count(tok)
+            .ok_or_else(|| at(ln, format!("label '{tok}' is not a non-negative integer")))?;
+        if label >= classes {
+            return Err(at(ln, format!("label {label} is not in 0..{classes}")));
+        }
+        data.labels.push(label as u32);
+    }
+    if data.is_empty() {
+        return Err(InputError::file(path, "no data items after the header"));
+    }
+    Ok(data)
+}
+
+/// Writes classifier data: header `dims<TAB>classes`, a blank line, then one
+/// item per line, fields separated by tabs (the layout of the reference
+/// data files).
+pub fn write_labeled(data: &LabeledData) -> String {
+    let mut out = format!("{}\t{}\n\n", data.dims, data.classes);
+    for (k, label) in data.labels.iter().enumerate() {
+        for v in data.item(k) {
+            out.push_str(&v.to_string());
+            out.push('\t');
+        }
+        out.push_str(&label.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// Parses unlabeled data (`path` is used in error messages only).
+pub fn read_unlabeled(text: &str, path: &str) -> Result<UnlabeledData, InputError> {
+    let at = |line: usize, msg: String| InputError::at(path, line, msg);
+    let mut lines = nonblank_lines(text);
+    let Some((hl, header)) = lines.next() else {
+        return Err(InputError::file(path, "empty file; expected the number of data nodes"));
+    };
+    let head = tokens(header);
+    if head.len() != 1 {
+        return Err(at(
+            hl,
+            format!("header has {} fields; expected the number of data nodes", head.len()),
+        ));
+    }
+    let dims = parse_bounded(head[0], "number of data nodes", MAX_DIMS).map_err(|m| at(hl, m))?;
+    if dims == 0 {
+        return Err(at(hl, "the number of data nodes must be at least 1".into()));
+    }
+    let mut data = UnlabeledData { dims, values: Vec::new() };
+    for (ln, line) in lines {
+        let t = tokens(line);
+        if t.len() != dims {
+            return Err(at(ln, format!("expected {dims} values, found {}", t.len())));
+        }
+        push_values(&t, &mut data.values).map_err(|m| at(ln, m))?;
+    }
+    if data.is_empty() {
+        return Err(InputError::file(path, "no data items after the header"));
+    }
+    Ok(data)
+}
+
+/// Writes unlabeled data: the number of data nodes, a blank line, then one
+/// item per line, values separated by single spaces.
+pub fn write_unlabeled(data: &UnlabeledData) -> String {
+    let mut out = format!("{}\n\n", data.dims);
+    for item in data.values.chunks(data.dims.max(1)) {
+        let fields: Vec<String> = item.iter().map(f64::to_string).collect();
+        out.push_str(&fields.join(" "));
+        out.push('\n');
+    }
+    out
+}

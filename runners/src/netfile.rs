@@ -1,0 +1,488 @@
+//! Network files: an owned network description, the generators for layered
+//! and autoencoder nets, and the reference programs' text formats.
+//!
+//! Both formats start with a header line, a blank line, then for every node
+//! that has inputs, in increasing node order, a line `node indegree` and a
+//! line listing its source nodes, each followed by one space:
+//!
+//! * classifier (acyclic, section 5.1): header `data hidden class` (total node
+//!   counts); nodes are numbered data first, then hidden, then class; records
+//!   for every non-data node. Sources must be lower-numbered than the node
+//!   (the forward pass runs in node order) and never class nodes.
+//! * autoencoder (cyclic, section 6.1): header `data encode code decode` (data
+//!   nodes, total encoder hidden, code nodes, total decoder hidden), nodes in
+//!   that order; records for every node, data nodes included. Hidden layer
+//!   sizes are not in the header: the graph is whatever the records say.
+//!
+//! Edges are numbered by receiving node in increasing node order and, within
+//! a node, in the order its sources are listed.
+
+use std::fmt::Write as _;
+
+use lwl_kernel::net::{Net, NetError, NodeKind, build_out_lists};
+
+use crate::error::{Error, InputError};
+use crate::text::{nonblank_lines, parse_bounded, parse_count, tokens};
+
+/// Largest number of nodes a network may have (checked before allocating).
+pub const MAX_NODES: usize = 10_000_000;
+/// Largest number of edges a network may have.
+pub const MAX_EDGES: usize = 1 << 30;
+
+/// Which file format (and which kind of network) a [`NetSpec`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetFormat {
+    /// Acyclic classifier: header `data hidden class`.
+    Classifier,
+    /// Cyclic autoencoder: header `data encode code decode`.
+    Autoencoder,
+}
+
+/// An owned network description in the kernel's compressed-sparse-row form
+/// (see [`lwl_kernel::net::Net`] for the meaning of the arrays).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetSpec {
+    /// Kind of every node.
+    pub kinds: Vec<NodeKind>,
+    /// In-edges of node `i` are `in_start[i]..in_start[i + 1]` (nodes + 1 entries).
+    pub in_start: Vec<u32>,
+    /// Source node of every edge.
+    pub src: Vec<u32>,
+    /// Out-edges of node `i` are `out_edge[out_start[i]..out_start[i + 1]]`.
+    pub out_start: Vec<u32>,
+    /// Out-edge numbers of all nodes, increasing within each node.
+    pub out_edge: Vec<u32>,
+    /// The file format this network is written in.
+    pub format: NetFormat,
+}
+
+/// One block of consecutive nodes of a generated net: its size, kind and
+/// the block that feeds it (fully connected), if any.
+struct Layer {
+    size: usize,
+    kind: NodeKind,
+    from: Option<usize>,
+}
+
+impl NetSpec {
+    /// Borrows the description as a kernel [`Net`].
+    ///
+    /// Cannot fail for a spec made by this module; fails with [`Error::Net`]
+    /// if the public fields were edited into an inconsistent state.
+    pub fn net(&self) -> Result<Net<'_>, Error> {
+        Net::new(&self.kinds, &self.in_start, &self.src, &self.out_start, &self.out_edge)
+            .map_err(Error::Net)
+    }
+
+    /// The fully connected layered classifier with layer `sizes` from input to
+    /// output: the first layer is [`NodeKind::Input`], the last
+    /// [`NodeKind::Class`], the rest [`NodeKind::Hidden`]; each node reads
+    /// every node of the layer below, in increasing order.
+    pub fn layered(sizes: &[usize]) -> Result<NetSpec, Error> {
+        if sizes.len() < 2 {
+            return Err(Error::Usage(
+                "a layered net needs at least 2 layers (input and class)".into(),
+            ));
+        }
+        let last = sizes.len() - 1;
+        let layers: Vec<Layer> = sizes
+            .iter()
+            .enumerate()
+            .map(|(l, &size)| Layer {
+                size,
+                kind: match l {
+                    0 => NodeKind::Input,
+                    _ if l == last => NodeKind::Class,
+                    _ => NodeKind::Hidden,
+                },
+                from: l.checked_sub(1),
+            })
+            .collect();
+        Self::from_layers(NetFormat::Classifier, &layers)
+    }
+
+    /// The cyclic autoencoder with `data` data nodes, encoder hidden layers
+    /// `encode`, `code` code nodes and decoder hidden layers `decode`, nodes
+    /// numbered in that order. Each layer reads every node of the previous
+    /// one; the data nodes read the last decoder layer (the code layer when
+    /// `decode` is empty).
+    pub fn autoencoder(
+        data: usize,
+        encode: &[usize],
+        code: usize,
+        decode: &[usize],
+    ) -> Result<NetSpec, Error> {
+        let sizes: Vec<usize> =
+            [data].into_iter().chain(encode.iter().copied()).chain([code]).chain(decode.iter().copied()).collect();
+        let code_layer = 1 + encode.len();
+        let last = sizes.len() - 1;
+        let layers: Vec<Layer> = sizes
+            .iter()
+            .enumerate()
+            .map(|(l, &size)| Layer {
+                size,
+                kind: match l {
+                    0 => NodeKind::Data,
+                    _ if l == code_layer => NodeKind::Code,
+                    _ => NodeKind::Hidden,
+                },
+                from: Some(if l == 0 { last } else { l - 1 }),
+            })
+            .collect();
+        Self::from_layers(NetFormat::Autoencoder, &layers)
+    }
+
+    fn from_layers(format: NetFormat, layers: &[Layer]) -> Result<NetSpec, Error> {
+        let too_large = || {
+            Error::Usage(format!(
+                "network too large (at most {MAX_NODES} nodes and {MAX_EDGES} edges)"
+            ))
+        };
+        if let Some(l) = layers.iter().position(|l| l.size == 0) {
+            return Err(Error::Usage(format!(
+                "layer {} has size 0; every layer needs at least one node",
+                l + 1
+            )));
+        }
+        let mut starts = Vec::with_capacity(layers.len());
+        let mut nodes = 0usize;
+        let mut edges = 0usize;
+        for layer in layers {
+            starts.push(nodes);
+            nodes = nodes.checked_add(layer.size).filter(|&n| n <= MAX_NODES).ok_or_else(too_large)?;
+            let fan_in = layer.from.map_or(0, |f| layers[f].size);
+            edges = layer
+                .size
+                .checked_mul(fan_in)
+                .and_then(|e| e.checked_add(edges))
+                .filter(|&e| e <= MAX_EDGES)
+                .ok_or_else(too_large)?;
+        }
+        let mut kinds = Vec::with_capacity(nodes);
+        let mut in_start = Vec::with_capacity(nodes + 1);
+        let mut src = Vec::with_capacity(edges);
+        in_start.push(0);
+        for layer in layers {
+            for _ in 0..layer.size {
+                kinds.push(layer.kind);
+                if let Some(f) = layer.from {
+                    src.extend((starts[f]..starts[f] + layers[f].size).map(|s| s as u32));
+                }
+                in_start.push(src.len() as u32);
+            }
+        }
+        Self::assemble(format, kinds, in_start, src).map_err(Error::Net)
+    }
+
+    /// Builds the out-edge lists for a description given by its in-edges.
+    fn assemble(
+        format: NetFormat,
+        kinds: Vec<NodeKind>,
+        in_start: Vec<u32>,
+        src: Vec<u32>,
+    ) -> Result<NetSpec, NetError> {
+        let mut out_start = vec![0; kinds.len() + 1];
+        let mut out_edge = vec![0; src.len()];
+        build_out_lists(kinds.len(), &in_start, &src, &mut out_start, &mut out_edge)?;
+        Ok(NetSpec { kinds, in_start, src, out_start, out_edge, format })
+    }
+
+    /// Parses a network file (either format, told apart by the number of
+    /// header fields). `path` is used in error messages only.
+    ///
+    /// Every malformed case is an [`InputError`] with the offending line:
+    /// non-numeric tokens, wrong counts, records out of order, an indegree
+    /// that does not match its list, sources out of range, self-loops,
+    /// duplicate sources, nodes without inputs, trailing text; for
+    /// classifiers also class nodes used as sources, sources that are not
+    /// lower-numbered, and records for data nodes. Hidden nodes (and, in an
+    /// autoencoder, all nodes) must feed at least one node.
+    pub fn parse(text: &str, path: &str) -> Result<NetSpec, InputError> {
+        let at = |line: usize, msg: String| InputError::at(path, line, msg);
+        let mut lines = nonblank_lines(text);
+        let Some((hl, header)) = lines.next() else {
+            return Err(InputError::file(path, "empty file; expected a header line"));
+        };
+        let head = tokens(header);
+        let format = match head.len() {
+            3 => NetFormat::Classifier,
+            4 => NetFormat::Autoencoder,
+            n => {
+                return Err(at(
+                    hl,
+                    format!(
+                        "header has {n} fields; expected 3 (data hidden class) for a \
+                         classifier or 4 (data encode code decode) for an autoencoder"
+                    ),
+                ));
+            }
+        };
+        let counts = head
+            .iter()
+            .map(|t| parse_bounded(t, "node count", MAX_NODES))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| at(hl, m))?;
+        let blocks: Vec<(usize, NodeKind)> = match format {
+            NetFormat::Classifier => {
+                if counts[2] == 0 {
+                    return Err(at(hl, "a classifier needs at least one class node".into()));
+                }
+                vec![
+                    (counts[0], NodeKind::Input),
+                    (counts[1], NodeKind::Hidden),
+                    (counts[2], NodeKind::Class),
+                ]
+            }
+            NetFormat::Autoencoder => {
+                if counts[2] == 0 {
+                    return Err(at(hl, "an autoencoder needs at least one code node".into()));
+                }
+                vec![
+                    (counts[0], NodeKind::Data),
+                    (counts[1], NodeKind::Hidden),
+                    (counts[2], NodeKind::Code),
+                    (counts[3], NodeKind::Hidden),
+                ]
+            }
+        };
+        if counts[0] == 0 {
+            return Err(at(hl, "the net needs at least one data node".into()));
+        }
+        let nodes: usize = counts.iter().sum();
+        if nodes > MAX_NODES {
+            return Err(at(hl, format!("{nodes} nodes is more than the limit {MAX_NODES}")));
+        }
+        let kinds: Vec<NodeKind> =
+            blocks.iter().flat_map(|&(n, k)| std::iter::repeat_n(k, n)).collect();
+        let classifier = format == NetFormat::Classifier;
+        let first = if classifier { counts[0] } else { 0 };
+
+        let mut in_start = vec![0u32; first + 1];
+        let mut src: Vec<u32> = Vec::new();
+        for node in first..nodes {
+            let Some((ln, record)) = lines.next() else {
+                return Err(InputError::file(
+                    path,
+                    format!("file ends before the record of node {node}"),
+                ));
+            };
+            let t = tokens(record);
+            if t.len() != 2 {
+                return Err(at(
+                    ln,
+                    format!("expected 'node indegree' for node {node}, found {} fields", t.len()),
+                ));
+            }
+            let label = parse_count(t[0])
+                .ok_or_else(|| at(ln, format!("node label '{}' is not a node number", t[0])))?;
+            if label != node {
+                let msg = if classifier && label < first {
+                    format!("node {label} is a data node; data nodes of a classifier receive no edges")
+                } else {
+                    format!(
+                        "expected the record of node {node}, found node {label} \
+                         (records list the nodes with inputs in increasing order)"
+                    )
+                };
+                return Err(at(ln, msg));
+            }
+            let indeg = parse_count(t[1])
+                .ok_or_else(|| at(ln, format!("indegree '{}' is not a non-negative integer", t[1])))?;
+            if indeg == 0 {
+                return Err(at(ln, format!("node {node} has indegree 0; it needs inputs")));
+            }
+            if indeg >= nodes {
+                return Err(at(
+                    ln,
+                    format!("indegree {indeg} of node {node} exceeds the {} other nodes", nodes - 1),
+                ));
+            }
+            let Some((sl, list)) = lines.next() else {
+                return Err(InputError::file(
+                    path,
+                    format!("file ends before the source list of node {node}"),
+                ));
+            };
+            let list = tokens(list);
+            if list.len() != indeg {
+                return Err(at(
+                    sl,
+                    format!("node {node} has indegree {indeg} but lists {} sources", list.len()),
+                ));
+            }
+            let begin = src.len();
+            for tok in list {
+                let s = parse_count(tok)
+                    .ok_or_else(|| at(sl, format!("source '{tok}' is not a node number")))?;
+                let problem = if s >= nodes {
+                    Some(format!("source {s} is out of range (nodes are 0..={})", nodes - 1))
+                } else if s == node {
+                    Some(format!("node {node} lists itself as a source"))
+                } else if classifier && kinds[s] == NodeKind::Class {
+                    Some(format!("class node {s} cannot feed node {node}"))
+                } else if classifier && s > node {
+                    Some(format!(
+                        "source {s} of node {node} is higher-numbered; classifier nets \
+                         are feed-forward in node order"
+                    ))
+                } else {
+                    None
+                };
+                if let Some(msg) = problem {
+                    return Err(at(sl, msg));
+                }
+                src.push(s as u32);
+            }
+            let mut sorted = src[begin..].to_vec();
+            sorted.sort_unstable();
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return Err(at(sl, format!("node {node} lists source {} twice", w[0])));
+            }
+            if src.len() > MAX_EDGES {
+                return Err(at(sl, format!("more than {MAX_EDGES} edges")));
+            }
+            in_start.push(src.len() as u32);
+        }
+        if let Some((ln, _)) = lines.next() {
+            return Err(at(ln, "unexpected text after the last node record".into()));
+        }
+        let spec = Self::assemble(format, kinds, in_start, src)
+            .map_err(|e| InputError::file(path, format!("internal error: {e:?}")))?;
+        if let Some(i) = (0..nodes).find(|&i| spec.must_feed(i) && spec.outdeg(i) == 0) {
+            return Err(InputError::file(path, format!("node {i} feeds no other node")));
+        }
+        Ok(spec)
+    }
+
+    /// Whether node `i` must have out-edges: its activation constraint is
+    /// weighted by its out-degree, so a dead-end node would be meaningless.
+    fn must_feed(&self, i: usize) -> bool {
+        match self.format {
+            NetFormat::Classifier => self.kinds[i] == NodeKind::Hidden,
+            NetFormat::Autoencoder => true,
+        }
+    }
+
+    fn outdeg(&self, i: usize) -> usize {
+        (self.out_start[i + 1] - self.out_start[i]) as usize
+    }
+
+    /// The header numbers of the file format: `[data, hidden, class]` for a
+    /// classifier, `[data, encode, code, decode]` for an autoencoder (hidden
+    /// nodes numbered before the first code node are the encoder's).
+    pub fn header(&self) -> Vec<usize> {
+        match self.format {
+            NetFormat::Classifier => vec![
+                self.count(NodeKind::Input),
+                self.count(NodeKind::Hidden),
+                self.count(NodeKind::Class),
+            ],
+            NetFormat::Autoencoder => {
+                let code_at =
+                    self.kinds.iter().position(|&k| k == NodeKind::Code).unwrap_or(self.kinds.len());
+                let encode = self.kinds[..code_at].iter().filter(|&&k| k == NodeKind::Hidden).count();
+                vec![
+                    self.count(NodeKind::Data),
+                    encode,
+                    self.count(NodeKind::Code),
+                    self.count(NodeKind::Hidden) - encode,
+                ]
+            }
+        }
+    }
+
+    /// Writes the network in its file format (the inverse of [`NetSpec::parse`]).
+    pub fn to_text(&self) -> String {
+        let mut out = String::with_capacity(16 + 8 * self.src.len());
+        let header: Vec<String> = self.header().iter().map(usize::to_string).collect();
+        out.push_str(&header.join(" "));
+        out.push_str("\n\n");
+        for node in 0..self.nodes() {
+            let sources = &self.src[self.in_start[node] as usize..self.in_start[node + 1] as usize];
+            if sources.is_empty() {
+                continue;
+            }
+            // Writing to a String cannot fail.
+            let _ = writeln!(out, "{node} {}", sources.len());
+            for s in sources {
+                let _ = write!(out, "{s} ");
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Number of nodes.
+    pub fn nodes(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Number of edges.
+    pub fn edges(&self) -> usize {
+        self.src.len()
+    }
+
+    /// Number of nodes of kind `kind`.
+    pub fn count(&self, kind: NodeKind) -> usize {
+        self.kinds.iter().filter(|&&k| k == kind).count()
+    }
+
+    /// Whether the graph has a directed cycle (autoencoders do, classifiers
+    /// do not).
+    pub fn is_cyclic(&self) -> bool {
+        // Kahn's algorithm: repeatedly remove nodes with no remaining inputs.
+        let n = self.nodes();
+        let mut receiver = vec![0u32; self.edges()];
+        for i in 0..n {
+            receiver[self.in_start[i] as usize..self.in_start[i + 1] as usize].fill(i as u32);
+        }
+        let mut pending: Vec<u32> = (0..n).map(|i| self.in_start[i + 1] - self.in_start[i]).collect();
+        let mut ready: Vec<usize> = (0..n).filter(|&i| pending[i] == 0).collect();
+        let mut removed = 0;
+        while let Some(i) = ready.pop() {
+            removed += 1;
+            for &e in &self.out_edge[self.out_start[i] as usize..self.out_start[i + 1] as usize] {
+                let r = receiver[e as usize] as usize;
+                pending[r] -= 1;
+                if pending[r] == 0 {
+                    ready.push(r);
+                }
+            }
+        }
+        removed < n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layered_edges_in_source_order() {
+        let spec = NetSpec::layered(&[2, 3, 1]).expect("valid sizes");
+        assert_eq!(spec.in_start, [0, 0, 0, 2, 4, 6, 9]);
+        assert_eq!(spec.src, [0, 1, 0, 1, 0, 1, 2, 3, 4]);
+        assert_eq!(spec.out_start, [0, 3, 6, 7, 8, 9, 9]);
+        assert_eq!(spec.out_edge, [0, 2, 4, 1, 3, 5, 6, 7, 8]);
+        assert!(!spec.is_cyclic());
+        spec.net().expect("kernel accepts");
+    }
+
+    #[test]
+    fn autoencoder_is_cyclic() {
+        let spec = NetSpec::autoencoder(4, &[3], 2, &[3]).expect("valid sizes");
+        assert_eq!(spec.header(), [4, 3, 2, 3]);
+        assert!(spec.is_cyclic());
+        assert_eq!(spec.edges(), 4 * 3 + 3 * 2 + 2 * 3 + 3 * 4);
+        spec.net().expect("kernel accepts");
+    }
+
+    #[test]
+    fn generator_rejects_bad_sizes() {
+        assert!(NetSpec::layered(&[3]).is_err());
+        assert!(NetSpec::layered(&[3, 0, 2]).is_err());
+        assert!(NetSpec::layered(&[usize::MAX, 2]).is_err());
+        assert!(NetSpec::layered(&[1 << 20, 1 << 20]).is_err());
+        assert!(NetSpec::autoencoder(8, &[], 0, &[]).is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! Writing results: atomically to files, or to standard output.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io { path: path.display().to_string(), source }
+}
+
+/// A temporary file next to `path` (same directory, so renaming is atomic),
+/// created exclusively so that it clobbers nothing.
+fn create_temp(path: &Path) -> Result<(PathBuf, File), Error> {
+    let name = path.file_name().ok_or_else(|| {
+        Error::Usage(format!("output path '{}' does not name a file", path.display()))
+    })?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let pid = std::process::id();
+    for attempt in 0..100u32 {
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".{pid}.{attempt}.tmp"));
+        let temp = dir.join(temp_name);
+        match File::options().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io_error(path, e)),
+        }
+    }
+    Err(io_error(path, std::io::Error::other("cannot create a temporary file")))
+}
+
+fn write_temp(path: &Path, contents: &[u8]) -> Result<PathBuf, Error> {
+    let (temp, mut file) = create_temp(path)?;
+    match file.write_all(contents).and_then(|()| file.sync_all()) {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(io_error(path, e))
+        }
+    }
+}
+
+/// Writes every `(path, contents)` pair so that each file either keeps its
+/// old contents or gets the complete new contents: all data go to temporary
+/// files in the target directories first, and only when all of them are
+/// written are they renamed over the targets.
+pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), Error> {
+    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    for &(path, contents) in files {
+        match write_temp(path, contents) {
+            Ok(temp) => temps.push(temp),
+            Err(e) => {
+                for t in &temps {
+                    let _ = fs::remove_file(t);
+                }
+                return Err(e);
+            }
+        }
+    }
+    for (i, (&(path, _), temp)) in files.iter().zip(&temps).enumerate() {
+        if let Err(e) = fs::rename(temp, path) {
+            for t in &temps[i..] {
+                let _ = fs::remove_file(t);
+            }
+            return Err(io_error(path, e));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` atomically to `out`, or to standard output when `out` is
+/// `None`.
+pub fn emit(out: Option<&Path>, text: &str) -> Result<(), Error> {
+    match out {
+        Some(path) => write_files(&[(path, text.as_bytes())]),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|source| Error::Io { path: "stdout".into(), source })
+        }
+    }
+}
