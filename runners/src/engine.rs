@@ -1,0 +1,164 @@
+//! Owned buffers around the kernel's borrowed network and NMF iterations: the
+//! runners, tests and benchmarks allocate here once and iterate many times.
+
+use lwl_kernel::counters::Counters;
+use lwl_kernel::layout::Layout;
+use lwl_kernel::net::Net;
+use lwl_kernel::network::{self, Batch, IterError, Params, Report, Sizes, State, Work};
+use lwl_kernel::nmf;
+
+/// Which implementation runs an iteration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// The scalar oracle in the reference programs' order (bit-exact).
+    Oracle,
+    /// The SIMD path.
+    Fast,
+}
+
+/// All buffers of a network batch: iterate, batch data and work space.
+pub struct NetBuffers {
+    /// The layout the buffers are sized for.
+    pub layout: Layout,
+    /// Weight copies.
+    pub w: Vec<f64>,
+    /// Source-value copies.
+    pub x: Vec<f64>,
+    /// Pre-activations.
+    pub y: Vec<f64>,
+    /// Bias copies.
+    pub b: Vec<f64>,
+    /// Fixed node values (inputs, data, codes), per-node layout.
+    pub values: Vec<f64>,
+    /// Class labels.
+    pub labels: Vec<u32>,
+    /// Number of code items at the end of the batch (autoencoder).
+    pub code_items: usize,
+    /// Consensus weights of the last iteration.
+    pub weights: Vec<f64>,
+    /// Bias consensus of the last iteration.
+    pub biases: Vec<f64>,
+    xa: Vec<f64>,
+    ya: Vec<f64>,
+    ba: Vec<f64>,
+    acc: Vec<f64>,
+    scratch: Vec<f64>,
+    /// Label each item was projected to in the last iteration.
+    pub used_label: Vec<u32>,
+    /// Work counters.
+    pub counters: Counters,
+}
+
+impl NetBuffers {
+    /// Zeroed buffers for `net` in `layout`; `None` if sizes overflow.
+    pub fn new(net: &Net, layout: Layout) -> Option<Self> {
+        let s = Sizes::new(net, &layout)?;
+        Some(Self {
+            layout,
+            w: vec![0.0; s.edge],
+            x: vec![0.0; s.edge],
+            y: vec![0.0; s.node],
+            b: vec![0.0; s.node],
+            values: vec![0.0; s.node],
+            labels: vec![0; s.items],
+            code_items: 0,
+            weights: vec![0.0; s.weights],
+            biases: vec![0.0; s.biases],
+            xa: vec![0.0; s.node],
+            ya: vec![0.0; s.node],
+            ba: vec![0.0; s.node],
+            acc: vec![0.0; s.acc],
+            scratch: vec![0.0; s.scratch],
+            used_label: vec![0; s.items],
+            counters: Counters::default(),
+        })
+    }
+
+    /// Bytes of the iterate (`w`, `x`, `y`, `b`).
+    pub fn state_bytes(&self) -> usize {
+        8 * (self.w.len() + self.x.len() + self.y.len() + self.b.len())
+    }
+
+    /// Sets the iterate by a forward pass from consensus weights and biases.
+    pub fn init_forward(&mut self, net: &Net, p: &Params, weights: &[f64], biases: &[f64]) -> bool {
+        let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
+        let mut st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
+        let (mut tv, mut ty) = (vec![0.0; net.nodes()], vec![0.0; net.nodes()]);
+        network::init_forward(net, &self.layout, p, &batch, weights, biases, &mut st, &mut tv, &mut ty)
+    }
+
+    /// One RRR iteration.
+    pub fn iterate(&mut self, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
+        let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
+        let mut st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
+        let mut wk = Work {
+            weights: &mut self.weights,
+            biases: &mut self.biases,
+            xa: &mut self.xa,
+            ya: &mut self.ya,
+            ba: &mut self.ba,
+            acc: &mut self.acc,
+            scratch: &mut self.scratch,
+            used_label: &mut self.used_label,
+        };
+        match path {
+            Path::Oracle => network::iterate_oracle(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
+            Path::Fast => network::iterate(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
+        }
+    }
+}
+
+/// All buffers of an NMF batch.
+pub struct NmfBuffers {
+    /// Shape of the factorisation.
+    pub shape: nmf::Shape,
+    /// The layout the buffers are sized for.
+    pub layout: Layout,
+    /// Weight copies.
+    pub w: Vec<f64>,
+    /// Code copies.
+    pub z: Vec<f64>,
+    /// Data, per-node layout with `D` rows.
+    pub data: Vec<f64>,
+    /// Consensus weights of the last iteration.
+    pub weights: Vec<f64>,
+    /// Consensus codes of the last iteration.
+    pub codes: Vec<f64>,
+    acc: Vec<f64>,
+    /// Work counters.
+    pub counters: Counters,
+}
+
+impl NmfBuffers {
+    /// Zeroed buffers; `None` if sizes overflow.
+    pub fn new(shape: nmf::Shape, layout: Layout) -> Option<Self> {
+        let e = layout.len(shape.edges())?;
+        Some(Self {
+            shape,
+            layout,
+            w: vec![0.0; e],
+            z: vec![0.0; e],
+            data: vec![0.0; layout.len(shape.data)?],
+            weights: vec![0.0; shape.edges()],
+            codes: vec![0.0; layout.len(shape.rank)?],
+            acc: vec![0.0; 3 * layout.block()],
+            counters: Counters::default(),
+        })
+    }
+
+    /// One RRR iteration; returns RRR_err.
+    pub fn iterate(&mut self, p: &nmf::Params, path: Path) -> Result<f64, nmf::NmfError> {
+        let mut st = nmf::State { w: &mut self.w, z: &mut self.z };
+        let mut wk = nmf::Work { weights: &mut self.weights, codes: &mut self.codes, acc: &mut self.acc };
+        let f = match path {
+            Path::Oracle => nmf::iterate_oracle,
+            Path::Fast => nmf::iterate,
+        };
+        f(&self.shape, &self.layout, p, &self.data, &mut st, &mut wk, &mut self.counters)
+    }
+
+    /// Reconstruction error (eq. 23) of the last consensus values.
+    pub fn recon_err(&self) -> f64 {
+        nmf::recon_err(&self.shape, &self.layout, &self.data, &self.weights, &self.codes)
+    }
+}

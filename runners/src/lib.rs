@@ -1,0 +1,14 @@
+//! Runners for Learning Without Loss: file formats, data generators and the
+//! subcommands of the `lwl` binary. The numerical work is in `lwl-kernel`.
+
+pub mod cli;
+pub mod cmd_data;
+pub mod cmd_net;
+pub mod cpu;
+pub mod data;
+pub mod engine;
+pub mod datafile;
+pub mod error;
+pub mod netfile;
+pub mod output;
+mod text;
