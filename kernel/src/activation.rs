@@ -58,10 +58,7 @@ fn pieces(act: Activation) -> ([Piece; 3], usize) {
     let flat = |c, lo, hi| Piece { a: 0.0, c, lo, hi };
     let none = flat(0.0, 0.0, 0.0);
     match act {
-        Activation::Relu => (
-            [flat(0.0, NEG, 0.0), Piece { a: 1.0, c: 0.0, lo: 0.0, hi: POS }, none],
-            2,
-        ),
+        Activation::Relu => ([flat(0.0, NEG, 0.0), Piece { a: 1.0, c: 0.0, lo: 0.0, hi: POS }, none], 2),
         Activation::Step { width } => {
             let h = half(width);
             ([flat(0.0, NEG, -h), flat(1.0, h, POS), none], 2)
@@ -77,14 +74,7 @@ fn pieces(act: Activation) -> ([Piece; 3], usize) {
         }
         Activation::Soft { tau } => {
             let t = if tau > 0.0 { tau } else { 0.0 };
-            (
-                [
-                    Piece { a: 1.0, c: t, lo: NEG, hi: -t },
-                    flat(0.0, -t, t),
-                    Piece { a: 1.0, c: -t, lo: t, hi: POS },
-                ],
-                3,
-            )
+            ([Piece { a: 1.0, c: t, lo: NEG, hi: -t }, flat(0.0, -t, t), Piece { a: 1.0, c: -t, lo: t, hi: POS }], 3)
         }
     }
 }

@@ -22,7 +22,7 @@
 //! [`Status::NonFinite`]. Steps that leave `(-1, 1)` or are NaN are replaced
 //! by bisection, so `1 - u²` never vanishes for finite input.
 
-use crate::simd::V;
+use crate::simd::{V, V8};
 
 /// Maximum Newton steps per solve (the reference's NEWTONITER).
 pub const NEWTON_ITER: u32 = 50;
@@ -113,7 +113,8 @@ pub fn solve(k: &Coeffs, guard: Safeguard) -> Root {
             Safeguard::Bracket => tb,
         };
         let past = if tb > ta { t > limit } else { t < limit };
-        if past || !(t.abs() < 1.0) {
+        let inside = t.abs() < 1.0;
+        if past || !inside {
             t = tc;
             bisections += 1;
         }
@@ -127,9 +128,10 @@ pub fn solve(k: &Coeffs, guard: Safeguard) -> Root {
         }
         ta = t;
     }
+    let well_posed = k.q > 2.0 * k.p.abs();
     let status = if !(k.p.is_finite() && k.q.is_finite() && k.c.is_finite() && t.is_finite()) {
         Status::NonFinite
-    } else if !(k.q > 2.0 * k.p.abs()) {
+    } else if !well_posed {
         Status::Degenerate
     } else if converged {
         Status::Converged
@@ -141,75 +143,78 @@ pub fn solve(k: &Coeffs, guard: Safeguard) -> Root {
 
 /// Result of a lane-parallel solve.
 #[derive(Clone, Copy, Debug)]
-pub struct LaneRoot {
+pub struct LaneRoot<T> {
     /// The roots, one per lane.
-    pub u: V,
+    pub u: T,
     /// Newton steps until the last lane converged.
     pub steps: u32,
     /// Bisection cut-backs summed over lanes.
     pub bisections: u32,
 }
 
-#[inline(always)]
-fn h0v(p: V, q: V, a: V, g2: V, c: V, t: V) -> V {
-    let one = V::splat(1.0);
-    let den = one - t * t;
-    (a * t) / g2 + (p * (one + t * t) + q * t) / (den * den) - c
-}
-
-#[inline(always)]
-fn h1v(p: V, q: V, a: V, g2: V, t: V) -> V {
-    let one = V::splat(1.0);
-    let den = one - t * t;
-    a / g2
-        + ((V::splat(2.0) * p) * t + q) / (den * den)
-        + ((V::splat(4.0) * t) * (p * (one + t * t) + q * t)) / ((den * den) * den)
-}
-
-/// Lane-parallel twin of [`solve`]: the same arithmetic per lane, masked until
-/// every lane has converged, so each lane's root equals the scalar root bit
-/// for bit.
-#[inline]
-pub fn solve_lanes(p: V, q: V, omega2: f64, g2: f64, c: V, guard: Safeguard) -> LaneRoot {
-    let (a, g2v) = (V::splat(omega2), V::splat(g2));
-    let zero = V::splat(0.0);
-    let one = V::splat(1.0);
-    let mut ta = zero;
-    let mut f = h0v(p, q, a, g2v, c, ta);
-    let mut tb = f.simd_gt(zero).select(-one, one);
-    let mut res = zero;
-    let mut active = one.simd_eq(one);
-    let mut steps = 0;
-    let mut bisections = 0;
-    while steps < NEWTON_ITER {
-        steps += 1;
-        let mut t = ta - f / h1v(p, q, a, g2v, ta);
-        let tc = V::splat(0.5) * (ta + tb);
-        let limit = match guard {
-            Safeguard::Midpoint => tc,
-            Safeguard::Bracket => tb,
-        };
-        let up = tb.simd_gt(ta);
-        let past = up.select(t.simd_gt(limit), t.simd_lt(limit));
-        let outside = !t.abs().simd_lt(one);
-        let cut = past | outside;
-        bisections += (cut & active).to_bitmask().count_ones();
-        t = cut.select(tc, t);
-        let fnew = h0v(p, q, a, g2v, c, t);
-        let flip = up.select(fnew.simd_gt(zero), fnew.simd_lt(zero));
-        tb = (flip & active).select(ta, tb);
-        res = active.select(t, res);
-        f = active.select(fnew, f);
-        let conv = (t - ta).abs().simd_lt(V::splat(NEWTON_EPS));
-        let go_on = active & !conv;
-        ta = go_on.select(t, ta);
-        active = go_on;
-        if active.none() {
-            break;
+/// Lane-parallel twins of [`solve`] for one SIMD type: the same arithmetic per
+/// lane, masked until every lane has converged, so each lane's root equals the
+/// scalar root bit for bit.
+macro_rules! lane_solver {
+    ($name:ident, $t:ty) => {
+        /// Lane-parallel twin of [`solve`] (see the module docs); identical
+        /// bits per lane.
+        #[inline]
+        pub fn $name(p: $t, q: $t, omega2: f64, g2: f64, c: $t, guard: Safeguard) -> LaneRoot<$t> {
+            type T = $t;
+            let (a, g2v) = (T::splat(omega2), T::splat(g2));
+            let zero = T::splat(0.0);
+            let one = T::splat(1.0);
+            let h0 = |t: T| {
+                let den = one - t * t;
+                (a * t) / g2v + (p * (one + t * t) + q * t) / (den * den) - c
+            };
+            let h1 = |t: T| {
+                let den = one - t * t;
+                a / g2v
+                    + ((T::splat(2.0) * p) * t + q) / (den * den)
+                    + ((T::splat(4.0) * t) * (p * (one + t * t) + q * t)) / ((den * den) * den)
+            };
+            let mut ta = zero;
+            let mut f = h0(ta);
+            let mut tb = f.simd_gt(zero).select(-one, one);
+            let mut res = zero;
+            let mut active = one.simd_eq(one);
+            let mut steps = 0;
+            let mut bisections = 0;
+            while steps < NEWTON_ITER {
+                steps += 1;
+                let mut t = ta - f / h1(ta);
+                let tc = T::splat(0.5) * (ta + tb);
+                let limit = match guard {
+                    Safeguard::Midpoint => tc,
+                    Safeguard::Bracket => tb,
+                };
+                let up = tb.simd_gt(ta);
+                let past = up.select(t.simd_gt(limit), t.simd_lt(limit));
+                let cut = past | !t.abs().simd_lt(one);
+                bisections += (cut & active).to_bitmask().count_ones();
+                t = cut.select(tc, t);
+                let fnew = h0(t);
+                let flip = up.select(fnew.simd_gt(zero), fnew.simd_lt(zero));
+                tb = (flip & active).select(ta, tb);
+                res = active.select(t, res);
+                f = active.select(fnew, f);
+                let conv = (t - ta).abs().simd_lt(T::splat(NEWTON_EPS));
+                let go_on = active & !conv;
+                ta = go_on.select(t, ta);
+                active = go_on;
+                if active.none() {
+                    break;
+                }
+            }
+            LaneRoot { u: res, steps, bisections }
         }
-    }
-    LaneRoot { u: res, steps, bisections }
+    };
 }
+
+lane_solver!(solve_lanes, V);
+lane_solver!(solve_lanes8, V8);
 
 #[cfg(test)]
 mod tests {

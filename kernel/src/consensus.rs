@@ -31,13 +31,7 @@ pub fn sphere(w: &mut [f64], omega: f64) -> bool {
 /// scaling to norm `omega` (NMF weight column, eq. 14b–c). When every value
 /// is non-positive the largest (first of equals) becomes `omega` and the
 /// rest 0 (section 4.2). Returns `true` in that all-non-positive case.
-pub fn nonneg_sphere_strided(
-    w: &mut [f64],
-    start: usize,
-    stride: usize,
-    n: usize,
-    omega: f64,
-) -> bool {
+pub fn nonneg_sphere_strided(w: &mut [f64], start: usize, stride: usize, n: usize, omega: f64) -> bool {
     if n == 0 {
         return false;
     }
@@ -52,7 +46,8 @@ pub fn nonneg_sphere_strided(
         }
         w[idx(i)] = if m >= 0.0 { m } else { 0.0 };
     }
-    let all_nonpos = !(max > 0.0);
+    let any_positive = max > 0.0;
+    let all_nonpos = !any_positive;
     if all_nonpos {
         w[idx(imax)] = 1.0;
     }

@@ -41,7 +41,7 @@ impl Layout {
         if items == 0 {
             return Err(LayoutError::NoItems);
         }
-        if block == 0 || block % LANES != 0 {
+        if block == 0 || !block.is_multiple_of(LANES) {
             return Err(LayoutError::BadBlock);
         }
         let blocks = items.div_ceil(block);

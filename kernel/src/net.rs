@@ -94,21 +94,17 @@ pub fn build_out_lists(
     for i in 0..nodes {
         out_start[i + 1] += out_start[i];
     }
-    // Fill by increasing edge number, using out_edge slots as cursors: a
-    // second counting pass keeps this allocation-free.
-    for i in 0..nodes {
-        let (lo, hi) = (out_start[i] as usize, out_start[i + 1] as usize);
-        let mut pos = lo;
-        for (e, &s) in src.iter().enumerate() {
-            if pos == hi {
-                break;
-            }
-            if s as usize == i {
-                out_edge[pos] = e as u32;
-                pos += 1;
-            }
-        }
+    // Scatter by increasing edge number, using out_start as cursors, then
+    // shift the cursors back into offsets: O(nodes + edges), no allocation.
+    for (e, &s) in src.iter().enumerate() {
+        let c = &mut out_start[s as usize];
+        out_edge[*c as usize] = e as u32;
+        *c += 1;
     }
+    for i in (1..=nodes).rev() {
+        out_start[i] = out_start[i - 1];
+    }
+    out_start[0] = 0;
     Ok(())
 }
 
@@ -149,9 +145,7 @@ impl<'a> Net<'a> {
             let outs = &out_edge[out_start[i] as usize..out_start[i + 1] as usize];
             let mut prev: Option<u32> = None;
             for &e in outs {
-                let ok = (e as usize) < edges
-                    && src[e as usize] as usize == i
-                    && prev.is_none_or(|p| p < e);
+                let ok = (e as usize) < edges && src[e as usize] as usize == i && prev.is_none_or(|p| p < e);
                 if !ok {
                     return Err(NetError::OutListsInconsistent);
                 }

@@ -221,7 +221,14 @@ pub fn iterate(
             }
             let rd = layout.row(blk, i, d);
             for l in (0..kb).step_by(LANES) {
-                let root = bilinear::solve_lanes(load(pa, l), load(qa, l), 1.0, f64::INFINITY, load(data, rd + l), Safeguard::Bracket);
+                let root = bilinear::solve_lanes(
+                    load(pa, l),
+                    load(qa, l),
+                    1.0,
+                    f64::INFINITY,
+                    load(data, rd + l),
+                    Safeguard::Bracket,
+                );
                 let lanes_real = real.saturating_sub(l).min(LANES) as u64;
                 cnt.newton_solves += lanes_real;
                 cnt.newton_steps += root.steps as u64 * lanes_real;

@@ -5,6 +5,7 @@
 //! instruction set when it is compiled (AVX2 with `-C target-cpu=x86-64-v3`).
 
 pub use wide::f64x4 as V;
+pub use wide::f64x8 as V8;
 
 /// Number of batch items processed together by the SIMD kernels.
 pub const LANES: usize = 4;

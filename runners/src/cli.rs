@@ -16,7 +16,17 @@ intersection (Elser, Learning Without Loss).";
 
 /// The whole command line.
 #[derive(Debug, Parser)]
-#[command(name = "lwl", version, about = ABOUT, propagate_version = true)]
+#[command(
+    name = "lwl",
+    version,
+    about = ABOUT,
+    propagate_version = true,
+    after_help = "Examples:\n  \
+lwl net complete 13 26 26 2 > net.txt     write a 13-26-26-2 classifier\n  \
+lwl net check net.txt                     validate and summarize it\n  \
+lwl data majority 3 --out-dir data        majority-circuit train/test sets\n\n\
+Run 'lwl help <COMMAND>' for details of each command."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -32,6 +42,9 @@ pub enum Command {
     /// Generate the paper's synthetic data sets.
     #[command(subcommand, long_about = DATA_ABOUT)]
     Data(DataCommand),
+    /// Time full RRR iterations of the paper's networks.
+    #[command(long_about = BENCH_ABOUT, after_help = "Examples:\n  lwl bench\n  lwl bench --config mnist --json\n  lwl bench --config majority --block 32")]
+    Bench(BenchArgs),
 }
 
 const NET_ABOUT: &str = "Write and check network files. A network file lists which node feeds \
@@ -188,8 +201,7 @@ pub struct MajorityArgs {
 /// Parses the process arguments; prints help, version or a usage error and
 /// exits (status 0 for help and version, 2 for errors) when appropriate.
 pub fn parse() -> Cli {
-    let long_version =
-        format!("{} (SIMD: {})", env!("CARGO_PKG_VERSION"), cpu::simd_level());
+    let long_version = format!("{} (SIMD: {})", env!("CARGO_PKG_VERSION"), cpu::simd_level());
     let matches = Cli::command().long_version(long_version).get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
@@ -210,4 +222,39 @@ mod tests {
         assert!(parse_layers("200,,100").is_err());
         assert!(parse_layers("-1").is_err());
     }
+}
+
+const BENCH_ABOUT: &str = "Time full RRR iterations (set A, reflection, set B, update, RRR_err) \
+on generated data and report seconds per GWM, the paper's unit: one GWM is 1e9 weight-multiplies, \
+and one iteration costs |K|·|E| of them (eq. 24). Configurations: `mnist` (net 784-20-10, batch \
+1000) and `majority` (net 13-26-26-2, batch 128). The paper's serial C code runs at about 14 s/GWM \
+on this kind of machine. For states larger than the caches the report adds the memory floor: the \
+time to read and write the state once at the in-place read-modify-write bandwidth measured in the \
+same run.";
+
+/// Arguments of `lwl bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Only this configuration (mnist, majority).
+    #[arg(long, value_name = "NAME")]
+    pub config: Option<String>,
+    /// Threads (only 1 is implemented so far).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Items per layout block (a multiple of 4); default: one block holding
+    /// the whole batch (batch index innermost).
+    #[arg(long, value_name = "N")]
+    pub block: Option<usize>,
+    /// Minimum seconds of timed iterations per configuration.
+    #[arg(long, default_value_t = 3.0, value_name = "S")]
+    pub seconds: f64,
+    /// Seed of the generated data and weights.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Time the scalar oracle instead of the SIMD path.
+    #[arg(long)]
+    pub oracle: bool,
+    /// One JSON object per configuration on standard output.
+    #[arg(long)]
+    pub json: bool,
 }

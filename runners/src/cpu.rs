@@ -10,17 +10,17 @@
 /// AVX-512F). Always succeeds on other architectures.
 pub fn check() -> Result<(), String> {
     let missing = missing_features();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(format!(
-        "this processor lacks {}, which this binary was compiled to use \
-         (the host build targets x86-64-v3, AVX2 + FMA, set in .cargo/config.toml); \
-         build a portable binary with \
-         RUSTFLAGS=\"-C target-cpu=x86-64\" cargo build --release \
-         (RUSTFLAGS overrides the config's rustflags)",
+    if missing.is_empty() { Ok(()) } else { Err(message(&missing)) }
+}
+
+/// The explanation printed when the processor lacks the `missing` features.
+fn message(missing: &[&str]) -> String {
+    format!(
+        "this processor lacks {}, which this binary was compiled to use (the host build targets \
+         x86-64-v3, AVX2 + FMA, set in .cargo/config.toml); build a portable binary with \
+         RUSTFLAGS=\"-C target-cpu=x86-64\" cargo build --release (RUSTFLAGS overrides the config's rustflags)",
         missing.join(", ")
-    ))
+    )
 }
 
 /// The compiled-in x86-64 features that the running processor lacks.
@@ -69,6 +69,14 @@ mod tests {
     fn this_machine_runs_this_build() {
         // The test binary itself was built with the same flags.
         assert_eq!(check(), Ok(()));
+    }
+
+    #[test]
+    fn message_explains_the_fix() {
+        let msg = message(&["avx2", "fma"]);
+        assert!(msg.contains("lacks avx2, fma"));
+        assert!(msg.contains("x86-64-v3"));
+        assert!(msg.contains("RUSTFLAGS=\"-C target-cpu=x86-64\" cargo build --release"));
     }
 
     #[test]

@@ -75,8 +75,7 @@ impl UnlabeledData {
 /// magic bytes `1f 8b` (whatever its name).
 pub fn read_text_file(path: &Path) -> Result<String, InputError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path)
-        .map_err(|e| InputError::file(&name, format!("cannot open: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| InputError::file(&name, format!("cannot open: {e}")))?;
     let mut bytes = Vec::new();
     file.take(MAX_TEXT_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -116,10 +115,7 @@ pub fn read_labeled(text: &str, path: &str) -> Result<LabeledData, InputError> {
     };
     let head = tokens(header);
     if head.len() != 2 {
-        return Err(at(
-            hl,
-            format!("header has {} fields; expected 'datanodes classes'", head.len()),
-        ));
+        return Err(at(hl, format!("header has {} fields; expected 'datanodes classes'", head.len())));
     }
     let dims = parse_bounded(head[0], "number of data nodes", MAX_DIMS).map_err(|m| at(hl, m))?;
     let classes = parse_bounded(head[1], "number of classes", MAX_DIMS).map_err(|m| at(hl, m))?;
@@ -130,15 +126,11 @@ pub fn read_labeled(text: &str, path: &str) -> Result<LabeledData, InputError> {
     for (ln, line) in lines {
         let t = tokens(line);
         if t.len() != dims + 1 {
-            return Err(at(
-                ln,
-                format!("expected {} fields ({dims} values and a label), found {}", dims + 1, t.len()),
-            ));
+            return Err(at(ln, format!("expected {} fields ({dims} values and a label), found {}", dims + 1, t.len())));
         }
         push_values(&t[..dims], &mut data.values).map_err(|m| at(ln, m))?;
         let tok = t[dims];
-        let label = parse_count(tok)
-            .ok_or_else(|| at(ln, format!("label '{tok}' is not a non-negative integer")))?;
+        let label = parse_count(tok).ok_or_else(|| at(ln, format!("label '{tok}' is not a non-negative integer")))?;
         if label >= classes {
             return Err(at(ln, format!("label {label} is not in 0..{classes}")));
         }
@@ -175,10 +167,7 @@ pub fn read_unlabeled(text: &str, path: &str) -> Result<UnlabeledData, InputErro
     };
     let head = tokens(header);
     if head.len() != 1 {
-        return Err(at(
-            hl,
-            format!("header has {} fields; expected the number of data nodes", head.len()),
-        ));
+        return Err(at(hl, format!("header has {} fields; expected the number of data nodes", head.len())));
     }
     let dims = parse_bounded(head[0], "number of data nodes", MAX_DIMS).map_err(|m| at(hl, m))?;
     if dims == 0 {

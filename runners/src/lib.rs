@@ -2,12 +2,13 @@
 //! subcommands of the `lwl` binary. The numerical work is in `lwl-kernel`.
 
 pub mod cli;
+pub mod cmd_bench;
 pub mod cmd_data;
 pub mod cmd_net;
 pub mod cpu;
 pub mod data;
-pub mod engine;
 pub mod datafile;
+pub mod engine;
 pub mod error;
 pub mod netfile;
 pub mod output;

@@ -13,9 +13,9 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
 /// A temporary file next to `path` (same directory, so renaming is atomic),
 /// created exclusively so that it clobbers nothing.
 fn create_temp(path: &Path) -> Result<(PathBuf, File), Error> {
-    let name = path.file_name().ok_or_else(|| {
-        Error::Usage(format!("output path '{}' does not name a file", path.display()))
-    })?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("output path '{}' does not name a file", path.display())))?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let pid = std::process::id();
     for attempt in 0..100u32 {
@@ -72,16 +72,17 @@ pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), Error> {
 }
 
 /// Writes `text` atomically to `out`, or to standard output when `out` is
-/// `None`.
+/// `None`. A closed pipe on standard output (`lwl ... | head`) is not an
+/// error.
 pub fn emit(out: Option<&Path>, text: &str) -> Result<(), Error> {
     match out {
         Some(path) => write_files(&[(path, text.as_bytes())]),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|source| Error::Io { path: "stdout".into(), source })
+            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).or_else(|source| match source.kind() {
+                std::io::ErrorKind::BrokenPipe => Ok(()),
+                _ => Err(Error::Io { path: "stdout".into(), source }),
+            })
         }
     }
 }

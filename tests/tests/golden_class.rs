@@ -39,9 +39,8 @@ fn setup(case: &Case, spec: &NetSpec, layout: Layout) -> (NetBuffers, Vec<f64>) 
     assert_eq!((d[0], d[1]), (13.0, 2.0));
     for k in 0..ITEMS {
         let item = &d[2 + 14 * k..2 + 14 * (k + 1)];
-        for i in 0..13 {
-            let at = layout.at(k, i, net.nodes());
-            buf.values[at] = item[i];
+        for (i, &v) in item[..13].iter().enumerate() {
+            buf.values[layout.at(k, i, net.nodes())] = v;
         }
         buf.labels[k] = item[13] as u32;
     }

@@ -9,7 +9,15 @@ use crate::net::{Net, NodeKind};
 
 /// Projects the class nodes of every item; writes `ya`, `ba` and
 /// `used_label`; returns the number of selected items.
-pub(super) fn project(net: &Net, layout: &Layout, p: &Params, batch: &Batch, y: &[f64], b: &[f64], wk: &mut Work) -> usize {
+pub(super) fn project(
+    net: &Net,
+    layout: &Layout,
+    p: &Params,
+    batch: &Batch,
+    y: &[f64],
+    b: &[f64],
+    wk: &mut Work,
+) -> usize {
     let n = net.nodes();
     let first = net.kinds().iter().position(|&k| k == NodeKind::Class);
     let Some(first) = first else { return 0 };
@@ -53,8 +61,8 @@ pub(super) fn project(net: &Net, layout: &Layout, p: &Params, batch: &Batch, y: 
                 *dk = class::item_distance(nc, |c| yb(k, c), margin, batch.labels[k] as usize);
             }
             let t = class::largest_threshold(d, ee, sel);
-            for k in 0..items {
-                if class::selected(d[k], t) {
+            for (k, &dk) in d.iter().enumerate() {
+                if class::selected(dk, t) {
                     count += 1;
                     wk.used_label[k] = EXEMPT;
                     for c in 0..nc {
@@ -82,8 +90,8 @@ pub(super) fn project(net: &Net, layout: &Layout, p: &Params, batch: &Batch, y: 
                 wk.used_label[k] = best.0;
             }
             let t = class::largest_threshold(d, ee, sel);
-            for k in 0..items {
-                let label = if class::selected(d[k], t) {
+            for (k, &dk) in d.iter().enumerate() {
+                let label = if class::selected(dk, t) {
                     count += 1;
                     wk.used_label[k]
                 } else {
@@ -103,8 +111,8 @@ pub(super) fn project(net: &Net, layout: &Layout, p: &Params, batch: &Batch, y: 
                 };
             }
             let t = class::fpa_threshold(d, fpa, sel);
-            for k in 0..items {
-                let label = if batch.labels[k] == 0 && d[k] < t {
+            for (k, &dk) in d.iter().enumerate() {
+                let label = if batch.labels[k] == 0 && dk < t {
                     count += 1;
                     1
                 } else {

@@ -85,7 +85,7 @@ pub struct Work<'a> {
     pub ya: &'a mut [f64],
     /// Node A-values of `b` (per-node layout).
     pub ba: &'a mut [f64],
-    /// Per-lane accumulators (length `3 · block`).
+    /// Per-lane accumulators (length `4 · block`).
     pub acc: &'a mut [f64],
     /// Scratch (length `max(E, 3 |K|)`).
     pub scratch: &'a mut [f64],
@@ -122,7 +122,7 @@ impl Sizes {
             node: layout.len(net.nodes())?,
             weights: net.edges(),
             biases: net.nodes(),
-            acc: layout.block().checked_mul(3)?,
+            acc: layout.block().checked_mul(4)?,
             scratch: net.edges().max(items.checked_mul(3)?),
             items,
         })

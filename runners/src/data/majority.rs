@@ -135,10 +135,7 @@ pub fn generate(depth: usize, seed: u64) -> Result<MajorityData, Error> {
     let labeled = |inputs: &[usize]| LabeledData {
         dims: INPUTS,
         classes: 2,
-        values: inputs
-            .iter()
-            .flat_map(|&x| (0..INPUTS).map(move |j| ((x >> j) & 1) as f64))
-            .collect(),
+        values: inputs.iter().flat_map(|&x| (0..INPUTS).map(move |j| ((x >> j) & 1) as f64)).collect(),
         labels: inputs.iter().map(|&x| u32::from(circuit.eval(x))).collect(),
     };
     let (train, test) = order.split_at(ITEMS / 2);

@@ -1,0 +1,199 @@
+//! `lwl bench`: full RRR iterations of the paper's networks, timed, in the
+//! paper's unit (seconds per giga weight-multiply, eq. 24), beside the memory
+//! floor measured in the same run.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use lwl_kernel::activation::Activation;
+use lwl_kernel::class::ClassMode;
+use lwl_kernel::consensus;
+use lwl_kernel::layout::Layout;
+use lwl_kernel::network::Params;
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::json;
+
+use crate::cli::BenchArgs;
+use crate::cpu;
+use crate::engine::{NetBuffers, Path};
+use crate::error::Error;
+use crate::netfile::NetSpec;
+
+/// A benchmark configuration: a layered net and a batch.
+struct Config {
+    name: &'static str,
+    layers: &'static [usize],
+    batch: usize,
+    margin: f64,
+}
+
+/// The configurations of the speed issues (DESIGN.md, runner contract).
+const CONFIGS: &[Config] = &[
+    Config { name: "mnist", layers: &[784, 20, 10], batch: 1000, margin: 0.7 },
+    Config { name: "majority", layers: &[13, 26, 26, 2], batch: 128, margin: 0.1 },
+];
+
+/// State larger than this is reported against the memory floor (larger than
+/// the last-level cache of the machines we run on).
+const FLOOR_BYTES: usize = 64 << 20;
+
+/// Names of the built-in configurations.
+pub fn config_names() -> Vec<&'static str> {
+    CONFIGS.iter().map(|c| c.name).collect()
+}
+
+/// Runs `lwl bench`.
+pub fn run(args: &BenchArgs) -> Result<(), Error> {
+    if args.threads.is_some_and(|t| t != 1) {
+        return Err(Error::Usage("--threads: only 1 thread is implemented so far".into()));
+    }
+    let chosen: Vec<&Config> = CONFIGS.iter().filter(|c| args.config.as_deref().is_none_or(|n| n == c.name)).collect();
+    if chosen.is_empty() {
+        return Err(Error::Usage(format!(
+            "--config: unknown configuration '{}' (known: {})",
+            args.config.as_deref().unwrap_or(""),
+            config_names().join(", ")
+        )));
+    }
+    if !args.json {
+        println!(
+            "{:<10} {:>7} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>8}",
+            "config", "threads", "batch", "block", "iters", "s/GWM", "WM/s", "floor", "ratio"
+        );
+    }
+    for cfg in chosen {
+        let r = measure(cfg, args)?;
+        if args.json {
+            println!("{r}");
+        } else {
+            let f = |k: &str| r.get(k).and_then(|v| v.as_f64());
+            println!(
+                "{:<10} {:>7} {:>6} {:>6} {:>6} {:>10.3} {:>12.3e} {:>10} {:>8}",
+                cfg.name,
+                1,
+                cfg.batch,
+                r["block"].as_u64().unwrap_or(0),
+                r["iters"].as_u64().unwrap_or(0),
+                f("s_per_gwm").unwrap_or(f64::NAN),
+                f("wm_per_s").unwrap_or(f64::NAN),
+                f("floor_s_per_gwm").map_or("-".into(), |v| format!("{v:.3}")),
+                f("floor_ratio").map_or("-".into(), |v| format!("{v:.2}")),
+            );
+        }
+    }
+    if !args.json {
+        println!(
+            "simd: {}; precision f64; seconds per GWM = wall time / (1e-9 · iterations · |K| · |E|)",
+            cpu::simd_level()
+        );
+    }
+    Ok(())
+}
+
+/// Random consensus weights as the reference initialises them: uniform in
+/// [-1, 1], centred per receiving node, scaled to norm Ω.
+pub fn random_weights(spec: &NetSpec, omega: f64, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+    let mut w: Vec<f64> = (0..spec.edges()).map(|_| 2.0 * rng.random::<f64>() - 1.0).collect();
+    for i in 0..spec.nodes() {
+        let r = spec.in_start[i] as usize..spec.in_start[i + 1] as usize;
+        if r.is_empty() {
+            continue;
+        }
+        let mean = w[r.clone()].iter().sum::<f64>() / r.len() as f64;
+        w[r.clone()].iter_mut().for_each(|v| *v -= mean);
+        consensus::sphere(&mut w[r], omega);
+    }
+    w
+}
+
+fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {
+    let spec = NetSpec::layered(cfg.layers)?;
+    let net = spec.net()?;
+    let layout = match args.block {
+        Some(b) => Layout::new(cfg.batch, b),
+        None => Layout::batch_innermost(cfg.batch),
+    }
+    .map_err(|e| Error::Usage(format!("--block: {e:?} (use a positive multiple of 4)")))?;
+    let p = Params {
+        beta: 1.0,
+        omega: 2.0,
+        upsilon: 1.0,
+        margin: cfg.margin,
+        activation: Activation::Relu,
+        class_mode: ClassMode::Plain,
+    };
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(args.seed);
+    let mut buf = NetBuffers::new(&net, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
+    let (n, inputs, classes) = (net.nodes(), cfg.layers[0], cfg.layers[cfg.layers.len() - 1]);
+    for k in 0..cfg.batch {
+        for i in 0..inputs {
+            buf.values[layout.at(k, i, n)] = rng.random::<f64>();
+        }
+        buf.labels[k] = rng.random_range(0..classes as u32);
+    }
+    let w0 = random_weights(&spec, p.omega, &mut rng);
+    buf.init_forward(&net, &p, &w0, &vec![0.0; n]);
+    let path = if args.oracle { Path::Oracle } else { Path::Fast };
+    let step = |buf: &mut NetBuffers| buf.iterate(&net, &p, path).map_err(|e| Error::Usage(format!("{e:?}")));
+    for _ in 0..2 {
+        step(&mut buf)?;
+    }
+    let start = Instant::now();
+    let mut iters = 0u64;
+    while iters < 3 || start.elapsed().as_secs_f64() < args.seconds {
+        black_box(step(&mut buf)?);
+        iters += 1;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let wm = iters as f64 * (cfg.batch * net.edges()) as f64;
+    let s_per_gwm = secs / (wm * 1e-9);
+    let state_bytes = buf.state_bytes();
+    let mut out = json!({
+        "config": cfg.name,
+        "threads": 1,
+        "precision": "f64",
+        "path": if args.oracle { "oracle" } else { "fast" },
+        "simd": cpu::simd_level(),
+        "batch": cfg.batch,
+        "block": layout.block(),
+        "edges": net.edges(),
+        "iters": iters,
+        "seconds": secs,
+        "s_per_gwm": s_per_gwm,
+        "wm_per_s": wm / secs,
+        "state_bytes": state_bytes,
+        "newton_steps_per_solve": buf.counters.newton_steps as f64 / buf.counters.newton_solves.max(1) as f64,
+    });
+    if state_bytes > FLOOR_BYTES {
+        drop(buf);
+        let bw = rmw_bandwidth(state_bytes);
+        let floor_iter = 2.0 * state_bytes as f64 / bw;
+        let floor = floor_iter / ((cfg.batch * net.edges()) as f64 * 1e-9);
+        out["rmw_gb_per_s"] = json!(bw * 1e-9);
+        out["floor_s_per_gwm"] = json!(floor);
+        out["floor_ratio"] = json!(s_per_gwm / floor);
+    }
+    Ok(out)
+}
+
+/// Bandwidth (bytes read plus written per second) of an in-place
+/// read-modify-write of two arrays together as large as the state; best of
+/// five passes.
+fn rmw_bandwidth(bytes: usize) -> f64 {
+    let n = bytes / 16;
+    let mut a = vec![1.0f64; n];
+    let mut b = vec![0.5f64; n];
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for (x, y) in a.iter_mut().zip(b.iter_mut()) {
+            let (u, v) = (*x, *y);
+            *x = u + 1e-9 * v;
+            *y = v - 1e-9 * u;
+        }
+        black_box((&a, &b));
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    2.0 * (16 * n) as f64 / best
+}

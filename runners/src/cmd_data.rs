@@ -1,0 +1,39 @@
+//! `lwl data ...`: generate the paper's synthetic data sets.
+
+use crate::cli::{LedmArgs, MajorityArgs};
+use crate::data::{ledm, majority};
+use crate::datafile::{write_labeled, write_unlabeled};
+use crate::error::Error;
+use crate::output::{emit, write_files};
+
+/// `lwl data ledm`: prints (or writes) LEDM m in the NMF data format.
+pub fn ledm(args: &LedmArgs) -> Result<(), Error> {
+    let data = ledm::ledm(args.m)?;
+    emit(args.out.as_deref(), &write_unlabeled(&data))
+}
+
+/// `lwl data majority`: writes `maj13_DEPTH_train.txt` and
+/// `maj13_DEPTH_test.txt` into the output directory. The seed (given or
+/// drawn from the operating system) is printed to standard error.
+pub fn majority(args: &MajorityArgs) -> Result<(), Error> {
+    let seed = args.seed.unwrap_or_else(rand::random);
+    eprintln!("lwl: majority circuit of depth {}, seed {seed} (--seed {seed} reproduces it)", args.depth);
+    let data = majority::generate(args.depth, seed)?;
+    let dir = &args.out_dir;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+    let train = dir.join(format!("maj13_{}_train.txt", args.depth));
+    let test = dir.join(format!("maj13_{}_test.txt", args.depth));
+    let (train_text, test_text) = (write_labeled(&data.train), write_labeled(&data.test));
+    write_files(&[(&train, train_text.as_bytes()), (&test, test_text.as_bytes())])?;
+    let ones = |d: &crate::datafile::LabeledData| d.labels.iter().filter(|&&l| l == 1).count();
+    eprintln!(
+        "lwl: wrote {} ({} items, {} of class 1) and {} ({} items, {} of class 1)",
+        train.display(),
+        data.train.len(),
+        ones(&data.train),
+        test.display(),
+        data.test.len(),
+        ones(&data.test)
+    );
+    Ok(())
+}

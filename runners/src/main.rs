@@ -1,0 +1,30 @@
+//! The `lwl` binary: parses the command line and dispatches to one function
+//! per subcommand.
+
+use std::process::ExitCode;
+
+use lwl_runners::cli::{self, Command, DataCommand, NetCommand};
+use lwl_runners::{cmd_bench, cmd_data, cmd_net, cpu};
+
+fn main() -> ExitCode {
+    if let Err(msg) = cpu::check() {
+        eprintln!("lwl: {msg}");
+        return ExitCode::from(2);
+    }
+    let cli = cli::parse();
+    let result = match &cli.command {
+        Command::Net(NetCommand::Complete(args)) => cmd_net::complete(args),
+        Command::Net(NetCommand::Auto(args)) => cmd_net::auto(args),
+        Command::Net(NetCommand::Check(args)) => cmd_net::check(args),
+        Command::Data(DataCommand::Ledm(args)) => cmd_data::ledm(args),
+        Command::Data(DataCommand::Majority(args)) => cmd_data::majority(args),
+        Command::Bench(args) => cmd_bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lwl: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

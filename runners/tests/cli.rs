@@ -1,0 +1,136 @@
+//! The `lwl` binary: outputs, files and exit statuses.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn lwl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("run lwl")
+}
+
+fn stdout(o: &Output) -> &str {
+    std::str::from_utf8(&o.stdout).expect("UTF-8 output")
+}
+
+fn stderr(o: &Output) -> &str {
+    std::str::from_utf8(&o.stderr).expect("UTF-8 output")
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+#[test]
+fn net_complete_reproduces_the_reference_file() {
+    let o = lwl(&["net", "complete", "13", "8", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), include_str!("data/net_13_8_2.txt"));
+}
+
+#[test]
+fn net_auto_and_check() {
+    let dir = scratch("cli_net_auto");
+    let file = dir.join("auto.txt");
+    let f = file.to_str().expect("UTF-8 path");
+    let o = lwl(&["net", "auto", "--data", "8", "--code", "3", "--encode", "", "--out", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let text = std::fs::read_to_string(&file).expect("output written");
+    assert!(text.starts_with("8 0 3 0\n\n0 3\n8 9 10 \n"));
+    let o = lwl(&["net", "check", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "autoencoder: 11 nodes (8 data, 0 encoder hidden, 3 code, 0 decoder hidden), \
+         48 edges, cyclic\n"
+    );
+    // Only the output file is left: the temporary file was renamed.
+    assert_eq!(std::fs::read_dir(&dir).expect("list dir").count(), 1);
+}
+
+#[test]
+fn net_check_summarizes_and_reports_bad_lines() {
+    let dir = scratch("cli_net_check");
+    let good = dir.join("good.txt");
+    std::fs::write(&good, include_str!("data/net_13_8_2.txt")).expect("write");
+    let o = lwl(&["net", "check", good.to_str().expect("UTF-8 path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "classifier: 23 nodes (13 input, 8 hidden, 2 class), 120 edges, acyclic\n");
+
+    let bad = dir.join("bad.txt");
+    std::fs::write(&bad, "13 8 2\n\n13 13\n0 1 2 3 4 5 6 7 8 9 10 11 x\n").expect("write");
+    let b = bad.to_str().expect("UTF-8 path");
+    let o = lwl(&["net", "check", b]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), format!("lwl: {b}:4: source 'x' is not a node number\n"));
+}
+
+#[test]
+fn bad_flags_and_values_exit_2() {
+    for args in [
+        &["net", "complete", "13", "--bogus"][..],
+        &["net", "complete", "13"],
+        &["net", "complete", "13", "x"],
+        &["net", "complete", "13", "0", "2"],
+        &["net", "frobnicate"],
+        &["data", "ledm", "1"],
+        &["data", "majority", "3"],
+        &["net", "check", "/nonexistent/net.txt"],
+        &[],
+    ] {
+        let o = lwl(args);
+        assert_eq!(o.status.code(), Some(2), "lwl {args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "lwl {args:?}");
+    }
+}
+
+#[test]
+fn help_and_version() {
+    let o = lwl(&["--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("without loss functions"));
+    let o = lwl(&["net", "complete", "--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("lwl net complete 13 26 26 2"));
+    let o = lwl(&["--version"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("SIMD: "));
+}
+
+#[test]
+fn data_ledm_to_stdout_and_file() {
+    let o = lwl(&["data", "ledm", "6"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), include_str!("data/ledm6.txt"));
+    let dir = scratch("cli_ledm");
+    let file = dir.join("ledm6.txt");
+    let o = lwl(&["data", "ledm", "6", "--out", file.to_str().expect("UTF-8 path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).expect("written"), include_str!("data/ledm6.txt"));
+}
+
+#[test]
+fn data_majority_writes_both_files_reproducibly() {
+    let dir = scratch("cli_majority");
+    let d = dir.join("out");
+    let out = d.to_str().expect("UTF-8 path");
+    let o = lwl(&["data", "majority", "2", "--seed", "42", "--out-dir", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("seed 42"));
+    let train = std::fs::read_to_string(d.join("maj13_2_train.txt")).expect("train written");
+    let test = std::fs::read_to_string(d.join("maj13_2_test.txt")).expect("test written");
+    assert!(train.starts_with("13\t2\n\n"));
+    assert_eq!(train.lines().count(), 2 + 4096);
+    assert_eq!(test.lines().count(), 2 + 4096);
+    let expected = lwl_runners::data::majority::generate(2, 42).expect("valid depth");
+    assert_eq!(train, lwl_runners::datafile::write_labeled(&expected.train));
+
+    // Without --seed a seed is drawn and reported.
+    let o = lwl(&["data", "majority", "3", "--out-dir", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--seed "));
+    assert!(d.join("maj13_3_test.txt").exists());
+}
