@@ -1,1 +1,105 @@
-fn main() {}
+//! Criterion benchmarks: whole RRR iterations in both layouts (batch
+//! innermost vs blocks of items), and the SIMD kernels beside their scalar
+//! twins. Run with `cargo bench -p lwl-benches`.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lwl_kernel::activation::{self, Activation};
+use lwl_kernel::bilinear::{self, Coeffs, Safeguard};
+use lwl_kernel::layout::Layout;
+use lwl_kernel::simd::{self, LANES, V};
+use lwl_runners::cmd_bench::{config, prepare};
+use lwl_runners::engine::Path;
+
+/// Full iterations of the `lwl bench` configurations in several layouts:
+/// DESIGN.md's batch-innermost layout (block = whole batch) against blocks
+/// of 8, 32 and 128 items.
+fn layouts(c: &mut Criterion) {
+    for (name, blocks) in [("majority", &[8usize, 32, 128][..]), ("mnist", &[8, 32, 128, 1000][..])] {
+        let cfg = config(name).expect("built-in config");
+        let mut g = c.benchmark_group(format!("iteration_{name}"));
+        g.sample_size(10);
+        g.throughput(Throughput::Elements(
+            (cfg.batch * cfg.layers.windows(2).map(|w| w[0] * w[1]).sum::<usize>()) as u64,
+        ));
+        for &blk in blocks {
+            let layout =
+                if blk >= cfg.batch { Layout::batch_innermost(cfg.batch) } else { Layout::new(cfg.batch, blk) };
+            let mut prob = prepare(cfg, layout.expect("layout"), 1).expect("problem");
+            let net = prob.spec.net().expect("net");
+            let label = if blk >= cfg.batch { "innermost".to_string() } else { format!("block{blk}") };
+            g.bench_function(BenchmarkId::from_parameter(label), |b| {
+                b.iter(|| prob.buf.iterate(&net, &prob.params, Path::Fast).expect("iterate"))
+            });
+        }
+        g.finish();
+    }
+}
+
+fn lane_inputs(n: usize) -> Vec<[f64; LANES]> {
+    (0..n).map(|i| core::array::from_fn(|l| ((i * 7 + l * 13) % 97) as f64 / 48.5 - 1.0)).collect()
+}
+
+/// The root solve and the ReLU projection, SIMD against scalar.
+fn kernels(c: &mut Criterion) {
+    let n = 256;
+    let (p, q, y) = (lane_inputs(n), lane_inputs(n + 1), lane_inputs(n + 2));
+    let mut g = c.benchmark_group("bilinear_solve");
+    g.throughput(Throughput::Elements((n * LANES) as u64));
+    g.bench_function("scalar", |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for i in 0..n {
+                for l in 0..LANES {
+                    let k = Coeffs { p: 0.3 * p[i][l], q: 2.0 + q[i][l], omega2: 4.0, g2: 2.0, c: 2.0 * y[i][l] };
+                    s += bilinear::solve(black_box(&k), Safeguard::Midpoint).u;
+                }
+            }
+            s
+        })
+    });
+    g.bench_function("lanes4", |b| {
+        b.iter(|| {
+            let mut s = V::splat(0.0);
+            for i in 0..n {
+                let (pv, qv) = (V::splat(0.3) * V::new(p[i]), V::splat(2.0) + V::new(q[i]));
+                s += bilinear::solve_lanes(pv, qv, 4.0, 2.0, V::splat(2.0) * V::new(y[i]), Safeguard::Midpoint).u;
+            }
+            s
+        })
+    });
+    g.finish();
+    let mut g = c.benchmark_group("relu_projection");
+    g.throughput(Throughput::Elements((n * LANES) as u64));
+    g.bench_function("scalar", |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for i in 0..n {
+                for l in 0..LANES {
+                    s += activation::project(Activation::Relu, p[i][l], q[i][l], y[i][l]).0;
+                }
+            }
+            s
+        })
+    });
+    g.bench_function("lanes4", |b| {
+        b.iter(|| {
+            let mut s = V::splat(0.0);
+            for i in 0..n {
+                s += activation::relu_lanes(V::new(p[i]), V::new(q[i]), V::new(y[i])).0;
+            }
+            s
+        })
+    });
+    g.finish();
+    let row: Vec<f64> = (0..4096).map(|i| (i as f64).sin()).collect();
+    let mut g = c.benchmark_group("row_sum");
+    g.throughput(Throughput::Elements(row.len() as u64));
+    g.bench_function("scalar", |b| b.iter(|| simd::sum_scalar(black_box(&row))));
+    g.bench_function("simd", |b| b.iter(|| simd::sum(black_box(&row))));
+    g.finish();
+}
+
+criterion_group!(benches, layouts, kernels);
+criterion_main!(benches);

@@ -271,6 +271,18 @@ mod tests {
                 assert_eq!(s.u.to_bits(), r.u.to_array()[i].to_bits());
             }
             assert_eq!(bis, r.bisections);
+            let r8 = solve_lanes8(
+                V8::new(core::array::from_fn(|i| ks[i % 4].p)),
+                V8::new(core::array::from_fn(|i| ks[i % 4].q)),
+                4.0,
+                2.0,
+                V8::new(core::array::from_fn(|i| ks[i % 4].c)),
+                guard,
+            );
+            for (i, u) in r8.u.to_array().iter().enumerate() {
+                assert_eq!(u.to_bits(), r.u.to_array()[i % 4].to_bits());
+            }
+            assert_eq!(r8.bisections, 2 * bis);
         }
     }
 }

@@ -241,8 +241,8 @@ pub struct BenchArgs {
     /// Threads (only 1 is implemented so far).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Items per layout block (a multiple of 4); default: one block holding
-    /// the whole batch (batch index innermost).
+    /// Items per layout block (a multiple of 4); default: the batch split
+    /// evenly into blocks of at most 128 items (measured fastest).
     #[arg(long, value_name = "N")]
     pub block: Option<usize>,
     /// Minimum seconds of timed iterations per configuration.

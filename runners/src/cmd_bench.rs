@@ -21,15 +21,61 @@ use crate::error::Error;
 use crate::netfile::NetSpec;
 
 /// A benchmark configuration: a layered net and a batch.
-struct Config {
-    name: &'static str,
-    layers: &'static [usize],
-    batch: usize,
-    margin: f64,
+pub struct Config {
+    /// Name used by `--config`.
+    pub name: &'static str,
+    /// Layer sizes from input to output.
+    pub layers: &'static [usize],
+    /// Batch size.
+    pub batch: usize,
+    /// Class margin.
+    pub margin: f64,
+}
+
+/// The configuration called `name`.
+pub fn config(name: &str) -> Option<&'static Config> {
+    CONFIGS.iter().find(|c| c.name == name)
+}
+
+/// A ready-to-iterate benchmark problem.
+pub struct Problem {
+    /// The network.
+    pub spec: NetSpec,
+    /// Buffers initialised by a forward pass.
+    pub buf: NetBuffers,
+    /// Hyperparameters.
+    pub params: Params,
+}
+
+/// Generated data (uniform values in [0, 1), random labels) and random
+/// weights for `cfg` in `layout`, initialised by a forward pass.
+pub fn prepare(cfg: &Config, layout: Layout, seed: u64) -> Result<Problem, Error> {
+    let spec = NetSpec::layered(cfg.layers)?;
+    let net = spec.net()?;
+    let params = Params {
+        beta: 1.0,
+        omega: 2.0,
+        upsilon: 1.0,
+        margin: cfg.margin,
+        activation: Activation::Relu,
+        class_mode: ClassMode::Plain,
+    };
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut buf = NetBuffers::new(&net, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
+    let (n, inputs, classes) = (net.nodes(), cfg.layers[0], cfg.layers[cfg.layers.len() - 1]);
+    for k in 0..cfg.batch {
+        for i in 0..inputs {
+            buf.values[layout.at(k, i, n)] = rng.random::<f64>();
+        }
+        buf.labels[k] = rng.random_range(0..classes as u32);
+    }
+    let w0 = random_weights(&spec, params.omega, &mut rng);
+    buf.init_forward(&net, &params, &w0, &vec![0.0; n]);
+    Ok(Problem { spec, buf, params })
 }
 
 /// The configurations of the speed issues (DESIGN.md, runner contract).
-const CONFIGS: &[Config] = &[
+pub const CONFIGS: &[Config] = &[
     Config { name: "mnist", layers: &[784, 20, 10], batch: 1000, margin: 0.7 },
     Config { name: "majority", layers: &[13, 26, 26, 2], batch: 128, margin: 0.1 },
 ];
@@ -108,32 +154,13 @@ pub fn random_weights(spec: &NetSpec, omega: f64, rng: &mut Xoshiro256PlusPlus) 
 }
 
 fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {
-    let spec = NetSpec::layered(cfg.layers)?;
-    let net = spec.net()?;
     let layout = match args.block {
         Some(b) => Layout::new(cfg.batch, b),
-        None => Layout::batch_innermost(cfg.batch),
+        None => Layout::preferred(cfg.batch),
     }
     .map_err(|e| Error::Usage(format!("--block: {e:?} (use a positive multiple of 4)")))?;
-    let p = Params {
-        beta: 1.0,
-        omega: 2.0,
-        upsilon: 1.0,
-        margin: cfg.margin,
-        activation: Activation::Relu,
-        class_mode: ClassMode::Plain,
-    };
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(args.seed);
-    let mut buf = NetBuffers::new(&net, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
-    let (n, inputs, classes) = (net.nodes(), cfg.layers[0], cfg.layers[cfg.layers.len() - 1]);
-    for k in 0..cfg.batch {
-        for i in 0..inputs {
-            buf.values[layout.at(k, i, n)] = rng.random::<f64>();
-        }
-        buf.labels[k] = rng.random_range(0..classes as u32);
-    }
-    let w0 = random_weights(&spec, p.omega, &mut rng);
-    buf.init_forward(&net, &p, &w0, &vec![0.0; n]);
+    let Problem { spec, mut buf, params: p } = prepare(cfg, layout, args.seed)?;
+    let net = spec.net()?;
     let path = if args.oracle { Path::Oracle } else { Path::Fast };
     let step = |buf: &mut NetBuffers| buf.iterate(&net, &p, path).map_err(|e| Error::Usage(format!("{e:?}")));
     for _ in 0..2 {
