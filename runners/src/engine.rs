@@ -4,16 +4,32 @@
 use lwl_kernel::counters::Counters;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::Net;
+use lwl_kernel::network::general::{AValues, GeneralWork};
 use lwl_kernel::network::{self, Batch, IterError, Params, Report, Sizes, State, Work};
 use lwl_kernel::nmf;
 
 /// Which implementation runs an iteration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Path {
     /// The scalar oracle in the reference programs' order (bit-exact).
     Oracle,
     /// The SIMD path.
     Fast,
+    /// The generalised update of eq. 47 (scalar), with parameter γ.
+    General(f64),
+}
+
+/// Extra buffers of the generalised update: second A-values and a scratch
+/// iterate.
+struct GeneralBuffers {
+    weights: Vec<f64>,
+    xa: Vec<f64>,
+    ya: Vec<f64>,
+    ba: Vec<f64>,
+    w: Vec<f64>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    b: Vec<f64>,
 }
 
 /// All buffers of a network batch: iterate, batch data and work space.
@@ -47,6 +63,7 @@ pub struct NetBuffers {
     pub used_label: Vec<u32>,
     /// Work counters.
     pub counters: Counters,
+    general: Option<Box<GeneralBuffers>>,
 }
 
 impl NetBuffers {
@@ -71,6 +88,7 @@ impl NetBuffers {
             scratch: vec![0.0; s.scratch],
             used_label: vec![0; s.items],
             counters: Counters::default(),
+            general: None,
         })
     }
 
@@ -89,6 +107,7 @@ impl NetBuffers {
 
     /// One RRR iteration.
     pub fn iterate(&mut self, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
+        let (ne, nn, nw) = (self.w.len(), self.y.len(), self.weights.len());
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
         let mut st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
         let mut wk = Work {
@@ -104,6 +123,36 @@ impl NetBuffers {
         match path {
             Path::Oracle => network::iterate_oracle(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
             Path::Fast => network::iterate(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
+            Path::General(gamma) => {
+                let (e, nd) = (ne, nn);
+                let g = self.general.get_or_insert_with(|| {
+                    Box::new(GeneralBuffers {
+                        weights: vec![0.0; nw],
+                        xa: vec![0.0; nd],
+                        ya: vec![0.0; nd],
+                        ba: vec![0.0; nd],
+                        w: vec![0.0; e],
+                        x: vec![0.0; e],
+                        y: vec![0.0; nd],
+                        b: vec![0.0; nd],
+                    })
+                });
+                let mut gw = GeneralWork {
+                    a2: AValues { weights: &mut g.weights, xa: &mut g.xa, ya: &mut g.ya, ba: &mut g.ba },
+                    s: State { w: &mut g.w, x: &mut g.x, y: &mut g.y, b: &mut g.b },
+                };
+                network::iterate_general(
+                    net,
+                    &self.layout,
+                    p,
+                    gamma,
+                    &batch,
+                    &mut st,
+                    &mut wk,
+                    &mut gw,
+                    &mut self.counters,
+                )
+            }
         }
     }
 }
@@ -151,7 +200,7 @@ impl NmfBuffers {
         let mut st = nmf::State { w: &mut self.w, z: &mut self.z };
         let mut wk = nmf::Work { weights: &mut self.weights, codes: &mut self.codes, acc: &mut self.acc };
         let f = match path {
-            Path::Oracle => nmf::iterate_oracle,
+            Path::Oracle | Path::General(_) => nmf::iterate_oracle,
             Path::Fast => nmf::iterate,
         };
         f(&self.shape, &self.layout, p, &self.data, &mut st, &mut wk, &mut self.counters)

@@ -4,6 +4,46 @@
 
 use std::path::PathBuf;
 
+use lwl_kernel::activation::Activation;
+use lwl_kernel::class::ClassMode;
+use lwl_kernel::layout::Layout;
+use lwl_kernel::network::Params;
+use lwl_runners::engine::NetBuffers;
+use lwl_runners::netfile::NetSpec;
+
+/// Items of the classifier golden cases.
+pub const CLASS_ITEMS: usize = 32;
+
+/// Hyperparameters of the classifier golden cases.
+pub fn class_params(mode: ClassMode) -> Params {
+    Params { beta: 1.0, omega: 2.0, upsilon: 1.0, margin: 0.1, activation: Activation::Relu, class_mode: mode }
+}
+
+/// The 13-8-2 net of a classifier golden case.
+pub fn class_spec(dir: &str) -> NetSpec {
+    let rel = format!("{dir}/inputs/net.txt");
+    NetSpec::parse(&text(&rel), &rel).expect("golden net parses")
+}
+
+/// Buffers of a classifier golden case in `layout`: its 32 items and the
+/// forward-pass initial iterate from its initial weights.
+pub fn class_setup(dir: &str, mode: ClassMode, spec: &NetSpec, layout: Layout) -> NetBuffers {
+    let net = spec.net().expect("net");
+    let mut buf = NetBuffers::new(&net, layout).expect("buffers");
+    let d = numbers(&format!("{dir}/inputs/data.txt"));
+    assert_eq!((d[0], d[1]), (13.0, 2.0));
+    for k in 0..CLASS_ITEMS {
+        let item = &d[2 + 14 * k..2 + 14 * (k + 1)];
+        for (i, &v) in item[..13].iter().enumerate() {
+            buf.values[layout.at(k, i, net.nodes())] = v;
+        }
+        buf.labels[k] = item[13] as u32;
+    }
+    let w0 = numbers(&format!("{dir}/inputs/init_weights.txt"));
+    assert!(buf.init_forward(&net, &class_params(mode), &w0, &vec![0.0; net.nodes()]));
+    buf
+}
+
 /// Path of a file inside the golden cases.
 pub fn golden(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden").join(rel)

@@ -3,15 +3,16 @@
 //! bit; the SIMD path stays within 1e-9 of the oracle for 20 iterations and
 //! ends with the same predicted classes.
 
-use lwl_kernel::activation::Activation;
 use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::{self, Params};
 use lwl_runners::engine::{NetBuffers, Path};
 use lwl_runners::netfile::NetSpec;
-use lwl_tests::{assert_bits, assert_close, lcg, lines, numbers, text};
+use lwl_tests::{
+    CLASS_ITEMS, assert_bits, assert_close, class_params, class_setup, class_spec, lcg, lines, numbers, text,
+};
 
-const ITEMS: usize = 32;
+const ITEMS: usize = CLASS_ITEMS;
 
 struct Case {
     dir: &'static str,
@@ -22,31 +23,12 @@ const PLAIN: Case = Case { dir: "class_13_8_2", mode: ClassMode::Plain };
 const EXEMPTIONS: Case = Case { dir: "class_x_13_8_2_ee2", mode: ClassMode::Exempt(2) };
 const FPA: Case = Case { dir: "class_fp_13_8_2_fpa3", mode: ClassMode::FalsePositive(3) };
 
-fn params(mode: ClassMode) -> Params {
-    Params { beta: 1.0, omega: 2.0, upsilon: 1.0, margin: 0.1, activation: Activation::Relu, class_mode: mode }
-}
-
 fn spec(case: &Case) -> NetSpec {
-    let rel = format!("{}/inputs/net.txt", case.dir);
-    NetSpec::parse(&text(&rel), &rel).expect("golden net parses")
+    class_spec(case.dir)
 }
 
-/// Buffers with the golden data and the forward-pass initial iterate.
-fn setup(case: &Case, spec: &NetSpec, layout: Layout) -> (NetBuffers, Vec<f64>) {
-    let net = spec.net().unwrap();
-    let mut buf = NetBuffers::new(&net, layout).unwrap();
-    let d = numbers(&format!("{}/inputs/data.txt", case.dir));
-    assert_eq!((d[0], d[1]), (13.0, 2.0));
-    for k in 0..ITEMS {
-        let item = &d[2 + 14 * k..2 + 14 * (k + 1)];
-        for (i, &v) in item[..13].iter().enumerate() {
-            buf.values[layout.at(k, i, net.nodes())] = v;
-        }
-        buf.labels[k] = item[13] as u32;
-    }
-    let w0: Vec<f64> = numbers(&format!("{}/inputs/init_weights.txt", case.dir));
-    assert!(buf.init_forward(&net, &params(case.mode), &w0, &vec![0.0; net.nodes()]));
-    (buf, w0)
+fn setup(case: &Case, spec: &NetSpec, layout: Layout) -> NetBuffers {
+    class_setup(case.dir, case.mode, spec, layout)
 }
 
 /// The state file's numbers for (item, node), in the file's order.
@@ -99,8 +81,8 @@ fn golden_init_weights_from_lcg() {
 fn run_oracle(case: &Case, layout: Layout) {
     let spec = spec(case);
     let net = spec.net().unwrap();
-    let p = params(case.mode);
-    let (mut buf, _) = setup(case, &spec, layout);
+    let p = class_params(case.mode);
+    let mut buf = setup(case, &spec, layout);
     check_state(&buf, &spec, &format!("{}/outputs/state_iter000.txt", case.dir));
     let errs = numbers(&format!("{}/outputs/rrr_err.txt", case.dir));
     let sel_file = match case.mode {
@@ -185,9 +167,9 @@ fn golden_class_oracle_bit_exact_in_blocks_of_8() {
 fn fast_vs_oracle(case: &Case, layout: Layout) {
     let spec = spec(case);
     let net = spec.net().unwrap();
-    let p = params(case.mode);
-    let (mut fast, _) = setup(case, &spec, layout);
-    let (mut ora, _) = setup(case, &spec, Layout::batch_innermost(ITEMS).unwrap());
+    let p = class_params(case.mode);
+    let mut fast = setup(case, &spec, layout);
+    let mut ora = setup(case, &spec, Layout::batch_innermost(ITEMS).unwrap());
     for it in 1..=20 {
         let rf = fast.iterate(&net, &p, Path::Fast).unwrap();
         let ro = ora.iterate(&net, &p, Path::Oracle).unwrap();

@@ -14,13 +14,16 @@
 //! reference program computes it (eq. 42 without the square).
 //!
 //! [`iterate_oracle`] follows the reference program's order of operations
-//! bit for bit; [`iterate`] is the SIMD path (lanes over items).
+//! bit for bit; [`iterate`] is the SIMD path (lanes over items);
+//! [`iterate_general`] is the generalised update of eq. 47 with parameter γ.
 
 mod classes;
 mod fast;
+pub mod general;
 mod oracle;
 
 pub use fast::iterate;
+pub use general::iterate_general;
 pub use oracle::iterate_oracle;
 
 use crate::activation::{self, Activation};

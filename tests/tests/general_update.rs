@@ -1,0 +1,140 @@
+//! The generalised RRR update (eq. 47) and the whole-set projections it is
+//! built from: γ = 1 is the ordinary step; both projections are
+//! idempotent and land in their sets.
+
+use lwl_kernel::class::ClassMode;
+use lwl_kernel::counters::Counters;
+use lwl_kernel::layout::Layout;
+use lwl_kernel::network::State;
+use lwl_kernel::network::general::{AValues, combine, project_a, project_b};
+use lwl_runners::engine::{NetBuffers, Path};
+use lwl_tests::{CLASS_ITEMS, assert_close, class_params, class_setup, class_spec};
+
+const DIR: &str = "class_13_8_2";
+
+#[test]
+fn gamma_one_is_the_rrr_step() {
+    let spec = class_spec(DIR);
+    let net = spec.net().unwrap();
+    let p = class_params(ClassMode::Exempt(2));
+    let layout = Layout::new(CLASS_ITEMS, 12).unwrap();
+    let mut g = class_setup(DIR, p.class_mode, &spec, layout);
+    let mut o = class_setup(DIR, p.class_mode, &spec, layout);
+    for it in 0..30 {
+        let rg = g.iterate(&net, &p, Path::General(1.0)).unwrap();
+        let ro = o.iterate(&net, &p, Path::Oracle).unwrap();
+        assert_close(rg.rrr_err, ro.rrr_err, 1e-10, &format!("rrr_err {it}"));
+        for (a, b) in g.w.iter().zip(&o.w).chain(g.x.iter().zip(&o.x)).chain(g.y.iter().zip(&o.y)) {
+            assert_close(*a, *b, 1e-10, "state");
+        }
+        assert_eq!(g.used_label, o.used_label);
+    }
+}
+
+/// Copies of a buffer set's iterate, as mutable vectors.
+fn state_copy(b: &NetBuffers) -> [Vec<f64>; 4] {
+    [b.w.clone(), b.x.clone(), b.y.clone(), b.b.clone()]
+}
+
+fn view(s: &mut [Vec<f64>; 4]) -> State<'_> {
+    let [w, x, y, b] = s;
+    State { w, x, y, b }
+}
+
+#[test]
+fn whole_set_projections_are_idempotent_and_feasible() {
+    let spec = class_spec(DIR);
+    let net = spec.net().unwrap();
+    let p = class_params(ClassMode::Plain);
+    let layout = Layout::batch_innermost(CLASS_ITEMS).unwrap();
+    let mut buf = class_setup(DIR, p.class_mode, &spec, layout);
+    for _ in 0..7 {
+        buf.iterate(&net, &p, Path::Oracle).unwrap();
+    }
+    let (n, ne) = (net.nodes(), net.edges());
+    let mut cnt = Counters::default();
+    // P_B: x·w = Ω y per (item, node), one bias per node, idempotent.
+    let mut s = state_copy(&buf);
+    project_b(&net, &layout, &p, &mut view(&mut s), &mut cnt);
+    for k in 0..CLASS_ITEMS {
+        for i in 13..n {
+            let dot: f64 = net.in_edges(i).map(|e| s[0][layout.at(k, e, ne)] * s[1][layout.at(k, e, ne)]).sum();
+            assert_close(dot, p.omega * s[2][layout.at(k, i, n)], 1e-12, "bilinear feasibility");
+            assert_eq!(s[3][layout.at(k, i, n)], s[3][layout.at(0, i, n)], "bias consensus");
+        }
+    }
+    let mut twice = s.clone();
+    project_b(&net, &layout, &p, &mut view(&mut twice), &mut cnt);
+    for (a, b) in twice.iter().flatten().zip(s.iter().flatten()) {
+        assert_close(*a, *b, 1e-12, "P_B idempotent");
+    }
+    // P_A: expand A-values to a state and project again.
+    let batch_values = buf.values.clone();
+    let batch = lwl_kernel::network::Batch { values: &batch_values, labels: &buf.labels, code_items: 0 };
+    let mut av = [vec![0.0; ne], vec![0.0; buf.y.len()], vec![0.0; buf.y.len()], vec![0.0; buf.y.len()]];
+    let mut scratch = vec![0.0; ne.max(3 * CLASS_ITEMS)];
+    let mut used = vec![0u32; CLASS_ITEMS];
+    let mut v = state_copy(&buf);
+    {
+        let [w, xa, ya, ba] = &mut av;
+        let mut a = AValues { weights: w, xa, ya, ba };
+        project_a(&net, &layout, &p, &batch, &view(&mut v), &mut a, &mut scratch, &mut used);
+        let mut expanded = state_copy(&buf);
+        combine(&net, &layout, 1.0, &a, 0.0, &view(&mut v), &mut view(&mut expanded));
+        let mut av2 = av_clone(&a);
+        {
+            let [w2, xa2, ya2, ba2] = &mut av2;
+            let mut a2 = AValues { weights: w2, xa: xa2, ya: ya2, ba: ba2 };
+            project_a(&net, &layout, &p, &batch, &view(&mut expanded), &mut a2, &mut scratch, &mut used);
+        }
+        for (x, y) in av2.iter().flatten().zip([&*a.weights, &*a.xa, &*a.ya, &*a.ba].into_iter().flatten()) {
+            assert_close(*x, *y, 1e-12, "P_A idempotent");
+        }
+        // feasibility: weights of every node on the sphere, class constraints met
+        for i in 13..n {
+            let norm: f64 = net.in_edges(i).map(|e| a.weights[e] * a.weights[e]).sum::<f64>().sqrt();
+            assert_close(norm, p.omega, 1e-12, "sphere");
+        }
+        for k in 0..CLASS_ITEMS {
+            for (c, i) in (21..23).enumerate() {
+                let z = a.ya[layout.at(k, i, n)] - a.ba[layout.at(k, i, n)];
+                if c as u32 == buf.labels[k] {
+                    assert!(z >= p.margin - 1e-12);
+                } else {
+                    assert!(z <= 1e-12);
+                }
+            }
+        }
+    }
+}
+
+fn av_clone(a: &AValues) -> [Vec<f64>; 4] {
+    [a.weights.to_vec(), a.xa.to_vec(), a.ya.to_vec(), a.ba.to_vec()]
+}
+
+#[test]
+fn other_gamma_trains_the_golden_batch() {
+    // The generalised update with γ = 0.5 still solves the 32-item batch:
+    // its consensus weights and biases classify every item correctly.
+    let spec = class_spec(DIR);
+    let net = spec.net().unwrap();
+    let p = class_params(ClassMode::Plain);
+    let mut buf = class_setup(DIR, p.class_mode, &spec, Layout::batch_innermost(CLASS_ITEMS).unwrap());
+    let first = buf.iterate(&net, &p, Path::General(0.5)).unwrap().rrr_err;
+    let mut last = first;
+    for _ in 0..2000 {
+        last = buf.iterate(&net, &p, Path::General(0.5)).unwrap().rrr_err;
+    }
+    assert!(last.is_finite() && last < 0.75 * first, "rrr_err {first} -> {last}");
+    let mut wrong = 0;
+    for k in 0..CLASS_ITEMS {
+        let mut v = vec![0.0; net.nodes()];
+        let mut y = vec![0.0; net.nodes()];
+        for i in 0..13 {
+            v[i] = buf.values[buf.layout.at(k, i, net.nodes())];
+        }
+        lwl_kernel::network::forward(&net, &p, &buf.weights, &buf.biases, &mut v, &mut y);
+        wrong += (lwl_kernel::network::predict(&net, &v) != Some(buf.labels[k] as usize)) as usize;
+    }
+    assert_eq!(wrong, 0);
+}
