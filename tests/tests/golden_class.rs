@@ -5,7 +5,7 @@
 
 use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::layout::Layout;
-use lwl_kernel::network::{self, Params};
+use lwl_kernel::network;
 use lwl_runners::engine::{NetBuffers, Path};
 use lwl_runners::netfile::NetSpec;
 use lwl_tests::{
