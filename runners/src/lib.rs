@@ -12,4 +12,6 @@ pub mod engine;
 pub mod error;
 pub mod netfile;
 pub mod output;
+pub mod paramfile;
+pub mod report;
 mod text;
