@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use lwl_kernel::activation::Activation;
 use lwl_kernel::class::ClassMode;
-use lwl_kernel::consensus;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Params;
 use rand::{RngExt, SeedableRng};
@@ -19,6 +18,7 @@ use crate::cpu;
 use crate::engine::{NetBuffers, Path};
 use crate::error::Error;
 use crate::netfile::NetSpec;
+use crate::netinit::random_weights;
 
 /// A benchmark configuration: a layered net and a batch.
 pub struct Config {
@@ -135,22 +135,6 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         );
     }
     Ok(())
-}
-
-/// Random consensus weights as the reference initialises them: uniform in
-/// [-1, 1], centred per receiving node, scaled to norm Ω.
-pub fn random_weights(spec: &NetSpec, omega: f64, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
-    let mut w: Vec<f64> = (0..spec.edges()).map(|_| 2.0 * rng.random::<f64>() - 1.0).collect();
-    for i in 0..spec.nodes() {
-        let r = spec.in_start[i] as usize..spec.in_start[i + 1] as usize;
-        if r.is_empty() {
-            continue;
-        }
-        let mean = w[r.clone()].iter().sum::<f64>() / r.len() as f64;
-        w[r.clone()].iter_mut().for_each(|v| *v -= mean);
-        consensus::sphere(&mut w[r], omega);
-    }
-    w
 }
 
 fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {

@@ -1,6 +1,7 @@
 //! Runners for Learning Without Loss: file formats, data generators and the
 //! subcommands of the `lwl` binary. The numerical work is in `lwl-kernel`.
 
+pub mod classify;
 pub mod cli;
 pub mod cmd_bench;
 pub mod cmd_data;
@@ -11,6 +12,7 @@ pub mod datafile;
 pub mod engine;
 pub mod error;
 pub mod netfile;
+pub mod netinit;
 pub mod output;
 pub mod paramfile;
 pub mod report;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use lwl_runners::cli::{self, Command, DataCommand, NetCommand};
-use lwl_runners::{cmd_bench, cmd_data, cmd_net, cpu};
+use lwl_runners::{classify, cmd_bench, cmd_data, cmd_net, cpu};
 
 fn main() -> ExitCode {
     if let Err(msg) = cpu::check() {
@@ -19,6 +19,8 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Ledm(args)) => cmd_data::ledm(args),
         Command::Data(DataCommand::Majority(args)) => cmd_data::majority(args),
         Command::Bench(args) => cmd_bench::run(args),
+        Command::Classify(args) => classify::run(args),
+        Command::Predict(args) => classify::predict(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,6 @@
-//! Generators of the paper's synthetic data sets.
+//! The paper's data: generators of its synthetic sets and the embedded
+//! MNIST subset.
 
+pub mod idx;
 pub mod ledm;
 pub mod majority;

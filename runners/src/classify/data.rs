@@ -1,0 +1,74 @@
+//! Loading classifier data: text files, MNIST IDX files, or the built-in
+//! generators; and the default network for built-in data.
+
+use std::path::Path;
+
+use crate::cli::DataArgs;
+use crate::data::{idx, majority};
+use crate::datafile::{LabeledData, read_labeled, read_text_file};
+use crate::error::{Error, InputError};
+
+/// Training and test sets, with a name and the default net for built-in data.
+pub struct Sets {
+    /// Training data.
+    pub train: LabeledData,
+    /// Test data (may be empty when only --train is given).
+    pub test: Option<LabeledData>,
+    /// Layer sizes of the default net, for built-in data.
+    pub default_layers: Option<Vec<usize>>,
+}
+
+fn read_one(path: &Path, labels: Option<&Path>) -> Result<LabeledData, Error> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| InputError::file(&name, e.to_string()))?;
+    if idx::is_idx(&bytes) {
+        let lab = match labels {
+            Some(l) => l.to_path_buf(),
+            None => idx::labels_beside(path).ok_or_else(|| {
+                InputError::file(&name, "IDX images need their labels: name them with --train-labels/--test-labels")
+            })?,
+        };
+        Ok(idx::read(path, &lab)?)
+    } else {
+        Ok(read_labeled(&read_text_file(path)?, &name)?)
+    }
+}
+
+/// Loads the data the flags name; `seed` drives generated data.
+pub fn load(args: &DataArgs, seed: u64) -> Result<Sets, Error> {
+    if let Some(depth) = args.majority {
+        let d = majority::generate(depth, seed)?;
+        let mut layers = vec![13];
+        layers.extend(std::iter::repeat_n(26, depth.saturating_sub(1)));
+        layers.push(2);
+        return Ok(Sets { train: d.train, test: Some(d.test), default_layers: Some(layers) });
+    }
+    if args.mnist {
+        let (train, test) = idx::mnist()?;
+        return Ok(Sets { train, test: Some(test), default_layers: Some(vec![784, 20, 10]) });
+    }
+    let train_path = args
+        .train
+        .as_deref()
+        .ok_or_else(|| Error::Usage("no data: give --train FILE [--test FILE], --majority DEPTH or --mnist".into()))?;
+    let train = read_one(train_path, args.train_labels.as_deref())?;
+    let test = args.test.as_deref().map(|p| read_one(p, args.test_labels.as_deref())).transpose()?;
+    if let Some(t) = &test {
+        if t.dims != train.dims {
+            return Err(Error::Usage(format!(
+                "{}: {} values per item, but the training data has {}",
+                args.test.as_ref().map_or(String::new(), |p| p.display().to_string()),
+                t.dims,
+                train.dims
+            )));
+        }
+        if t.classes > train.classes && t.labels.iter().any(|&l| l as usize >= train.classes) {
+            return Err(Error::Usage(format!(
+                "the test data has labels up to {} but the training data declares {} classes",
+                t.classes - 1,
+                train.classes
+            )));
+        }
+    }
+    Ok(Sets { train, test, default_layers: None })
+}

@@ -1,0 +1,343 @@
+//! `lwl classify` and `lwl predict`: classifiers trained by RRR (section 5).
+
+mod data;
+mod train;
+
+use std::path::{Path as FsPath, PathBuf};
+use std::time::Instant;
+
+use lwl_kernel::activation::Activation;
+use lwl_kernel::class::ClassMode;
+use lwl_kernel::network::Params;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::{Value, json};
+
+use crate::cli::{ClassifyArgs, PredictArgs};
+use crate::datafile::read_text_file;
+use crate::engine::Path;
+use crate::error::Error;
+use crate::netfile::NetSpec;
+use crate::netinit::random_weights;
+use crate::output::write_files;
+use crate::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::report::{Reporter, progress, seed};
+pub use train::{ItemStatus, Trainer, evaluate};
+
+/// Parses `relu`, `step`, `zigmoid`, `soft` with their parameters.
+pub fn activation(name: &str, width: f64, tau: f64) -> Result<Activation, Error> {
+    if !(width.is_finite() && width >= 0.0 && tau.is_finite() && tau >= 0.0) {
+        return Err(Error::Usage("--width and --tau must be finite and non-negative".into()));
+    }
+    match name {
+        "relu" => Ok(Activation::Relu),
+        "step" => Ok(Activation::Step { width }),
+        "zigmoid" => Ok(Activation::Zigmoid { width }),
+        "soft" => Ok(Activation::Soft { tau }),
+        other => Err(Error::Usage(format!("--activation: unknown '{other}' (relu, step, zigmoid or soft)"))),
+    }
+}
+
+/// A per-batch allowance: a count or a percentage of the batch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Allowance {
+    Count(usize),
+    Percent(f64),
+}
+
+impl Allowance {
+    fn parse(s: &str, flag: &str) -> Result<Self, Error> {
+        let bad = || Error::Usage(format!("{flag}: '{s}' is not a count N or a percentage N%"));
+        if let Some(p) = s.strip_suffix('%') {
+            let v: f64 = p.trim().parse().map_err(|_| bad())?;
+            if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+                return Err(bad());
+            }
+            Ok(Self::Percent(v))
+        } else {
+            s.trim().parse().map(Self::Count).map_err(|_| bad())
+        }
+    }
+
+    /// Items per batch of `b`: the count, or the percentage rounded to the
+    /// nearest whole item.
+    fn per_batch(self, b: usize) -> usize {
+        match self {
+            Self::Count(n) => n,
+            Self::Percent(p) => (p / 100.0 * b as f64).round() as usize,
+        }
+    }
+}
+
+/// How the class constraint is chosen per batch.
+#[derive(Clone, Copy, Debug)]
+enum Compromise {
+    None,
+    Exempt(Allowance),
+    Relabel(Allowance),
+    /// False-positive fraction and the fraction n0/N of class-0 items.
+    Fpa(f64, usize, usize),
+}
+
+impl Compromise {
+    fn mode(self, b: usize) -> ClassMode {
+        match self {
+            Self::None => ClassMode::Plain,
+            Self::Exempt(a) => ClassMode::Exempt(a.per_batch(b)),
+            Self::Relabel(a) => ClassMode::Relabel(a.per_batch(b)),
+            // the reference's formula, in f64 in this order
+            Self::Fpa(f, n0, n) => ClassMode::FalsePositive(((f * b as f64) * n0 as f64 / n as f64).floor() as usize),
+        }
+    }
+}
+
+fn check_params(a: &ClassifyArgs) -> Result<(), Error> {
+    let bad = |m: &str| Err(Error::Usage(m.into()));
+    if !(a.beta > 0.0 && a.beta <= 2.0) {
+        return bad("--beta must be in (0, 2]");
+    }
+    if !(a.omega > 0.0 && a.omega.is_finite()) {
+        return bad("--omega must be positive and finite");
+    }
+    if !(a.upsilon > 0.0 && a.upsilon.is_finite()) {
+        return bad("--upsilon must be positive and finite");
+    }
+    if !(a.margin >= 0.0 && a.margin.is_finite()) {
+        return bad("--margin must be non-negative and finite");
+    }
+    if !(a.gamma > 0.0 && a.gamma.is_finite()) {
+        return bad("--gamma must be positive and finite");
+    }
+    if a.tol.is_nan() || a.tol < 0.0 {
+        return bad("--tol must be non-negative");
+    }
+    if a.batch == 0 {
+        return bad("--batch must be at least 1");
+    }
+    if a.fpa.is_some_and(|f| !(0.0..=1.0).contains(&f)) {
+        return bad("--fpa is a fraction in [0, 1]");
+    }
+    Ok(())
+}
+
+/// Progress of a run saved beside its parameters, so `--resume` continues
+/// the epoch count and the totals.
+fn read_progress(dir: &FsPath) -> Result<(usize, u64, u64, f64, u64), Error> {
+    let path = dir.join("progress.json");
+    let text = read_text_file(&path)?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| crate::error::InputError::file(&path.display().to_string(), e.to_string()))?;
+    let u = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
+    Ok((
+        u("epoch") as usize,
+        u("iters"),
+        u("weight_multiplies"),
+        v.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
+        u("seed"),
+    ))
+}
+
+/// Runs `lwl classify`.
+pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
+    check_params(a)?;
+    let act = activation(&a.activation, a.width, a.tau)?;
+    let resumed = a.resume.as_deref().map(read_progress).transpose()?;
+    let seed = seed(a.seed.or(resumed.map(|r| r.4)), "classify");
+    let sets = data::load(&a.data, seed)?;
+    let net_path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let (spec, net_name) = match (&net_path, &sets.default_layers) {
+        (Some(p), _) => {
+            let name = p.display().to_string();
+            (NetSpec::parse(&read_text_file(p)?, &name)?, name)
+        }
+        (None, Some(layers)) => {
+            let name = layers.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("-");
+            (NetSpec::layered(layers)?, format!("the built-in {name} net"))
+        }
+        (None, None) => return Err(Error::Usage("--net FILE is needed with --train data".into())),
+    };
+    let net = spec.net()?;
+    let train_name = a.data.train.as_ref().map_or("the training data".into(), |p| p.display().to_string());
+    train::check_fit(&net, &sets.train, &net_name, &train_name)?;
+    if let Some(t) = &sets.test {
+        let name = a.data.test.as_ref().map_or("the test data".into(), |p| p.display().to_string());
+        train::check_fit(&net, t, &net_name, &name)?;
+    }
+    let n_train = sets.train.len();
+    if n_train == 0 {
+        return Err(Error::Usage(format!("{train_name} holds no items")));
+    }
+    let compromise = match (&a.exempt, &a.relabel, a.fpa) {
+        (Some(e), _, _) => Compromise::Exempt(Allowance::parse(e, "--exempt")?),
+        (_, Some(r), _) => Compromise::Relabel(Allowance::parse(r, "--relabel")?),
+        (_, _, Some(f)) => {
+            if net.classes() != 2 {
+                return Err(Error::Usage(format!("--fpa needs two classes; {net_name} has {}", net.classes())));
+            }
+            Compromise::Fpa(f, sets.train.labels.iter().filter(|&&l| l == 0).count(), n_train)
+        }
+        _ => Compromise::None,
+    };
+    let params = Params {
+        beta: a.beta,
+        omega: a.omega,
+        upsilon: a.upsilon,
+        margin: a.margin,
+        activation: act,
+        class_mode: ClassMode::Plain,
+    };
+    let (weights, biases) = match (&a.init, &a.resume) {
+        (Some(f), _) => load_params(f, &spec)?,
+        (_, Some(d)) => load_params(&d.join("params.txt"), &spec)?,
+        _ => (random_weights(&spec, a.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)), vec![0.0; spec.nodes()]),
+    };
+    let path = match (a.oracle, a.gamma) {
+        (_, g) if g != 1.0 => Path::General(g),
+        (true, _) => Path::Oracle,
+        _ => Path::Fast,
+    };
+    let mut trainer = Trainer::new(params, path, weights, biases, a.err_series.is_some());
+    let (epoch0, iters0, wm0, secs0) = resumed.map_or((0, 0, 0, 0.0), |r| (r.0, r.1, r.2, r.3));
+    let fpa = matches!(compromise, Compromise::Fpa(..));
+    let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];
+    if fpa {
+        cols.extend(["fp_train", "tn_train", "fp_test", "tn_test"]);
+    }
+    if !matches!(compromise, Compromise::None) {
+        cols.push("selected");
+    }
+    cols.push("seconds");
+    let mut rep = Reporter::new(a.json, &cols);
+    let mut status = vec![ItemStatus::Kept; n_train];
+    let mut order: Vec<usize> = (0..n_train).collect();
+    let start = Instant::now();
+    let batches = n_train.div_ceil(a.batch);
+    let bar = progress((a.epochs * batches) as u64, "classify");
+    let mut last: Value = Value::Null;
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+    }
+    for epoch in epoch0 + 1..=epoch0 + a.epochs {
+        if !a.no_shuffle {
+            // each epoch's order depends on (seed, epoch) alone, so a resumed run
+            // shuffles as an uninterrupted one
+            order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            order.shuffle(&mut rng);
+        }
+        let (mut batch_err, mut rrr_err) = (0.0, f64::NAN);
+        for chunk in order.chunks(a.batch) {
+            let r =
+                trainer.batch(&net, &sets.train, chunk, compromise.mode(chunk.len()), a.iter, a.tol, &mut status)?;
+            batch_err += r.errors as f64 / chunk.len() as f64;
+            rrr_err = r.rrr_err;
+            bar.inc(1);
+        }
+        let c = trainer.counters();
+        let p = trainer.params;
+        let tr = evaluate(&net, &p, &trainer.weights, &trainer.biases, &sets.train);
+        let te = sets.test.as_ref().map(|t| (evaluate(&net, &p, &trainer.weights, &trainer.biases, t), t.len()));
+        let rate = |a: usize, b: usize| if b == 0 { Value::Null } else { json!(a as f64 / b as f64) };
+        let secs = secs0 + start.elapsed().as_secs_f64();
+        let mut rec = json!({
+            "epoch": epoch,
+            "gwms": (wm0 + c.weight_multiplies) as f64 * 1e-9,
+            "iters": iters0 + c.iterations,
+            "rrr_err": rrr_err,
+            "batch_err": batch_err / batches as f64,
+            "train_err": rate(tr[0], n_train),
+            "test_err": te.map_or(Value::Null, |(t, n)| rate(t[0], n)),
+            "seconds": secs,
+        });
+        if fpa {
+            rec["fp_train"] = rate(tr[1], tr[3]);
+            rec["tn_train"] = rate(tr[2], tr[4]);
+            rec["fp_test"] = te.map_or(Value::Null, |(t, _)| rate(t[1], t[3]));
+            rec["tn_test"] = te.map_or(Value::Null, |(t, _)| rate(t[2], t[4]));
+        }
+        if !matches!(compromise, Compromise::None) {
+            rec["selected"] = json!(status.iter().filter(|s| **s != ItemStatus::Kept).count());
+        }
+        bar.suspend(|| rep.record(&rec));
+        if let Some(dir) = &a.out {
+            save(dir, &spec, a.omega, &trainer, &rec, wm0 + c.weight_multiplies, seed, &status, &sets.train.labels)?;
+        }
+        last = rec;
+    }
+    bar.finish_and_clear();
+    if let (Some(f), Some(s)) = (&a.err_series, &trainer.series) {
+        let text: String = s.iter().map(|e| format!("{e:.16e}\n")).collect();
+        write_files(&[(f.as_path(), text.as_bytes())])?;
+    }
+    rep.last(last);
+    Ok(())
+}
+
+fn load_params(f: &FsPath, spec: &NetSpec) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    let name = f.display().to_string();
+    let (p, _) = read_net_params(&read_text_file(f)?, &name, spec)?;
+    Ok((p.weights, p.biases))
+}
+
+/// Writes parameters, net, progress and the exempted/relabelled items.
+#[allow(clippy::too_many_arguments)]
+fn save(
+    dir: &FsPath,
+    spec: &NetSpec,
+    omega: f64,
+    t: &Trainer,
+    rec: &Value,
+    wm_total: u64,
+    seed: u64,
+    status: &[ItemStatus],
+    labels: &[u32],
+) -> Result<(), Error> {
+    let params = write_net_params(spec, omega, &NetParams { weights: t.weights.clone(), biases: t.biases.clone() });
+    let mut prog = rec.clone();
+    prog["seed"] = json!(seed);
+    prog["weight_multiplies"] = json!(wm_total);
+    let mut items = String::from("# item label status [new_label] (last iteration of its batch, last epoch)\n");
+    for (k, s) in status.iter().enumerate() {
+        match s {
+            ItemStatus::Kept => {}
+            ItemStatus::Exempt => items += &format!("{k} {} exempt\n", labels[k]),
+            ItemStatus::Relabelled(c) => items += &format!("{k} {} relabelled {c}\n", labels[k]),
+        }
+    }
+    let files: [(PathBuf, String); 4] = [
+        (dir.join("params.txt"), params),
+        (dir.join("net.txt"), spec.to_text()),
+        (dir.join("progress.json"), prog.to_string()),
+        (dir.join("compromised.txt"), items),
+    ];
+    let refs: Vec<(&FsPath, &[u8])> = files.iter().map(|(p, s)| (p.as_path(), s.as_bytes())).collect();
+    write_files(&refs)
+}
+
+/// Runs `lwl predict`.
+pub fn predict(a: &PredictArgs) -> Result<(), Error> {
+    let act = activation(&a.activation, a.width, a.tau)?;
+    let net_path = a.net.clone().unwrap_or_else(|| a.params.with_file_name("net.txt"));
+    let net_name = net_path.display().to_string();
+    let spec = NetSpec::parse(&read_text_file(&net_path)?, &net_name)?;
+    let pname = a.params.display().to_string();
+    let (p, omega) = read_net_params(&read_text_file(&a.params)?, &pname, &spec)?;
+    let omega = omega.ok_or_else(|| Error::Usage(format!("{pname}: not an lwl parameter file (no omega line)")))?;
+    let seed = seed(a.seed, "predict");
+    let mut d = a.data.clone();
+    let sets = data::load(&d, seed)?;
+    d.train = None;
+    let data = sets.test.unwrap_or(sets.train);
+    let net = spec.net()?;
+    train::check_fit(&net, &data, &net_name, "the data")?;
+    let params = Params { beta: 1.0, omega, upsilon: 1.0, margin: 0.0, activation: act, class_mode: ClassMode::Plain };
+    let c = evaluate(&net, &params, &p.weights, &p.biases, &data);
+    let err = c[0] as f64 / data.len().max(1) as f64;
+    if a.json {
+        println!("{}", json!({"items": data.len(), "errors": c[0], "error_rate": err}));
+    } else {
+        println!("{} of {} items misclassified: error rate {err:.4}", c[0], data.len());
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! The classifier's training loop (section 5.4): per batch a forward-pass
+//! initialisation from the current consensus parameters (warm start), RRR
+//! iterations until `--iter` or `--tol`, then the batch's last consensus
+//! weights (set A) and biases (set B) become the current parameters.
+
+use lwl_kernel::class::{ClassMode, EXEMPT};
+use lwl_kernel::counters::Counters;
+use lwl_kernel::layout::Layout;
+use lwl_kernel::net::{Net, NodeKind};
+use lwl_kernel::network::{self, Params};
+
+use crate::datafile::LabeledData;
+use crate::engine::{NetBuffers, Path};
+use crate::error::Error;
+
+/// What happened to one training item in the last iteration of its batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemStatus {
+    /// Its class constraint applied with its own label.
+    Kept,
+    /// Exempted from its class constraint (section 5.3.1).
+    Exempt,
+    /// Projected with another label (section 5.3.2 or the false-positive
+    /// allowance).
+    Relabelled(u32),
+}
+
+/// Results of one batch.
+pub struct BatchResult {
+    /// RRR_err of the last iteration.
+    pub rrr_err: f64,
+    /// Iterations run.
+    pub iters: usize,
+    /// Batch items misclassified by the new parameters.
+    pub errors: usize,
+}
+
+/// Consensus parameters, buffers and counters of a training run.
+pub struct Trainer {
+    /// Constraint hyperparameters (the class mode is set per batch).
+    pub params: Params,
+    /// Iteration path.
+    pub path: Path,
+    /// Consensus weights.
+    pub weights: Vec<f64>,
+    /// Consensus biases.
+    pub biases: Vec<f64>,
+    /// Every RRR_err, when recorded.
+    pub series: Option<Vec<f64>>,
+    buffers: Vec<NetBuffers>,
+}
+
+impl Trainer {
+    /// A trainer starting from the given parameters.
+    pub fn new(params: Params, path: Path, weights: Vec<f64>, biases: Vec<f64>, record: bool) -> Self {
+        Self { params, path, weights, biases, series: record.then(Vec::new), buffers: Vec::new() }
+    }
+
+    /// Work counters summed over all batches so far.
+    pub fn counters(&self) -> Counters {
+        let mut c = Counters::default();
+        self.buffers.iter().for_each(|b| c.add(&b.counters));
+        c
+    }
+
+    fn buffers(&mut self, net: &Net, items: usize) -> Result<usize, Error> {
+        if let Some(i) = self.buffers.iter().position(|b| b.layout.items() == items) {
+            return Ok(i);
+        }
+        let layout = Layout::preferred(items).map_err(|e| Error::Usage(format!("batch of {items} items: {e:?}")))?;
+        let buf =
+            NetBuffers::new(net, layout).ok_or_else(|| Error::Usage(format!("batch of {items} items is too large")))?;
+        self.buffers.push(buf);
+        Ok(self.buffers.len() - 1)
+    }
+
+    /// Trains on the items `order` of `data` with class constraint `mode`;
+    /// `status` receives each item's fate in the last iteration.
+    #[allow(clippy::too_many_arguments)]
+    pub fn batch(
+        &mut self,
+        net: &Net,
+        data: &LabeledData,
+        order: &[usize],
+        mode: ClassMode,
+        iters: usize,
+        tol: f64,
+        status: &mut [ItemStatus],
+    ) -> Result<BatchResult, Error> {
+        let b = self.buffers(net, order.len())?;
+        let buf = &mut self.buffers[b];
+        let (n, dims) = (net.nodes(), data.dims);
+        let layout = buf.layout;
+        for (k, &item) in order.iter().enumerate() {
+            for (i, &v) in data.item(item).iter().enumerate() {
+                buf.values[layout.at(k, i, n)] = v;
+            }
+            buf.labels[k] = data.labels[item];
+        }
+        debug_assert!(dims <= n);
+        let mut p = self.params;
+        p.class_mode = mode;
+        buf.init_forward(net, &p, &self.weights, &self.biases);
+        let mut last = f64::NAN;
+        let mut done = 0;
+        for _ in 0..iters {
+            let rep = buf.iterate(net, &p, self.path).map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
+            done += 1;
+            last = rep.rrr_err;
+            if let Some(s) = &mut self.series {
+                s.push(rep.rrr_err);
+            }
+            if rep.rrr_err <= tol {
+                break;
+            }
+        }
+        if done > 0 {
+            self.weights.copy_from_slice(&buf.weights);
+            self.biases.copy_from_slice(&buf.biases);
+        }
+        for (k, &item) in order.iter().enumerate() {
+            let used = buf.used_label[k];
+            status[item] = if done == 0 || used == buf.labels[k] {
+                ItemStatus::Kept
+            } else if used == EXEMPT {
+                ItemStatus::Exempt
+            } else {
+                ItemStatus::Relabelled(used)
+            };
+        }
+        let errors = order
+            .iter()
+            .filter(|&&item| {
+                classify(net, &p, &self.weights, &self.biases, data.item(item)) != Some(data.labels[item] as usize)
+            })
+            .count();
+        Ok(BatchResult { rrr_err: last, iters: done, errors })
+    }
+}
+
+/// The predicted class of one item by a feed-forward pass.
+pub fn classify(net: &Net, p: &Params, weights: &[f64], biases: &[f64], item: &[f64]) -> Option<usize> {
+    let mut v = vec![0.0; net.nodes()];
+    let mut y = vec![0.0; net.nodes()];
+    v[..item.len()].copy_from_slice(item);
+    network::forward(net, p, weights, biases, &mut v, &mut y);
+    network::predict(net, &v)
+}
+
+/// Confusion counts of a data set: `(errors, class-0 items predicted 1,
+/// class-1 items predicted 0, class-0 items, class-1 items)`.
+pub fn evaluate(net: &Net, p: &Params, weights: &[f64], biases: &[f64], data: &LabeledData) -> [usize; 5] {
+    let mut c = [0usize; 5];
+    for k in 0..data.len() {
+        let pred = classify(net, p, weights, biases, data.item(k));
+        let label = data.labels[k] as usize;
+        c[0] += (pred != Some(label)) as usize;
+        match label {
+            0 => {
+                c[3] += 1;
+                c[1] += (pred == Some(1)) as usize;
+            }
+            1 => {
+                c[4] += 1;
+                c[2] += (pred == Some(0)) as usize;
+            }
+            _ => {}
+        }
+    }
+    c
+}
+
+/// Checks that a net fits the data: its input nodes are the first `dims`
+/// nodes and it has one class node per class.
+pub fn check_fit(net: &Net, data: &LabeledData, net_name: &str, data_name: &str) -> Result<(), Error> {
+    let inputs = net.kinds().iter().filter(|&&k| k == NodeKind::Input).count();
+    if inputs != data.dims || net.kinds()[..inputs.min(net.nodes())].iter().any(|&k| k != NodeKind::Input) {
+        return Err(Error::Usage(format!(
+            "{net_name} has {inputs} data nodes but {data_name} has {} values per item",
+            data.dims
+        )));
+    }
+    if net.classes() != data.classes {
+        return Err(Error::Usage(format!(
+            "{net_name} has {} class nodes but {data_name} declares {} classes",
+            net.classes(),
+            data.classes
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! `lwl classify` end to end: the three golden classifier cases through the
+//! command line (bit for bit with --oracle, to 1e-9 on the SIMD path), and
+//! bad input rejected with exit status 2 and a clear message.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn golden(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden").join(rel)
+}
+
+fn lwl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("lwl-classify-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn numbers(p: &Path) -> Vec<f64> {
+    std::fs::read_to_string(p).unwrap().split_whitespace().map(|t| t.parse().unwrap()).collect()
+}
+
+/// Runs a golden case through `lwl classify`; returns the error series and
+/// the final JSON record.
+fn run_case(case: &str, extra: &[&str], oracle: bool) -> (Vec<f64>, serde_json::Value, PathBuf) {
+    let dir = tmp(&format!("{case}-{oracle}"));
+    let series = dir.join("errs.txt");
+    let g = |f: &str| golden(&format!("{case}/inputs/{f}")).display().to_string();
+    let (net, data, init) = (g("net.txt"), g("data.txt"), g("init_weights.txt"));
+    let s = series.display().to_string();
+    let out = dir.join("out").display().to_string();
+    let mut args = vec![
+        "classify",
+        "--net",
+        &net,
+        "--train",
+        &data,
+        "--batch",
+        "32",
+        "--iter",
+        "100",
+        "--epochs",
+        "1",
+        "--init",
+        &init,
+        "--no-shuffle",
+        "--err-series",
+        &s,
+        "--seed",
+        "1",
+        "--json",
+        "--out",
+        &out,
+    ];
+    args.extend(extra);
+    if oracle {
+        args.push("--oracle");
+    }
+    let o = lwl(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["final"], true);
+    (numbers(&series), last, dir.join("out"))
+}
+
+fn check_case(case: &str, extra: &[&str]) -> (serde_json::Value, PathBuf) {
+    let want = numbers(&golden(&format!("{case}/outputs/rrr_err.txt")));
+    let (exact, last, out) = run_case(case, extra, true);
+    assert_eq!(exact.len(), 100);
+    for (i, (a, b)) in exact.iter().zip(&want).enumerate() {
+        assert_eq!(a.to_bits(), b.to_bits(), "{case} iteration {}: {a:e} vs {b:e}", i + 1);
+    }
+    let (fast, fast_last, _) = run_case(case, extra, false);
+    for (a, b) in fast.iter().zip(&want).take(20) {
+        assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{case}: fast {a:e} vs {b:e}");
+    }
+    assert_eq!(fast_last["train_err"], last["train_err"], "{case}: fast path predicts differently");
+    (last, out)
+}
+
+#[test]
+fn golden_class_through_cli() {
+    let (last, _) = check_case("class_13_8_2", &[]);
+    assert_eq!(last["train_err"], 0.0);
+}
+
+#[test]
+fn golden_class_x_through_cli() {
+    let (last, out) = check_case("class_x_13_8_2_ee2", &["--exempt", "2"]);
+    // items 2, 12 and 19 are misclassified; 12 and 19 were exempted last
+    assert_eq!(last["train_err"], 3.0 / 32.0);
+    let list = std::fs::read_to_string(out.join("compromised.txt")).unwrap();
+    let exempt: Vec<&str> =
+        list.lines().filter(|l| l.ends_with("exempt")).map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(exempt, ["12", "19"]);
+}
+
+#[test]
+fn golden_class_fp_through_cli() {
+    // fpa 0.2 with 32 items of which 16 are class 0: floor(3.2) = 3 per batch
+    let (last, _) = check_case("class_fp_13_8_2_fpa3", &["--fpa", "0.2"]);
+    assert_eq!((last["fp_train"].as_f64(), last["tn_train"].as_f64()), (Some(0.3125), Some(0.0)));
+    assert_eq!(last["selected"], 3);
+}
+
+fn expect_exit2(args: &[&str], needle: &str) {
+    let o = lwl(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: message {err:?} lacks {needle:?}");
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let dir = tmp("bad");
+    let w = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let net = w("net.txt", "2 1 2\n\n2 2\n0 1\n3 1\n2\n4 1\n2\n");
+    let good = w("good.txt", "2 2\n0 1 0\n1 0 1\n");
+    expect_exit2(&["classify", "--net", &net, "--train", &w("a.txt", "2 2\n0 1 0\n1 x 1\n")], "a.txt:3");
+    expect_exit2(&["classify", "--net", &net, "--train", &w("b.txt", "2 2\n0 1 5\n")], "b.txt:2");
+    expect_exit2(&["classify", "--net", &net, "--train", &w("c.txt", "3 2\n0 1 1 0\n")], "3 values per item");
+    expect_exit2(
+        &["classify", "--net", &net, "--train", &good, "--test", &w("d.txt", "3 2\n0 1 1 0\n")],
+        "3 values per item",
+    );
+    expect_exit2(&["classify", "--net", &net, "--train", &w("e.txt", "2 3\n0 1 2\n")], "declares 3 classes");
+    expect_exit2(&["classify", "--net", &w("n2.txt", "2 1 2\n2 2\n0 1\n3 1\n9\n4 1\n2\n"), "--train", &good], "n2.txt");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--beta", "3"], "--beta");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--batch", "0"], "--batch");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--exempt", "x%"], "--exempt");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--activation", "tanh"], "tanh");
+    expect_exit2(&["classify", "--train", &good], "--net");
+    // an IDX header declaring three 2x1 images where the file holds two
+    let images = dir.join("t-images-idx3-ubyte");
+    let mut idx = vec![0u8, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1];
+    idx.extend([0u8, 255, 255, 0]);
+    std::fs::write(&images, &idx).unwrap();
+    std::fs::write(dir.join("t-labels-idx1-ubyte"), [0u8, 0, 8, 1, 0, 0, 0, 3, 0, 1, 1]).unwrap();
+    expect_exit2(&["classify", "--net", &net, "--train", &images.display().to_string()], "header declares [3, 2, 1]");
+    expect_exit2(
+        &["classify", "--net", &net, "--train", &dir.join("missing.txt").display().to_string()],
+        "missing.txt",
+    );
+}
+
+/// The per-epoch records of a run, without timing.
+fn records(args: &[&str]) -> Vec<serde_json::Value> {
+    let o = lwl(args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["final"] != true)
+        .map(|mut v| {
+            v.as_object_mut().unwrap().remove("seconds");
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn resume_continues_exactly() {
+    let dir = tmp("resume").join("run");
+    let d = dir.display().to_string();
+    let base = ["classify", "--majority", "2", "--seed", "7", "--json", "--iter", "20"];
+    let full = records(&[&base[..], &["--epochs", "3"]].concat());
+    let first = records(&[&base[..], &["--epochs", "2", "--out", &d]].concat());
+    let rest = records(&["classify", "--majority", "2", "--resume", &d, "--epochs", "1", "--json", "--iter", "20"]);
+    assert_eq!(first[..], full[..2]);
+    assert_eq!(rest[..], full[2..]);
+}
