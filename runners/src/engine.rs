@@ -176,6 +176,7 @@ pub struct NmfBuffers {
     acc: Vec<f64>,
     /// Work counters.
     pub counters: Counters,
+    general: Option<Box<[Vec<f64>; 4]>>,
 }
 
 impl NmfBuffers {
@@ -192,6 +193,7 @@ impl NmfBuffers {
             codes: vec![0.0; layout.len(shape.rank)?],
             acc: vec![0.0; 3 * layout.block()],
             counters: Counters::default(),
+            general: None,
         })
     }
 
@@ -199,11 +201,23 @@ impl NmfBuffers {
     pub fn iterate(&mut self, p: &nmf::Params, path: Path) -> Result<f64, nmf::NmfError> {
         let mut st = nmf::State { w: &mut self.w, z: &mut self.z };
         let mut wk = nmf::Work { weights: &mut self.weights, codes: &mut self.codes, acc: &mut self.acc };
-        let f = match path {
-            Path::Oracle | Path::General(_) => nmf::iterate_oracle,
-            Path::Fast => nmf::iterate,
-        };
-        f(&self.shape, &self.layout, p, &self.data, &mut st, &mut wk, &mut self.counters)
+        let (sh, l, data, cnt) = (&self.shape, &self.layout, &self.data, &mut self.counters);
+        match path {
+            Path::Oracle => nmf::iterate_oracle(sh, l, p, data, &mut st, &mut wk, cnt),
+            Path::Fast => nmf::iterate(sh, l, p, data, &mut st, &mut wk, cnt),
+            Path::General(gamma) => {
+                let (nw, nc, ne) = (wk.weights.len(), wk.codes.len(), st.w.len());
+                let g = self
+                    .general
+                    .get_or_insert_with(|| Box::new([vec![0.0; nw], vec![0.0; nc], vec![0.0; ne], vec![0.0; ne]]));
+                let [gw_w, gw_c, s_w, s_z] = &mut **g;
+                let mut gw = nmf::general::GeneralWork {
+                    a2: nmf::general::AValues { weights: gw_w, codes: gw_c },
+                    s: nmf::State { w: s_w, z: s_z },
+                };
+                nmf::iterate_general(sh, l, p, gamma, data, &mut st, &mut wk, &mut gw, cnt)
+            }
+        }
     }
 
     /// Reconstruction error (eq. 23) of the last consensus values.

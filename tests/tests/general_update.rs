@@ -139,3 +139,85 @@ fn other_gamma_trains_the_golden_batch() {
     }
     assert_eq!(wrong, 0);
 }
+
+mod nmf {
+    use lwl_kernel::counters::Counters;
+    use lwl_kernel::layout::Layout;
+    use lwl_kernel::nmf::general::{AValues, combine, project_a, project_b};
+    use lwl_kernel::nmf::{Params, Shape, State};
+    use lwl_runners::engine::{NmfBuffers, Path};
+    use lwl_tests::{assert_close, lines, numbers};
+
+    const SHAPE: Shape = Shape { data: 6, rank: 5 };
+    const P: Params = Params { beta: 0.3, omega: 0.6 };
+
+    /// The golden NMF case from its initial iterate.
+    fn setup() -> NmfBuffers {
+        let layout = Layout::new(6, 4).unwrap();
+        let mut b = NmfBuffers::new(SHAPE, layout).unwrap();
+        let d = numbers("nmf_ledm6/inputs/data.txt");
+        let st = lines("nmf_ledm6/outputs/state_iter000.txt");
+        for k in 0..6 {
+            for i in 0..6 {
+                b.data[layout.at(k, i, 6)] = d[1 + 6 * k + i];
+                for j in 0..5 {
+                    b.w[layout.at(k, i * 5 + j, 30)] = st[k * 6 + i][j];
+                    b.z[layout.at(k, i * 5 + j, 30)] = st[k * 6 + i][5 + j];
+                }
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn gamma_one_is_the_rrr_step() {
+        let (mut g, mut o) = (setup(), setup());
+        for it in 0..200 {
+            let eg = g.iterate(&P, Path::General(1.0)).unwrap();
+            let eo = o.iterate(&P, Path::Oracle).unwrap();
+            assert_close(eg, eo, 1e-10, &format!("rrr_err {it}"));
+        }
+        assert_close(g.recon_err(), o.recon_err(), 1e-10, "recon_err");
+    }
+
+    #[test]
+    fn projections_idempotent_and_feasible() {
+        let mut b = setup();
+        for _ in 0..10 {
+            b.iterate(&P, Path::Oracle).unwrap();
+        }
+        let (l, mut cnt) = (b.layout, Counters::default());
+        let (mut w, mut z) = (b.w.clone(), b.z.clone());
+        project_b(&SHAPE, &l, &b.data, &mut State { w: &mut w, z: &mut z }, &mut cnt);
+        for k in 0..6 {
+            for i in 0..6 {
+                let dot: f64 = (0..5).map(|j| w[l.at(k, i * 5 + j, 30)] * z[l.at(k, i * 5 + j, 30)]).sum();
+                assert_close(dot, b.data[l.at(k, i, 6)], 1e-12, "x·w = y");
+            }
+        }
+        let (mut w2, mut z2) = (w.clone(), z.clone());
+        project_b(&SHAPE, &l, &b.data, &mut State { w: &mut w2, z: &mut z2 }, &mut cnt);
+        for (a, c) in w2.iter().zip(&w).chain(z2.iter().zip(&z)) {
+            assert_close(*a, *c, 1e-12, "P_B idempotent");
+        }
+        let (mut wa, mut za) = (vec![0.0; 30], vec![0.0; b.codes.len()]);
+        let (mut vw, mut vz) = (b.w.clone(), b.z.clone());
+        let v = State { w: &mut vw, z: &mut vz };
+        let mut a = AValues { weights: &mut wa, codes: &mut za };
+        project_a(&SHAPE, &l, &P, &v, &mut a, &mut cnt);
+        for j in 0..5 {
+            let norm: f64 = (0..6).map(|i| a.weights[i * 5 + j].powi(2)).sum::<f64>().sqrt();
+            assert_close(norm, P.omega, 1e-12, "column norm");
+        }
+        assert!(a.weights.iter().chain(a.codes.iter()).all(|&x| x >= 0.0));
+        let (mut ew, mut ez) = (vec![0.0; w.len()], vec![0.0; z.len()]);
+        let mut e = State { w: &mut ew, z: &mut ez };
+        combine(&SHAPE, &l, 1.0, &a, 0.0, &v, &mut e);
+        let (mut wb, mut zb) = (vec![0.0; 30], vec![0.0; b.codes.len()]);
+        let mut a2 = AValues { weights: &mut wb, codes: &mut zb };
+        project_a(&SHAPE, &l, &P, &e, &mut a2, &mut cnt);
+        for (x, y) in a2.weights.iter().zip(a.weights.iter()).chain(a2.codes.iter().zip(a.codes.iter())) {
+            assert_close(*x, *y, 1e-12, "P_A idempotent");
+        }
+    }
+}

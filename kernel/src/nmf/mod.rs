@@ -10,7 +10,11 @@
 //! (eq. 14d), the bilinear projection of appendix B with `g² → ∞`, solved
 //! with the NMF program's bracket safeguard. RRR_err is the reference's root
 //! mean square per edge copy, `sqrt(Σ (p - a)² / (|K| |E|))` (eq. 22 divided
-//! by `|E|`); recon_err is eq. 23.
+//! by `|E|`); recon_err is eq. 23. [`iterate_general`] is eq. 47 with γ.
+
+pub mod general;
+
+pub use general::iterate_general;
 
 use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
