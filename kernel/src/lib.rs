@@ -23,6 +23,7 @@ pub mod bilinear;
 pub mod class;
 pub mod consensus;
 pub mod counters;
+pub mod exec;
 pub mod layout;
 pub mod net;
 pub mod network;

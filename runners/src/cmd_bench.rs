@@ -15,10 +15,11 @@ use serde_json::json;
 
 use crate::cli::BenchArgs;
 use crate::cpu;
-use crate::engine::{NetBuffers, Path};
+use crate::engine::{NetBuffers, Path, Pool};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
+use lwl_kernel::exec::Executor;
 
 /// A benchmark configuration: a layered net and a batch.
 pub struct Config {
@@ -91,9 +92,13 @@ pub fn config_names() -> Vec<&'static str> {
 
 /// Runs `lwl bench`.
 pub fn run(args: &BenchArgs) -> Result<(), Error> {
-    if args.threads.is_some_and(|t| t != 1) {
-        return Err(Error::Usage("--threads: only 1 thread is implemented so far".into()));
-    }
+    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads: Vec<usize> = match args.threads {
+        Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
+        Some(t) => vec![t],
+        None if all > 1 => vec![1, all],
+        None => vec![1],
+    };
     let chosen: Vec<&Config> = CONFIGS.iter().filter(|c| args.config.as_deref().is_none_or(|n| n == c.name)).collect();
     if chosen.is_empty() {
         return Err(Error::Usage(format!(
@@ -108,8 +113,9 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
             "config", "threads", "batch", "block", "iters", "s/GWM", "WM/s", "floor", "ratio"
         );
     }
-    for cfg in chosen {
-        let r = measure(cfg, args)?;
+    for (cfg, &t) in chosen.iter().flat_map(|c| threads.iter().map(move |t| (c, t))) {
+        let pool = if t > 1 { Some(Pool::new(t).map_err(Error::Usage)?) } else { None };
+        let r = measure(cfg, args, pool.as_ref())?;
         if args.json {
             println!("{r}");
         } else {
@@ -117,7 +123,7 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
             println!(
                 "{:<10} {:>7} {:>6} {:>6} {:>6} {:>10.3} {:>12.3e} {:>10} {:>8}",
                 cfg.name,
-                1,
+                t,
                 cfg.batch,
                 r["block"].as_u64().unwrap_or(0),
                 r["iters"].as_u64().unwrap_or(0),
@@ -137,7 +143,7 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {
+fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_json::Value, Error> {
     let layout = match args.block {
         Some(b) => Layout::new(cfg.batch, b),
         None => Layout::preferred(cfg.batch),
@@ -146,7 +152,7 @@ fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {
     let Problem { spec, mut buf, params: p } = prepare(cfg, layout, args.seed)?;
     let net = spec.net()?;
     let path = if args.oracle { Path::Oracle } else { Path::Fast };
-    let step = |buf: &mut NetBuffers| buf.iterate(&net, &p, path).map_err(|e| Error::Usage(format!("{e:?}")));
+    let step = |buf: &mut NetBuffers| buf.iterate_on(pool, &net, &p, path).map_err(|e| Error::Usage(format!("{e:?}")));
     for _ in 0..2 {
         step(&mut buf)?;
     }
@@ -162,7 +168,7 @@ fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {
     let state_bytes = buf.state_bytes();
     let mut out = json!({
         "config": cfg.name,
-        "threads": 1,
+        "threads": pool.map_or(1, Pool::threads),
         "precision": "f64",
         "path": if args.oracle { "oracle" } else { "fast" },
         "simd": cpu::simd_level(),
@@ -178,7 +184,7 @@ fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {
     });
     if state_bytes > FLOOR_BYTES {
         drop(buf);
-        let bw = rmw_bandwidth(state_bytes);
+        let bw = rmw_bandwidth(state_bytes, pool);
         let floor_iter = 2.0 * state_bytes as f64 / bw;
         let floor = floor_iter / ((cfg.batch * net.edges()) as f64 * 1e-9);
         out["rmw_gb_per_s"] = json!(bw * 1e-9);
@@ -189,19 +195,29 @@ fn measure(cfg: &Config, args: &BenchArgs) -> Result<serde_json::Value, Error> {
 }
 
 /// Bandwidth (bytes read plus written per second) of an in-place
-/// read-modify-write of two arrays together as large as the state; best of
-/// five passes.
-fn rmw_bandwidth(bytes: usize) -> f64 {
+/// read-modify-write of two arrays together as large as the state, on the
+/// same threads as the iteration; best of five passes.
+fn rmw_bandwidth(bytes: usize, pool: Option<&Pool>) -> f64 {
     let n = bytes / 16;
     let mut a = vec![1.0f64; n];
     let mut b = vec![0.5f64; n];
-    let mut best = f64::INFINITY;
-    for _ in 0..5 {
-        let t = Instant::now();
+    let pass = |a: &mut [f64], b: &mut [f64]| {
         for (x, y) in a.iter_mut().zip(b.iter_mut()) {
             let (u, v) = (*x, *y);
             *x = u + 1e-9 * v;
             *y = v - 1e-9 * u;
+        }
+    };
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let t = Instant::now();
+        match pool {
+            Some(pool) => {
+                let chunk = n.div_ceil(pool.threads()).max(1);
+                let tasks = a.chunks_mut(chunk).zip(b.chunks_mut(chunk));
+                pool.run(tasks, |(x, y)| pass(x, y));
+            }
+            None => pass(&mut a, &mut b),
         }
         black_box((&a, &b));
         best = best.min(t.elapsed().as_secs_f64());

@@ -1,10 +1,11 @@
 //! `lwl data ...`: generate the paper's synthetic data sets.
 
-use crate::cli::{LedmArgs, MajorityArgs};
-use crate::data::{ledm, majority};
+use crate::cli::{LedmArgs, MajorityArgs, MontageArgs};
+use crate::data::{ledm, majority, montage};
 use crate::datafile::{write_labeled, write_unlabeled};
 use crate::error::Error;
 use crate::output::{emit, write_files};
+use crate::picture::{Shade, grid};
 
 /// `lwl data ledm`: prints (or writes) LEDM m in the NMF data format.
 pub fn ledm(args: &LedmArgs) -> Result<(), Error> {
@@ -36,4 +37,19 @@ pub fn majority(args: &MajorityArgs) -> Result<(), Error> {
         ones(&data.test)
     );
     Ok(())
+}
+
+/// `lwl data montage`: prints (or writes) the letter-montage set, and with
+/// `--png` a picture of its first 16 images.
+pub fn montage(args: &MontageArgs) -> Result<(), Error> {
+    let data = montage::generate(args.seed);
+    if let Some(png) = &args.png {
+        let side = montage::SIDE;
+        let tiles: Vec<&[f64]> = data.values.chunks(side * side).take(16).collect();
+        let bytes = grid(&tiles, side, side, 4, 4, Shade::Range(0.0, 1.0))
+            .png()
+            .map_err(|source| Error::Io { path: png.display().to_string(), source })?;
+        write_files(&[(png, &bytes)])?;
+    }
+    emit(args.out.as_deref(), &write_unlabeled(&data))
 }

@@ -5,6 +5,8 @@
 //! * Unlabeled (NMF / autoencoder) data: a header with the number of data
 //!   nodes `D`, then one item per line: `D` values.
 //!
+//! * CSV (NMF data too): one item per row, an optional header row.
+//!
 //! Blank lines are ignored; tokens are separated by any whitespace. The
 //! writers print a blank line after the header (as the reference files do)
 //! and every value with Rust's shortest round-trip `{}` formatting.
@@ -185,6 +187,37 @@ pub fn read_unlabeled(text: &str, path: &str) -> Result<UnlabeledData, InputErro
         return Err(InputError::file(path, "no data items after the header"));
     }
     Ok(data)
+}
+
+/// Parses unlabeled data in CSV: one item per row, values separated by
+/// commas (spaces around them allowed). A first row none of whose fields is
+/// a number is a header and skipped. Every row must have as many values as
+/// the first data row.
+pub fn read_csv(text: &str, path: &str) -> Result<UnlabeledData, InputError> {
+    let mut dims = 0;
+    let mut values = Vec::new();
+    for (idx, (ln, line)) in nonblank_lines(text).enumerate() {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if idx == 0 && fields.iter().all(|f| f.parse::<f64>().is_err()) {
+            continue;
+        }
+        if dims == 0 {
+            dims = fields.len();
+        } else if fields.len() != dims {
+            return Err(InputError::at(
+                path,
+                ln,
+                format!("expected {dims} comma-separated values, found {}", fields.len()),
+            ));
+        }
+        for f in fields {
+            values.push(parse_finite(f).map_err(|m| InputError::at(path, ln, m))?);
+        }
+    }
+    if values.is_empty() {
+        return Err(InputError::file(path, "no data rows"));
+    }
+    Ok(UnlabeledData { dims, values })
 }
 
 /// Writes unlabeled data: the number of data nodes, a blank line, then one

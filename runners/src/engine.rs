@@ -2,11 +2,13 @@
 //! runners, tests and benchmarks allocate here once and iterate many times.
 
 use lwl_kernel::counters::Counters;
+use lwl_kernel::exec::Executor;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::Net;
 use lwl_kernel::network::general::{AValues, GeneralWork};
-use lwl_kernel::network::{self, Batch, IterError, Params, Report, Sizes, State, Work};
+use lwl_kernel::network::{self, Batch, BlockStats, IterError, Params, Report, Sizes, State, Work};
 use lwl_kernel::nmf;
+use rayon::iter::{ParallelBridge, ParallelIterator};
 
 /// Which implementation runs an iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,6 +32,33 @@ struct GeneralBuffers {
     x: Vec<f64>,
     y: Vec<f64>,
     b: Vec<f64>,
+}
+
+/// A thread pool that runs the kernel's per-block tasks (results are the same
+/// bit for bit for every number of threads).
+pub struct Pool(rayon::ThreadPool);
+
+impl Pool {
+    /// A pool of `threads` threads (0: one per core).
+    pub fn new(threads: usize) -> Result<Self, String> {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map(Pool).map_err(|e| e.to_string())
+    }
+
+    /// Number of threads.
+    pub fn threads(&self) -> usize {
+        self.0.current_num_threads()
+    }
+}
+
+impl Executor for Pool {
+    fn run<T, I, F>(&self, tasks: I, f: F)
+    where
+        T: Send,
+        I: Iterator<Item = T> + Send,
+        F: Fn(T) + Sync + Send,
+    {
+        self.0.install(|| tasks.par_bridge().for_each(f));
+    }
 }
 
 /// All buffers of a network batch: iterate, batch data and work space.
@@ -58,6 +87,8 @@ pub struct NetBuffers {
     ya: Vec<f64>,
     ba: Vec<f64>,
     acc: Vec<f64>,
+    wsum: Vec<f64>,
+    stats: Vec<BlockStats>,
     scratch: Vec<f64>,
     /// Label each item was projected to in the last iteration.
     pub used_label: Vec<u32>,
@@ -85,6 +116,8 @@ impl NetBuffers {
             ya: vec![0.0; s.node],
             ba: vec![0.0; s.node],
             acc: vec![0.0; s.acc],
+            wsum: vec![0.0; s.wsum],
+            stats: vec![BlockStats::default(); s.blocks],
             scratch: vec![0.0; s.scratch],
             used_label: vec![0; s.items],
             counters: Counters::default(),
@@ -105,8 +138,14 @@ impl NetBuffers {
         network::init_forward(net, &self.layout, p, &batch, weights, biases, &mut st, &mut tv, &mut ty)
     }
 
-    /// One RRR iteration.
+    /// One RRR iteration on the calling thread.
     pub fn iterate(&mut self, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
+        self.iterate_on(None, net, p, path)
+    }
+
+    /// One RRR iteration; the SIMD path runs its per-block phases on `pool`
+    /// when given.
+    pub fn iterate_on(&mut self, pool: Option<&Pool>, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
         let (ne, nn, nw) = (self.w.len(), self.y.len(), self.weights.len());
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
         let mut st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
@@ -117,12 +156,19 @@ impl NetBuffers {
             ya: &mut self.ya,
             ba: &mut self.ba,
             acc: &mut self.acc,
+            wsum: &mut self.wsum,
+            stats: &mut self.stats,
             scratch: &mut self.scratch,
             used_label: &mut self.used_label,
         };
         match path {
             Path::Oracle => network::iterate_oracle(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
-            Path::Fast => network::iterate(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
+            Path::Fast => match pool {
+                Some(pool) => {
+                    network::iterate_with(pool, net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters)
+                }
+                None => network::iterate(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
+            },
             Path::General(gamma) => {
                 let (e, nd) = (ne, nn);
                 let g = self.general.get_or_insert_with(|| {

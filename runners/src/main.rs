@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use lwl_runners::cli::{self, Command, DataCommand, NetCommand};
-use lwl_runners::{classify, cmd_bench, cmd_data, cmd_net, cpu};
+use lwl_runners::{classify, cmd_bench, cmd_data, cmd_net, cmd_nmf, cpu};
 
 fn main() -> ExitCode {
     if let Err(msg) = cpu::check() {
@@ -18,9 +18,11 @@ fn main() -> ExitCode {
         Command::Net(NetCommand::Check(args)) => cmd_net::check(args),
         Command::Data(DataCommand::Ledm(args)) => cmd_data::ledm(args),
         Command::Data(DataCommand::Majority(args)) => cmd_data::majority(args),
+        Command::Data(DataCommand::Montage(args)) => cmd_data::montage(args),
         Command::Bench(args) => cmd_bench::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Predict(args) => classify::predict(args),
+        Command::Nmf(args) => cmd_nmf::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

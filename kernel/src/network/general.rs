@@ -90,6 +90,8 @@ pub fn project_a(
         ya: &mut *out.ya,
         ba: &mut *out.ba,
         acc: &mut [],
+        wsum: &mut [],
+        stats: &mut [],
         scratch,
         used_label,
     };

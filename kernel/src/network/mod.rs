@@ -17,17 +17,19 @@
 //! bit for bit; [`iterate`] is the SIMD path (lanes over items);
 //! [`iterate_general`] is the generalised update of eq. 47 with parameter γ.
 
+mod block;
 mod classes;
 mod fast;
 pub mod general;
 mod oracle;
 
-pub use fast::iterate;
+pub use fast::{iterate, iterate_with};
 pub use general::iterate_general;
 pub use oracle::iterate_oracle;
 
 use crate::activation::{self, Activation};
 use crate::class::ClassMode;
+use crate::counters::Counters;
 use crate::layout::Layout;
 use crate::net::{Net, NodeKind};
 
@@ -88,13 +90,26 @@ pub struct Work<'a> {
     pub ya: &'a mut [f64],
     /// Node A-values of `b` (per-node layout).
     pub ba: &'a mut [f64],
-    /// Per-lane accumulators (length `4 · block`).
+    /// Per-lane accumulators (length `4 · lanes`, four rows per block).
     pub acc: &'a mut [f64],
+    /// Per-block weight sums (length `blocks · E`).
+    pub wsum: &'a mut [f64],
+    /// Per-block error sums and counters (length `blocks`).
+    pub stats: &'a mut [BlockStats],
     /// Scratch (length `max(E, 3 |K|)`).
     pub scratch: &'a mut [f64],
     /// The class each item was projected to in the last iteration, or
     /// [`crate::class::EXEMPT`] (length `|K|`).
     pub used_label: &'a mut [u32],
+}
+
+/// Results of one block in the SIMD path, reduced in block order.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BlockStats {
+    /// The block's share of the RRR_err sum.
+    pub err: f64,
+    /// The block's counters.
+    pub counters: Counters,
 }
 
 /// Buffer lengths for a network and layout.
@@ -110,6 +125,10 @@ pub struct Sizes {
     pub biases: usize,
     /// Length of `Work::acc`.
     pub acc: usize,
+    /// Length of `Work::wsum`.
+    pub wsum: usize,
+    /// Length of `Work::stats` (the number of blocks).
+    pub blocks: usize,
     /// Length of `Work::scratch`.
     pub scratch: usize,
     /// Length of `labels` and `Work::used_label`.
@@ -125,7 +144,9 @@ impl Sizes {
             node: layout.len(net.nodes())?,
             weights: net.edges(),
             biases: net.nodes(),
-            acc: layout.block().checked_mul(4)?,
+            acc: layout.lanes().checked_mul(4)?,
+            wsum: layout.blocks().checked_mul(net.edges())?,
+            blocks: layout.blocks(),
             scratch: net.edges().max(items.checked_mul(3)?),
             items,
         })
@@ -167,7 +188,9 @@ fn check(net: &Net, layout: &Layout, p: &Params, batch: &Batch, st: &State, wk: 
         && wk.xa.len() == s.node
         && wk.ya.len() == s.node
         && wk.ba.len() == s.node
-        && wk.acc.len() >= s.acc
+        && wk.acc.len() == s.acc
+        && wk.wsum.len() == s.wsum
+        && wk.stats.len() == s.blocks
         && wk.scratch.len() >= s.scratch
         && wk.used_label.len() == s.items;
     if !ok {

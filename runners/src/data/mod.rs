@@ -4,3 +4,4 @@
 pub mod idx;
 pub mod ledm;
 pub mod majority;
+pub mod montage;

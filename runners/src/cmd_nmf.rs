@@ -1,0 +1,472 @@
+//! `lwl nmf`: non-negative matrix factorisation by RRR (section 4), on the
+//! built-in LEDM and letter-montage data or a data file; single runs with
+//! per-epoch records, or `--restarts` with a success rate.
+//!
+//! Files written to `--out DIR` (atomically, every epoch):
+//!
+//! * `W.txt` — the consensus weights, `D` lines of `R` values (`W(i, j)`,
+//!   shortest round-trip formatting); a valid `--init`;
+//! * `codes.txt` — one line of `R` values per item, in data order;
+//! * `progress.json` — the last epoch record plus what `--resume` needs;
+//! * `rrr_err.png` — the RRR_err series on a log axis (Fig. 4 and 6);
+//! * `features.png` — for image data, the columns of W as images (Fig. 5).
+
+use std::path::{Path as FsPath, PathBuf};
+use std::time::Instant;
+
+use lwl_kernel::nmf::{Params, Shape};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::{Value, json};
+
+use crate::cli::{NmfArgs, NmfSource};
+use crate::data::{ledm, montage};
+use crate::datafile::{UnlabeledData, read_csv, read_text_file, read_unlabeled};
+use crate::engine::Path;
+use crate::error::{Error, InputError};
+use crate::nmf_train::{Setup, Trainer, random_weights};
+use crate::output::write_files;
+use crate::picture::{Shade, grid, plot_log};
+use crate::report::{Reporter, progress, restart_summary, seed};
+use crate::text::{nonblank_lines, parse_finite, tokens};
+
+/// A run succeeds when its final recon_err is at most this (an exact
+/// factorisation up to the stopping tolerance).
+pub const SUCCESS_RECON_ERR: f64 = 1e-5;
+
+/// The paper's Table 1: LEDM size m, non-negative rank r₊ and Ω (β = 0.3).
+pub const TABLE1: [(usize, usize, f64); 4] = [(6, 5, 0.6), (8, 6, 0.7), (12, 7, 0.8), (16, 8, 0.9)];
+
+/// The data of a run and the defaults that go with it.
+struct Source {
+    data: UnlabeledData,
+    /// Short name for picture titles.
+    name: String,
+    /// Image width and height, for the feature picture.
+    image: Option<(usize, usize)>,
+    defaults: Defaults,
+}
+
+/// Hyperparameter defaults of a data source.
+struct Defaults {
+    rank: Option<usize>,
+    beta: f64,
+    omega: f64,
+    batch: Option<usize>,
+    epochs: usize,
+    iter: usize,
+}
+
+fn load(src: &NmfSource, data_seed: u64, image: Option<usize>) -> Result<Source, Error> {
+    let mut s = if let Some(m) = src.ledm {
+        let row = TABLE1.iter().find(|t| t.0 == m);
+        let iter = match m {
+            ..=6 => 1_000_000,
+            7..=8 => 10_000_000,
+            9..=12 => 50_000_000,
+            _ => 200_000_000,
+        };
+        Source {
+            data: ledm::ledm(m)?,
+            name: format!("LEDM {m}"),
+            image: None,
+            defaults: Defaults {
+                rank: row.map(|t| t.1),
+                beta: 0.3,
+                omega: row.map_or(1.0, |t| t.2),
+                batch: None,
+                epochs: 1,
+                iter,
+            },
+        }
+    } else if src.montage {
+        Source {
+            data: montage::generate(data_seed),
+            name: "MONTAGE".into(),
+            image: Some((montage::SIDE, montage::SIDE)),
+            defaults: Defaults { rank: Some(16), beta: 1.0, omega: 2.0, batch: Some(50), epochs: 30, iter: 4 },
+        }
+    } else {
+        let path =
+            src.data.as_ref().ok_or_else(|| Error::Usage("one of --ledm, --montage, --data is needed".into()))?;
+        let name = path.display().to_string();
+        let text = read_text_file(path)?;
+        let lower = name.to_ascii_lowercase();
+        let csv = lower.ends_with(".csv")
+            || lower.ends_with(".csv.gz")
+            || nonblank_lines(&text).next().is_some_and(|(_, l)| l.contains(','));
+        let data = if csv { read_csv(&text, &name)? } else { read_unlabeled(&text, &name)? };
+        if let Some((k, v)) = data.values.iter().enumerate().find(|(_, v)| **v < 0.0) {
+            let (item, node) = (k / data.dims, k % data.dims);
+            return Err(InputError::file(
+                &name,
+                format!("item {item} has the negative value {v} at data node {node}; NMF data must be non-negative"),
+            )
+            .into());
+        }
+        let short = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+        Source {
+            data,
+            name: short,
+            image: None,
+            defaults: Defaults { rank: None, beta: 1.0, omega: 1.0, batch: None, epochs: 1, iter: 1_000_000 },
+        }
+    };
+    if let Some(w) = image {
+        let d = s.data.dims;
+        if w == 0 || !d.is_multiple_of(w) {
+            return Err(Error::Usage(format!("--image {w}: the {d} values per item are not whole rows of {w} pixels")));
+        }
+        s.image = Some((w, d / w));
+    }
+    Ok(s)
+}
+
+/// A matrix file: one row per line, whitespace-separated, all rows equally
+/// long. Returns the number of columns and the values row-major.
+fn read_matrix(path: &FsPath) -> Result<(usize, Vec<f64>), Error> {
+    let name = path.display().to_string();
+    let text = read_text_file(path)?;
+    let (mut cols, mut values) = (0, Vec::new());
+    for (ln, line) in nonblank_lines(&text) {
+        let t = tokens(line);
+        if cols == 0 {
+            cols = t.len();
+        } else if t.len() != cols {
+            return Err(InputError::at(
+                &name,
+                ln,
+                format!("expected {cols} values like the first row, found {}", t.len()),
+            )
+            .into());
+        }
+        for tok in t {
+            values.push(parse_finite(tok).map_err(|m| InputError::at(&name, ln, m))?);
+        }
+    }
+    if values.is_empty() {
+        return Err(InputError::file(&name, "no values").into());
+    }
+    Ok((cols, values))
+}
+
+/// Rows of `cols` values, shortest round-trip formatting.
+fn write_matrix(values: &[f64], cols: usize) -> String {
+    let mut s = String::new();
+    for row in values.chunks(cols.max(1)) {
+        let fields: Vec<String> = row.iter().map(|v| format!("{v:e}")).collect();
+        s += &fields.join(" ");
+        s.push('\n');
+    }
+    s
+}
+
+/// What `--resume` continues: counts and hyperparameters of the saved run.
+#[derive(Clone, Copy, Debug, Default)]
+struct Progress {
+    epoch: usize,
+    iters: u64,
+    weight_multiplies: u64,
+    seconds: f64,
+    seed: Option<u64>,
+    beta: Option<f64>,
+    omega: Option<f64>,
+}
+
+fn read_progress(dir: &FsPath) -> Result<Progress, Error> {
+    let path = dir.join("progress.json");
+    let name = path.display().to_string();
+    let v: Value = serde_json::from_str(&read_text_file(&path)?).map_err(|e| InputError::file(&name, e.to_string()))?;
+    let u = |k: &str| v.get(k).and_then(Value::as_u64);
+    let f = |k: &str| v.get(k).and_then(Value::as_f64);
+    Ok(Progress {
+        epoch: u("epoch").unwrap_or(0) as usize,
+        iters: u("iters").unwrap_or(0),
+        weight_multiplies: u("weight_multiplies").unwrap_or(0),
+        seconds: f("seconds").unwrap_or(0.0),
+        seed: u("seed"),
+        beta: f("beta"),
+        omega: f("omega"),
+    })
+}
+
+/// Everything a run needs besides its initial weights and seed.
+struct Plan<'a> {
+    setup: Setup,
+    epochs: usize,
+    src: &'a Source,
+    record_series: bool,
+}
+
+/// The outcome of one run.
+struct Outcome {
+    /// The last epoch record (with `seconds`).
+    last: Value,
+    iters: u64,
+    gwms: f64,
+    seconds: f64,
+    recon_err: f64,
+    /// The RRR_err series for plotting, iteration numbers continued from a
+    /// resumed run.
+    points: Vec<(f64, f64)>,
+    series: Option<Vec<f64>>,
+}
+
+/// Trains from `weights`; records every epoch on `rep` when given and
+/// saves to `out` every epoch.
+fn train(
+    plan: &Plan,
+    weights: Vec<f64>,
+    seed: u64,
+    start: Progress,
+    out: Option<&FsPath>,
+    mut rep: Option<&mut Reporter>,
+) -> Result<Outcome, Error> {
+    let mut setup = plan.setup;
+    setup.seed = seed;
+    let n = plan.src.data.len();
+    let batches = n.div_ceil(setup.batch.min(n)) as u64;
+    let bar = progress(plan.epochs as u64 * batches * setup.iter as u64, &format!("nmf seed {seed}"));
+    let mut tr = Trainer::new(setup, &plan.src.data, weights, plan.record_series);
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+    }
+    let clock = Instant::now();
+    let mut last = Value::Null;
+    for epoch in start.epoch + 1..=start.epoch + plan.epochs {
+        let r = tr.epoch(epoch, &bar)?;
+        let c = tr.counters();
+        let wm = start.weight_multiplies + c.weight_multiplies;
+        last = json!({
+            "epoch": epoch,
+            "gwms": wm as f64 * 1e-9,
+            "iters": start.iters + c.iterations,
+            "rrr_err": r.rrr_err,
+            "recon_err": r.recon_err,
+            "seconds": start.seconds + clock.elapsed().as_secs_f64(),
+        });
+        if let Some(rep) = rep.as_deref_mut() {
+            bar.suspend(|| rep.record(&last));
+        }
+        if let Some(dir) = out {
+            save(dir, &tr, plan, &last, seed, wm, start.iters)?;
+        }
+    }
+    bar.finish_and_clear();
+    let c = tr.counters();
+    let x0 = start.iters as f64;
+    Ok(Outcome {
+        iters: start.iters + c.iterations,
+        gwms: (start.weight_multiplies + c.weight_multiplies) as f64 * 1e-9,
+        seconds: last["seconds"].as_f64().unwrap_or(0.0),
+        recon_err: last["recon_err"].as_f64().unwrap_or(f64::NAN),
+        points: tr.envelope.points().into_iter().map(|(x, y)| (x + x0, y)).collect(),
+        series: tr.series.take(),
+        last,
+    })
+}
+
+fn png_bytes(img: &crate::picture::Image, path: &FsPath) -> Result<Vec<u8>, Error> {
+    img.png().map_err(|source| Error::Io { path: path.display().to_string(), source })
+}
+
+/// Writes W, the codes, the progress record and the pictures of a run.
+fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64, x0: u64) -> Result<(), Error> {
+    let rank = plan.setup.shape.rank;
+    let mut prog = rec.clone();
+    prog["seed"] = json!(seed);
+    prog["weight_multiplies"] = json!(wm);
+    prog["rank"] = json!(rank);
+    prog["beta"] = json!(plan.setup.params.beta);
+    prog["omega"] = json!(plan.setup.params.omega);
+    let points: Vec<(f64, f64)> = tr.envelope.points().into_iter().map(|(x, y)| (x + x0 as f64, y)).collect();
+    let plot_path = dir.join("rrr_err.png");
+    let title = format!("RRR_ERR  {}  SEED {seed}", plan.src.name);
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (dir.join("W.txt"), write_matrix(&tr.weights, rank).into_bytes()),
+        (dir.join("codes.txt"), write_matrix(&tr.codes()?, rank).into_bytes()),
+        (dir.join("progress.json"), prog.to_string().into_bytes()),
+        (plot_path.clone(), png_bytes(&plot_log(&[points], &title, "ITERATION"), &plot_path)?),
+    ];
+    if let Some((w, h)) = plan.src.image {
+        let d = plan.setup.shape.data;
+        let cols: Vec<Vec<f64>> = (0..rank).map(|j| (0..d).map(|i| tr.weights[i * rank + j]).collect()).collect();
+        let tiles: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let per_row = (rank as f64).sqrt().ceil() as usize;
+        let scale = (160 / w.max(h)).max(1);
+        let path = dir.join("features.png");
+        let bytes = png_bytes(&grid(&tiles, w, h, per_row, scale, Shade::PerTile), &path)?;
+        files.push((path, bytes));
+    }
+    let refs: Vec<(&FsPath, &[u8])> = files.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
+    write_files(&refs)
+}
+
+/// Checks the hyperparameters; the message names the flag.
+fn check(rank: usize, beta: f64, omega: f64, a: &NmfArgs, batch: usize, epochs: usize) -> Result<(), Error> {
+    let bad = |m: &str| Err(Error::Usage(m.into()));
+    if rank == 0 {
+        return bad("--rank must be at least 1");
+    }
+    if !(beta > 0.0 && beta <= 2.0) {
+        return bad("--beta must be in (0, 2]");
+    }
+    if !(omega > 0.0 && omega.is_finite()) {
+        return bad("--omega must be positive and finite");
+    }
+    if !(a.gamma > 0.0 && a.gamma.is_finite()) {
+        return bad("--gamma must be positive and finite");
+    }
+    if a.tol.is_nan() || a.tol < 0.0 {
+        return bad("--tol must be non-negative");
+    }
+    if batch == 0 {
+        return bad("--batch must be at least 1");
+    }
+    if epochs == 0 {
+        return bad("--epochs must be at least 1");
+    }
+    if a.restarts == Some(0) {
+        return bad("--restarts must be at least 1");
+    }
+    Ok(())
+}
+
+/// Runs `lwl nmf`.
+pub fn run(a: &NmfArgs) -> Result<(), Error> {
+    let src = load(&a.source, a.data_seed, a.image)?;
+    let d = src.data.dims;
+    let resumed = a.resume.as_deref().map(read_progress).transpose()?;
+    let w_file = a.init.clone().or_else(|| a.resume.as_ref().map(|dir| dir.join("W.txt")));
+    let given = match &w_file {
+        Some(f) => {
+            let (cols, w) = read_matrix(f)?;
+            if w.len() != d * cols {
+                return Err(Error::Usage(format!(
+                    "{} has {} rows but the data has {d} values per item (one row per data node)",
+                    f.display(),
+                    w.len() / cols
+                )));
+            }
+            if let Some(r) = a.rank.filter(|&r| r != cols) {
+                return Err(Error::Usage(format!("--rank {r} but {} has {cols} columns", f.display())));
+            }
+            Some((cols, w))
+        }
+        None => None,
+    };
+    let rank = a.rank.or(given.as_ref().map(|g| g.0)).or(src.defaults.rank).ok_or_else(|| {
+        Error::Usage(
+            "--rank R is needed (the number of features); defaults exist only for --ledm 6, 8, 12, 16 and --montage"
+                .into(),
+        )
+    })?;
+    let prev = resumed.unwrap_or_default();
+    let beta = a.beta.or(prev.beta).unwrap_or(src.defaults.beta);
+    let omega = a.omega.or(prev.omega).unwrap_or(src.defaults.omega);
+    let n = src.data.len();
+    let batch = a.batch.or(src.defaults.batch).unwrap_or(n);
+    let epochs = a.epochs.unwrap_or(src.defaults.epochs);
+    check(rank, beta, omega, a, batch, epochs)?;
+    let seed = seed(a.seed.or(prev.seed), "nmf");
+    let shape = Shape { data: d, rank };
+    let path = match (a.oracle, a.gamma) {
+        (_, g) if g != 1.0 => Path::General(g),
+        (true, _) => Path::Oracle,
+        _ => Path::Fast,
+    };
+    let plan = Plan {
+        setup: Setup {
+            shape,
+            params: Params { beta, omega },
+            batch,
+            iter: a.iter.unwrap_or(src.defaults.iter),
+            tol: a.tol,
+            path,
+            shuffle: !a.no_shuffle,
+            seed,
+        },
+        epochs,
+        src: &src,
+        record_series: a.err_series.is_some(),
+    };
+    let init = |s: u64| {
+        given
+            .as_ref()
+            .map_or_else(|| random_weights(shape, omega, &mut Xoshiro256PlusPlus::seed_from_u64(s)), |g| g.1.clone())
+    };
+    match a.restarts {
+        None => {
+            let cols = ["epoch", "gwms", "iters", "rrr_err", "recon_err", "seconds"];
+            let mut rep = Reporter::new(a.json, &cols);
+            let o = train(&plan, init(seed), seed, prev, a.out.as_deref(), Some(&mut rep))?;
+            if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
+                let text: String = s.iter().map(|e| format!("{e:.16e}\n")).collect();
+                write_files(&[(f.as_path(), text.as_bytes())])?;
+            }
+            rep.last(o.last);
+        }
+        Some(runs) => {
+            let cols = ["seed", "success", "iters", "gwms", "seconds", "recon_err"];
+            let mut rep = Reporter::new(a.json, &cols);
+            let (mut successes, mut plots) = (Vec::new(), Vec::new());
+            for r in 0..runs as u64 {
+                let s = seed.wrapping_add(r);
+                let out = a.out.as_ref().map(|dir| dir.join(format!("seed-{s}")));
+                let o = train(&plan, init(s), s, Progress::default(), out.as_deref(), None)?;
+                let success = o.recon_err <= SUCCESS_RECON_ERR;
+                rep.record(&json!({
+                    "seed": s,
+                    "success": success,
+                    "iters": o.iters,
+                    "gwms": o.gwms,
+                    "seconds": o.seconds,
+                    "recon_err": o.recon_err,
+                    "rrr_err": o.last["rrr_err"],
+                }));
+                if success {
+                    successes.push((o.iters as f64, o.gwms, o.seconds));
+                }
+                plots.push(o.points);
+            }
+            if let Some(dir) = &a.out {
+                let path = dir.join("rrr_err.png");
+                let img = plot_log(&plots, &format!("RRR_ERR  {}  {runs} RUNS", src.name), "ITERATION");
+                write_files(&[(&path, &png_bytes(&img, &path)?)])?;
+            }
+            rep.last(restart_summary(runs, &successes));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrices_round_trip() {
+        let v = [0.1, 1e-300, 2.0, 1.0 / 3.0, 0.0, 5e7];
+        let dir = std::env::temp_dir().join(format!("lwl-nmf-matrix-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("W.txt");
+        std::fs::write(&f, write_matrix(&v, 3)).unwrap();
+        assert_eq!(read_matrix(&f).unwrap(), (3, v.to_vec()));
+        std::fs::write(&f, "1 2\n3\n").unwrap();
+        let e = read_matrix(&f).unwrap_err().to_string();
+        assert!(e.ends_with(":2: expected 2 values like the first row, found 1"), "{e}");
+    }
+
+    #[test]
+    fn table1_defaults() {
+        let src = NmfSource { ledm: Some(8), montage: false, data: None };
+        let s = load(&src, 1, None).unwrap();
+        assert_eq!((s.defaults.rank, s.defaults.omega, s.defaults.beta), (Some(6), 0.7, 0.3));
+        assert_eq!(s.defaults.iter, 10_000_000);
+        let src = NmfSource { ledm: Some(7), montage: false, data: None };
+        assert_eq!(load(&src, 1, None).unwrap().defaults.rank, None);
+        let src = NmfSource { ledm: Some(6), montage: false, data: None };
+        assert!(load(&src, 1, Some(4)).is_err());
+        assert_eq!(load(&src, 1, Some(3)).unwrap().image, Some((3, 2)));
+    }
+}
