@@ -417,6 +417,9 @@ pub struct ClassifyArgs {
     /// Use the scalar oracle (the reference programs' exact arithmetic).
     #[arg(long)]
     pub oracle: bool,
+    /// Threads (default: all cores); results are the same for every count.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// One JSON object per epoch on standard output.
     #[arg(long)]
     pub json: bool,

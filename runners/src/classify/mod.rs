@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{ClassifyArgs, PredictArgs};
 use crate::datafile::read_text_file;
-use crate::engine::Path;
+use crate::engine::{Path, Pool};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -197,7 +197,13 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         (true, _) => Path::Oracle,
         _ => Path::Fast,
     };
-    let mut trainer = Trainer::new(params, path, weights, biases, a.err_series.is_some());
+    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = match threads {
+        0 => return Err(Error::Usage("--threads must be at least 1".into())),
+        1 => None,
+        t => Some(Pool::new(t).map_err(Error::Usage)?),
+    };
+    let mut trainer = Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool);
     let (epoch0, iters0, wm0, secs0) = resumed.map_or((0, 0, 0, 0.0), |r| (r.0, r.1, r.2, r.3));
     let fpa = matches!(compromise, Compromise::Fpa(..));
     let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];

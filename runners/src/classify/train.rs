@@ -10,7 +10,7 @@ use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{self, Params};
 
 use crate::datafile::LabeledData;
-use crate::engine::{NetBuffers, Path};
+use crate::engine::{NetBuffers, Path, Pool};
 use crate::error::Error;
 
 /// What happened to one training item in the last iteration of its batch.
@@ -48,12 +48,13 @@ pub struct Trainer {
     /// Every RRR_err, when recorded.
     pub series: Option<Vec<f64>>,
     buffers: Vec<NetBuffers>,
+    pool: Option<Pool>,
 }
 
 impl Trainer {
     /// A trainer starting from the given parameters.
-    pub fn new(params: Params, path: Path, weights: Vec<f64>, biases: Vec<f64>, record: bool) -> Self {
-        Self { params, path, weights, biases, series: record.then(Vec::new), buffers: Vec::new() }
+    pub fn new(params: Params, path: Path, weights: Vec<f64>, biases: Vec<f64>, record: bool, pool: Option<Pool>) -> Self {
+        Self { params, path, weights, biases, series: record.then(Vec::new), buffers: Vec::new(), pool }
     }
 
     /// Work counters summed over all batches so far.
@@ -104,7 +105,7 @@ impl Trainer {
         let mut last = f64::NAN;
         let mut done = 0;
         for _ in 0..iters {
-            let rep = buf.iterate(net, &p, self.path).map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
+            let rep = buf.iterate_on(self.pool.as_ref(), net, &p, self.path).map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
             done += 1;
             last = rep.rrr_err;
             if let Some(s) = &mut self.series {
