@@ -144,7 +144,7 @@ impl NetBuffers {
     }
 
     /// One RRR iteration; the SIMD path runs its per-block phases on `pool`
-    /// when given.
+    /// when given and the layout has more than one block.
     pub fn iterate_on(&mut self, pool: Option<&Pool>, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
         let (ne, nn, nw) = (self.w.len(), self.y.len(), self.weights.len());
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
@@ -163,7 +163,7 @@ impl NetBuffers {
         };
         match path {
             Path::Oracle => network::iterate_oracle(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
-            Path::Fast => match pool {
+            Path::Fast => match pool.filter(|_| self.layout.blocks() > 1) {
                 Some(pool) => {
                     network::iterate_with(pool, net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters)
                 }
