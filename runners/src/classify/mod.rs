@@ -15,13 +15,14 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
 use crate::cli::{ClassifyArgs, PredictArgs};
-use crate::datafile::read_text_file;
+use crate::datafile::{LabeledData, read_text_file};
 use crate::engine::{Path, Pool};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
 use crate::output::write_files;
 use crate::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::picture;
 use crate::report::{Reporter, progress, seed};
 pub use train::{ItemStatus, Trainer, evaluate};
 
@@ -122,28 +123,51 @@ fn check_params(a: &ClassifyArgs) -> Result<(), Error> {
 }
 
 /// Progress of a run saved beside its parameters, so `--resume` continues
-/// the epoch count and the totals.
-fn read_progress(dir: &FsPath) -> Result<(usize, u64, u64, f64, u64), Error> {
+/// the epoch count, the totals and the error history.
+#[derive(Default)]
+struct Progress {
+    epoch: usize,
+    iters: u64,
+    weight_multiplies: u64,
+    seconds: f64,
+    seed: Option<u64>,
+    history: Vec<[f64; 3]>,
+}
+
+fn read_progress(dir: &FsPath) -> Result<Progress, Error> {
     let path = dir.join("progress.json");
     let text = read_text_file(&path)?;
     let v: Value = serde_json::from_str(&text)
         .map_err(|e| crate::error::InputError::file(&path.display().to_string(), e.to_string()))?;
     let u = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
-    Ok((
-        u("epoch") as usize,
-        u("iters"),
-        u("weight_multiplies"),
-        v.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
-        u("seed"),
-    ))
+    let history = v
+        .get("history")
+        .and_then(Value::as_array)
+        .map(|h| {
+            h.iter()
+                .map(|r| {
+                    let f = |i: usize| r.get(i).and_then(Value::as_f64).unwrap_or(f64::NAN);
+                    [f(0), f(1), f(2)]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Progress {
+        epoch: u("epoch") as usize,
+        iters: u("iters"),
+        weight_multiplies: u("weight_multiplies"),
+        seconds: v.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
+        seed: v.get("seed").and_then(Value::as_u64),
+        history,
+    })
 }
 
 /// Runs `lwl classify`.
 pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     check_params(a)?;
     let act = activation(&a.activation, a.width, a.tau)?;
-    let resumed = a.resume.as_deref().map(read_progress).transpose()?;
-    let seed = seed(a.seed.or(resumed.map(|r| r.4)), "classify");
+    let resumed = a.resume.as_deref().map(read_progress).transpose()?.unwrap_or_default();
+    let seed = seed(a.seed.or(resumed.seed), "classify");
     let sets = data::load(&a.data, seed)?;
     let net_path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
     let (spec, net_name) = match (&net_path, &sets.default_layers) {
@@ -204,7 +228,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         t => Some(Pool::new(t).map_err(Error::Usage)?),
     };
     let mut trainer = Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool);
-    let (epoch0, iters0, wm0, secs0) = resumed.map_or((0, 0, 0, 0.0), |r| (r.0, r.1, r.2, r.3));
+    let (epoch0, iters0, wm0, secs0) = (resumed.epoch, resumed.iters, resumed.weight_multiplies, resumed.seconds);
     let fpa = matches!(compromise, Compromise::Fpa(..));
     let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];
     if fpa {
@@ -224,6 +248,8 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
     }
+    let output = a.out.as_deref().map(|dir| Output { dir, spec: &spec, omega: a.omega, seed, train: &sets.train });
+    let mut history = resumed.history;
     for epoch in epoch0 + 1..=epoch0 + a.epochs {
         if !a.no_shuffle {
             // each epoch's order depends on (seed, epoch) alone, so a resumed run
@@ -266,8 +292,13 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
             rec["selected"] = json!(status.iter().filter(|s| **s != ItemStatus::Kept).count());
         }
         bar.suspend(|| rep.record(&rec));
-        if let Some(dir) = &a.out {
-            save(dir, &spec, a.omega, &trainer, &rec, wm0 + c.weight_multiplies, seed, &status, &sets.train.labels)?;
+        history.push([
+            epoch as f64,
+            rec["train_err"].as_f64().unwrap_or(f64::NAN),
+            rec["test_err"].as_f64().unwrap_or(f64::NAN),
+        ]);
+        if let Some(out) = &output {
+            out.save(&trainer, &rec, wm0 + c.weight_multiplies, &status, &history)?;
         }
         last = rec;
     }
@@ -286,39 +317,69 @@ fn load_params(f: &FsPath, spec: &NetSpec) -> Result<(Vec<f64>, Vec<f64>), Error
     Ok((p.weights, p.biases))
 }
 
-/// Writes parameters, net, progress and the exempted/relabelled items.
-#[allow(clippy::too_many_arguments)]
-fn save(
-    dir: &FsPath,
-    spec: &NetSpec,
+/// What a run writes to `--out` after every epoch.
+struct Output<'a> {
+    dir: &'a FsPath,
+    spec: &'a NetSpec,
     omega: f64,
-    t: &Trainer,
-    rec: &Value,
-    wm_total: u64,
     seed: u64,
-    status: &[ItemStatus],
-    labels: &[u32],
-) -> Result<(), Error> {
-    let params = write_net_params(spec, omega, &NetParams { weights: t.weights.clone(), biases: t.biases.clone() });
-    let mut prog = rec.clone();
-    prog["seed"] = json!(seed);
-    prog["weight_multiplies"] = json!(wm_total);
-    let mut items = String::from("# item label status [new_label] (last iteration of its batch, last epoch)\n");
-    for (k, s) in status.iter().enumerate() {
-        match s {
-            ItemStatus::Kept => {}
-            ItemStatus::Exempt => items += &format!("{k} {} exempt\n", labels[k]),
-            ItemStatus::Relabelled(c) => items += &format!("{k} {} relabelled {c}\n", labels[k]),
+    train: &'a LabeledData,
+}
+
+impl Output<'_> {
+    /// Writes parameters, net, progress (with the error history), the
+    /// exempted/relabelled items, a plot of the errors per epoch and, for
+    /// square images, a picture of the exempted/relabelled items (Fig. 15).
+    fn save(
+        &self,
+        t: &Trainer,
+        rec: &Value,
+        wm_total: u64,
+        status: &[ItemStatus],
+        history: &[[f64; 3]],
+    ) -> Result<(), Error> {
+        let params = write_net_params(
+            self.spec,
+            self.omega,
+            &NetParams { weights: t.weights.clone(), biases: t.biases.clone() },
+        );
+        let mut prog = rec.clone();
+        prog["seed"] = json!(self.seed);
+        prog["weight_multiplies"] = json!(wm_total);
+        prog["history"] = json!(history);
+        let labels = &self.train.labels;
+        let mut items = String::from("# item label status [new_label] (last iteration of its batch, last epoch)\n");
+        let mut picked = Vec::new();
+        for (k, s) in status.iter().enumerate() {
+            match s {
+                ItemStatus::Kept => continue,
+                ItemStatus::Exempt => items += &format!("{k} {} exempt\n", labels[k]),
+                ItemStatus::Relabelled(c) => items += &format!("{k} {} relabelled {c}\n", labels[k]),
+            }
+            picked.push(k);
         }
+        let curve = |col: usize| history.iter().map(|h| (h[0], h[col])).collect::<Vec<_>>();
+        let plot = picture::plot_log(&[curve(1), curve(2)], "TRAIN ERR (BLUE) AND TEST ERR (RED)", "EPOCH");
+        let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+            (self.dir.join("params.txt"), params.into_bytes()),
+            (self.dir.join("net.txt"), self.spec.to_text().into_bytes()),
+            (self.dir.join("progress.json"), prog.to_string().into_bytes()),
+            (self.dir.join("compromised.txt"), items.into_bytes()),
+            (self.dir.join("errors.png"), png(&plot, self.dir)?),
+        ];
+        let side = (1..=self.train.dims).find(|s| s * s == self.train.dims).filter(|&s| s >= 8);
+        if let (Some(side), false) = (side, picked.is_empty()) {
+            let tiles: Vec<&[f64]> = picked.iter().take(200).map(|&k| self.train.item(k)).collect();
+            let img = picture::grid(&tiles, side, side, 20, 2, picture::Shade::Range(0.0, 1.0));
+            files.push((self.dir.join("compromised.png"), png(&img, self.dir)?));
+        }
+        let refs: Vec<(&FsPath, &[u8])> = files.iter().map(|(p, s)| (p.as_path(), s.as_slice())).collect();
+        write_files(&refs)
     }
-    let files: [(PathBuf, String); 4] = [
-        (dir.join("params.txt"), params),
-        (dir.join("net.txt"), spec.to_text()),
-        (dir.join("progress.json"), prog.to_string()),
-        (dir.join("compromised.txt"), items),
-    ];
-    let refs: Vec<(&FsPath, &[u8])> = files.iter().map(|(p, s)| (p.as_path(), s.as_bytes())).collect();
-    write_files(&refs)
+}
+
+fn png(img: &picture::Image, dir: &FsPath) -> Result<Vec<u8>, Error> {
+    img.png().map_err(|source| Error::Io { path: dir.display().to_string(), source })
 }
 
 /// Runs `lwl predict`.

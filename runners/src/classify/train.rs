@@ -53,7 +53,14 @@ pub struct Trainer {
 
 impl Trainer {
     /// A trainer starting from the given parameters.
-    pub fn new(params: Params, path: Path, weights: Vec<f64>, biases: Vec<f64>, record: bool, pool: Option<Pool>) -> Self {
+    pub fn new(
+        params: Params,
+        path: Path,
+        weights: Vec<f64>,
+        biases: Vec<f64>,
+        record: bool,
+        pool: Option<Pool>,
+    ) -> Self {
         Self { params, path, weights, biases, series: record.then(Vec::new), buffers: Vec::new(), pool }
     }
 
@@ -105,7 +112,9 @@ impl Trainer {
         let mut last = f64::NAN;
         let mut done = 0;
         for _ in 0..iters {
-            let rep = buf.iterate_on(self.pool.as_ref(), net, &p, self.path).map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
+            let rep = buf
+                .iterate_on(self.pool.as_ref(), net, &p, self.path)
+                .map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
             done += 1;
             last = rep.rrr_err;
             if let Some(s) = &mut self.series {
