@@ -29,6 +29,10 @@ pub const NEWTON_ITER: u32 = 50;
 /// Convergence threshold on `|Δu|` (the reference's NEWTONEPS).
 pub const NEWTON_EPS: f64 = 1e-12;
 
+/// The largest double below 1: a root that would round onto ±1 (possible
+/// only for degenerate or huge input) is held at `±ONE_BELOW`.
+const ONE_BELOW: f64 = 1.0 - f64::EPSILON / 2.0;
+
 /// The two bracket safeguards of the reference programs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Safeguard {
@@ -118,6 +122,11 @@ pub fn solve(k: &Coeffs, guard: Safeguard) -> Root {
             t = tc;
             bisections += 1;
         }
+        // the midpoint of a bracket end at ±1 can round onto it
+        let still_inside = t.abs() < 1.0;
+        if !still_inside {
+            t = libm::copysign(ONE_BELOW, t);
+        }
         f = h0(k, t);
         if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) {
             tb = ta;
@@ -195,6 +204,8 @@ macro_rules! lane_solver {
                 let cut = past | !t.abs().simd_lt(one);
                 bisections += (cut & active).to_bitmask().count_ones();
                 t = cut.select(tc, t);
+                let edge = !t.abs().simd_lt(one);
+                t = edge.select(T::splat(ONE_BELOW).copysign(t), t);
                 let fnew = h0(t);
                 let flip = up.select(fnew.simd_gt(zero), fnew.simd_lt(zero));
                 tb = (flip & active).select(ta, tb);

@@ -82,8 +82,18 @@ pub fn largest_threshold(v: &[f64], n: usize, scratch: &mut [f64]) -> Option<f64
     }
     let s = &mut scratch[..v.len()];
     s.copy_from_slice(v);
-    let (_, t, _) = s.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
+    let (_, t, _) = s.select_nth_unstable_by(n - 1, |a, b| nan_high(b, a));
     Some(*t)
+}
+
+/// Total order with every NaN (whatever its sign) above every number.
+fn nan_high(a: &f64, b: &f64) -> core::cmp::Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => core::cmp::Ordering::Equal,
+        (true, false) => core::cmp::Ordering::Greater,
+        (false, true) => core::cmp::Ordering::Less,
+        (false, false) => a.total_cmp(b),
+    }
 }
 
 /// The rule shared by eccentric exemptions (on `D_k`) and relabelling (on the
@@ -123,7 +133,7 @@ pub fn fpa_threshold(delta: &[f64], fpa: usize, scratch: &mut [f64]) -> f64 {
         }
     }
     if n > fpa {
-        let (_, t, _) = scratch[..n].select_nth_unstable_by(fpa, |a, b| a.total_cmp(b));
+        let (_, t, _) = scratch[..n].select_nth_unstable_by(fpa, nan_high);
         *t
     } else {
         0.0

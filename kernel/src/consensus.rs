@@ -36,8 +36,10 @@ pub fn nonneg_sphere_strided(w: &mut [f64], start: usize, stride: usize, n: usiz
         return false;
     }
     let idx = |i: usize| start + i * stride;
+    // the largest value, first of equals, NaN ignored (the reference starts
+    // from the first value; the same for every non-NaN input)
     let mut imax = 0;
-    let mut max = w[idx(0)];
+    let mut max = f64::NEG_INFINITY;
     for i in 0..n {
         let m = w[idx(i)];
         if m > max {

@@ -33,9 +33,9 @@ pub struct Layout {
 /// Largest block of [`Layout::preferred`].
 pub const PREFERRED_BLOCK: usize = 128;
 
-/// Rounds `n` up to a multiple of [`LANES`].
-pub fn round_up(n: usize) -> usize {
-    n.div_ceil(LANES) * LANES
+/// Rounds `n` up to a multiple of [`LANES`]; `None` on overflow.
+pub fn round_up(n: usize) -> Option<usize> {
+    n.div_ceil(LANES).checked_mul(LANES)
 }
 
 impl Layout {
@@ -54,7 +54,7 @@ impl Layout {
 
     /// One block holding the whole batch: DESIGN.md's `w[e * K + k]`.
     pub fn batch_innermost(items: usize) -> Result<Self, LayoutError> {
-        Self::new(items, round_up(items.max(1)))
+        Self::new(items, round_up(items.max(1)).ok_or(LayoutError::TooLarge)?)
     }
 
     /// The layout measured fastest (`cargo bench -p lwl-benches`, groups
@@ -65,7 +65,7 @@ impl Layout {
     /// of one iteration.
     pub fn preferred(items: usize) -> Result<Self, LayoutError> {
         let blocks = items.max(1).div_ceil(PREFERRED_BLOCK);
-        Self::new(items, round_up(items.max(1).div_ceil(blocks)))
+        Self::new(items, round_up(items.max(1).div_ceil(blocks)).ok_or(LayoutError::TooLarge)?)
     }
 
     /// Number of real batch items `|K|`.

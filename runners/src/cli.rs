@@ -54,6 +54,12 @@ pub enum Command {
     /// Non-negative matrix factorisation by RRR (section 4 of the paper).
     #[command(long_about = NMF_ABOUT, after_help = NMF_EXAMPLES)]
     Nmf(Box<NmfArgs>),
+    /// Train an autoencoder with an iDE code (section 6.1 of the paper).
+    #[command(long_about = crate::autoencode::ABOUT, after_help = crate::autoencode::EXAMPLES)]
+    Autoencode(Box<crate::autoencode::AutoencodeArgs>),
+    /// The generative model: a true/fake code classifier and samples (section 6.2).
+    #[command(long_about = crate::generate::ABOUT, after_help = crate::generate::EXAMPLES)]
+    Generate(Box<crate::generate::GenerateArgs>),
 }
 
 const NET_ABOUT: &str = "Write and check network files. A network file lists which node feeds \
@@ -139,7 +145,7 @@ pub struct AutoArgs {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layers(pub Vec<usize>);
 
-fn parse_layers(s: &str) -> Result<Layers, String> {
+pub(crate) fn parse_layers(s: &str) -> Result<Layers, String> {
     if s.trim().is_empty() {
         return Ok(Layers::default());
     }
@@ -281,6 +287,9 @@ pub struct BenchArgs {
     /// Minimum seconds of timed iterations per configuration.
     #[arg(long, default_value_t = 3.0, value_name = "S")]
     pub seconds: f64,
+    /// Run exactly N timed iterations instead (for instruction counts).
+    #[arg(long, value_name = "N")]
+    pub iters: Option<u64>,
     /// Seed of the generated data and weights.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -512,14 +521,14 @@ pub struct NmfArgs {
     #[arg(long, value_name = "R")]
     pub rank: Option<usize>,
     /// RRR step size β in (0, 2] (default: 0.3 for --ledm, else 1).
-    #[arg(long, value_name = "β")]
+    #[arg(long, value_name = "β", allow_negative_numbers = true)]
     pub beta: Option<f64>,
     /// Generalised RRR parameter γ (eq. 47); 1 is plain RRR.
-    #[arg(long, default_value_t = 1.0, value_name = "γ")]
+    #[arg(long, default_value_t = 1.0, value_name = "γ", allow_negative_numbers = true)]
     pub gamma: f64,
     /// Column norm Ω of W (default: Table 1's value for --ledm 6, 8, 12, 16,
     /// 2 for --montage, else 1).
-    #[arg(long, value_name = "Ω")]
+    #[arg(long, value_name = "Ω", allow_negative_numbers = true)]
     pub omega: Option<f64>,
     /// Items per batch (default: 50 for --montage, else all items in one
     /// batch).
@@ -534,7 +543,7 @@ pub struct NmfArgs {
     #[arg(long, value_name = "N")]
     pub iter: Option<usize>,
     /// A batch stops when RRR_err ≤ TOL.
-    #[arg(long, default_value_t = 1e-7, value_name = "TOL")]
+    #[arg(long, default_value_t = 1e-7, value_name = "TOL", allow_negative_numbers = true)]
     pub tol: f64,
     /// Number of seeded runs (seeds SEED, SEED+1, …): one record per run,
     /// then the success rate (recon_err ≤ 1e-5) and the work per success.

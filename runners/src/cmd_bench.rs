@@ -158,7 +158,10 @@ fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_
     }
     let start = Instant::now();
     let mut iters = 0u64;
-    while iters < 3 || start.elapsed().as_secs_f64() < args.seconds {
+    while match args.iters {
+        Some(n) => iters < n,
+        None => iters < 3 || start.elapsed().as_secs_f64() < args.seconds,
+    } {
         black_box(step(&mut buf)?);
         iters += 1;
     }

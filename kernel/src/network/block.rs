@@ -127,43 +127,9 @@ pub(super) fn node_values(net: &Net, p: &Params, items: usize, code_items: usize
     }
 }
 
-/// Lane-parallel root solves of one node for a whole block, two lane groups
-/// at a time so the Newton dependency chains overlap: writes `u` to `tv` and
-/// `1/(1 - u²)` over `pa`.
-#[allow(clippy::too_many_arguments)]
-fn solve_block(
-    pa: &mut [f64],
-    qa: &[f64],
-    cv: &[f64],
-    tv: &mut [f64],
-    omega2: f64,
-    g: f64,
-    real: usize,
-    cnt: &mut Counters,
-) {
-    let kb = pa.len();
-    let mut c = 0;
-    while c < kb {
-        let two = c + 2 * LANES <= kb;
-        let w = if two { 2 * LANES } else { LANES };
-        let pick = |s: &[f64], d: f64| -> V8 { V8::new(core::array::from_fn(|l| if l < w { s[c + l] } else { d })) };
-        let root = bilinear::solve_lanes8(pick(pa, 0.0), pick(qa, 1.0), omega2, g, pick(cv, 0.0), Safeguard::Midpoint);
-        let lanes_real = real.saturating_sub(c).min(w) as u64;
-        if lanes_real > 0 {
-            cnt.newton_solves += lanes_real;
-            cnt.newton_steps += root.steps as u64 * lanes_real;
-            cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
-        }
-        let u = root.u.to_array();
-        let inv = (V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)).to_array();
-        tv[c..c + w].copy_from_slice(&u[..w]);
-        pa[c..c + w].copy_from_slice(&inv[..w]);
-        // Filler lanes of a half group have the trivial root 0 and never
-        // bisect; padding lanes of the batch are counted like real ones.
-        cnt.bisections += root.bisections as u64;
-        c += w;
-    }
-}
+/// Lane groups processed together by [`chunk`]: their dot products and
+/// roots stay in registers between the two sweeps over a node's in-edges.
+const GROUPS: usize = 4;
 
 /// Bilinear projection, update and error sum of every non-input node of the
 /// block, with the consensus `weights` and `biases` of this iteration.
@@ -171,87 +137,163 @@ pub(super) fn bilinear(net: &Net, p: &Params, weights: &[f64], biases: &[f64], b
     let m = Mask::new(bl.real);
     let mut err = V::splat(0.0);
     let mut cnt = Counters::default();
+    let groups = bl.kb / LANES;
     for (j, &bias) in biases.iter().enumerate().take(net.nodes()) {
-        if net.kind(j) != NodeKind::Input {
-            bilinear_node(net, p, weights, bias, bl, j, &m, &mut err, &mut cnt);
+        if net.kind(j) == NodeKind::Input {
+            continue;
+        }
+        let node = Node { j, g: g2(net, p, j), bias };
+        let mut g0 = 0;
+        while g0 < groups {
+            match groups - g0 {
+                1 => chunk::<1>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                2 => chunk::<2>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                3 => chunk::<3>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                _ => chunk::<GROUPS>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+            }
+            g0 += GROUPS;
         }
     }
     bl.stats.err = err.reduce_add();
     bl.stats.counters = cnt;
 }
 
-/// Bilinear projection of node `j` for every lane of the block, then the
-/// update of its in-edge `w`, `x`, its `y`, `b`, and the error sum.
+/// The receiving node of a bilinear projection.
+struct Node {
+    j: usize,
+    g: f64,
+    bias: f64,
+}
+
+/// `G` lane groups of `s` starting at row `r`, lane group `g0`.
+#[inline(always)]
+fn groups<const G: usize>(s: &[f64], r: usize, kb: usize, g0: usize) -> &[[f64; LANES]] {
+    let lo = r * kb + g0 * LANES;
+    s[lo..lo + G * LANES].as_chunks::<LANES>().0
+}
+
+/// Mutable twin of [`groups`].
+#[inline(always)]
+fn groups_mut<const G: usize>(s: &mut [f64], r: usize, kb: usize, g0: usize) -> &mut [[f64; LANES]] {
+    let lo = r * kb + g0 * LANES;
+    s[lo..lo + G * LANES].as_chunks_mut::<LANES>().0
+}
+
+/// Bilinear projection of node `j` for the `G` lane groups from `g0`: dot
+/// products over the in-edges (eq. 17), the roots (eq. 52), the node's `y`,
+/// `b` update, then the in-edge `w`, `x` update (eq. 19) while the rows are
+/// still in cache.
 #[allow(clippy::too_many_arguments)]
-fn bilinear_node(
+#[inline(always)]
+fn chunk<const G: usize>(
     net: &Net,
     p: &Params,
     weights: &[f64],
-    bias: f64,
+    node: &Node,
     bl: &mut Block,
-    j: usize,
+    g0: usize,
     m: &Mask,
     err: &mut V,
     cnt: &mut Counters,
 ) {
-    let kb = bl.kb;
+    let (kb, j) = (bl.kb, node.j);
     let two = V::splat(2.0);
-    let (pq, rest) = bl.acc.split_at_mut(2 * kb);
-    let (pa, qa) = pq.split_at_mut(kb);
-    let (tv, cv) = rest.split_at_mut(kb);
-    pa.fill(0.0);
-    qa.fill(0.0);
+    let mut pp = [V::splat(0.0); G];
+    let mut qq = [V::splat(0.0); G];
     for e in net.in_edges(j) {
         let w2 = V::splat(2.0 * weights[e]);
-        let rows = lanes(bl.w, e, kb).iter().zip(lanes(bl.x, e, kb)).zip(lanes(bl.xa, net.src(e), kb));
-        for ((pc, qc), ((w, x), xa)) in lanes_mut(pa, 0, kb).iter_mut().zip(lanes_mut(qa, 0, kb)).zip(rows) {
-            let wr = w2 - V::new(*w);
-            let xr = two.mul_sub(V::new(*xa), V::new(*x));
-            *pc = wr.mul_add(xr, V::new(*pc)).to_array();
-            *qc = wr.mul_add(wr, xr.mul_add(xr, V::new(*qc))).to_array();
+        let (w, x, xa) =
+            (groups::<G>(bl.w, e, kb, g0), groups::<G>(bl.x, e, kb, g0), groups::<G>(bl.xa, net.src(e), kb, g0));
+        for g in 0..G {
+            let wr = w2 - V::new(w[g]);
+            let xr = two.mul_sub(V::new(xa[g]), V::new(x[g]));
+            pp[g] = wr.mul_add(xr, pp[g]);
+            qq[g] = wr.mul_add(wr, xr.mul_add(xr, qq[g]));
         }
     }
-    let g = g2(net, p, j);
-    // targets Ω·yr of the bilinear constraint
-    for (cc, (y, ya)) in lanes_mut(cv, 0, kb).iter_mut().zip(lanes(bl.y, j, kb).iter().zip(lanes(bl.ya, j, kb))) {
-        *cc = (V::splat(p.omega) * two.mul_sub(V::new(*ya), V::new(*y))).to_array();
+    // roots, two lane groups per solve so the Newton chains overlap
+    let ya = groups::<G>(bl.ya, j, kb, g0);
+    let mut t = [V::splat(0.0); G];
+    let mut inv = [V::splat(0.0); G];
+    let omega = V::splat(p.omega);
+    let mut g = 0;
+    while g < G {
+        let pair = g + 1 < G;
+        let y0 = groups::<G>(bl.y, j, kb, g0);
+        let c0 = omega * two.mul_sub(V::new(ya[g]), V::new(y0[g]));
+        let (p1, q1, c1) = if pair {
+            (pp[g + 1], qq[g + 1], omega * two.mul_sub(V::new(ya[g + 1]), V::new(y0[g + 1])))
+        } else {
+            (V::splat(0.0), V::splat(1.0), V::splat(0.0))
+        };
+        let join = |a: V, b: V| {
+            let (a, b) = (a.to_array(), b.to_array());
+            V8::new([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
+        };
+        let root = bilinear::solve_lanes8(
+            join(pp[g], p1),
+            join(qq[g], q1),
+            p.omega * p.omega,
+            node.g,
+            join(c0, c1),
+            Safeguard::Midpoint,
+        );
+        let lanes = if pair { 2 * LANES } else { LANES };
+        let real = bl.real.saturating_sub((g0 + g) * LANES).min(lanes) as u64;
+        if real > 0 {
+            cnt.newton_solves += real;
+            cnt.newton_steps += root.steps as u64 * real;
+            cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
+        }
+        // Filler lanes have the trivial root 0 and never bisect; padding
+        // lanes of the batch are counted like real ones.
+        cnt.bisections += root.bisections as u64;
+        let u = root.u.to_array();
+        let iv = (V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)).to_array();
+        t[g] = V::new([u[0], u[1], u[2], u[3]]);
+        inv[g] = V::new([iv[0], iv[1], iv[2], iv[3]]);
+        if pair {
+            t[g + 1] = V::new([u[4], u[5], u[6], u[7]]);
+            inv[g + 1] = V::new([iv[4], iv[5], iv[6], iv[7]]);
+        }
+        g += 2;
     }
-    solve_block(pa, qa, cv, tv, p.omega * p.omega, g, bl.real, cnt);
-    let omega_g = V::splat(p.omega / g);
     let beta = V::splat(p.beta);
-    let gv = V::splat(g);
-    let bb = V::splat(bias);
-    let mut e_node = V::splat(0.0);
-    let (y, b) = (&mut bl.y[j * kb..(j + 1) * kb], &mut bl.b[j * kb..(j + 1) * kb]);
-    let node_rows = y.as_chunks_mut::<LANES>().0.iter_mut().zip(b.as_chunks_mut::<LANES>().0.iter_mut());
-    let a_rows = lanes(bl.ya, j, kb).iter().zip(lanes(bl.ba, j, kb));
-    for (ci, (((y, b), (ya, ba)), t)) in node_rows.zip(a_rows).zip(lanes(tv, 0, kb)).enumerate() {
-        let (yv, yav, bav) = (V::new(*y), V::new(*ya), V::new(*ba));
-        let yr = two.mul_sub(yav, yv);
-        let dy = (yr - omega_g * V::new(*t)) - yav;
-        let db = bb - bav;
-        m.add(&mut e_node, ci, gv * dy.mul_add(dy, db * db));
-        *y = dy.mul_add(beta, yv).to_array();
-        *b = db.mul_add(beta, V::new(*b)).to_array();
+    let (gv, omega_g, bb) = (V::splat(node.g), V::splat(p.omega / node.g), V::splat(node.bias));
+    {
+        let (ya, ba) = (groups::<G>(bl.ya, j, kb, g0), groups::<G>(bl.ba, j, kb, g0));
+        let y = groups_mut::<G>(bl.y, j, kb, g0);
+        for g in 0..G {
+            let (yv, yav) = (V::new(y[g]), V::new(ya[g]));
+            let dy = (two.mul_sub(yav, yv) - omega_g * t[g]) - yav;
+            let db = bb - V::new(ba[g]);
+            m.add(err, g0 + g, gv * dy.mul_add(dy, db * db));
+            y[g] = dy.mul_add(beta, yv).to_array();
+        }
+        let b = groups_mut::<G>(bl.b, j, kb, g0);
+        for g in 0..G {
+            let db = bb - V::new(ba[g]);
+            b[g] = db.mul_add(beta, V::new(b[g])).to_array();
+        }
     }
     let mut e_edge = V::splat(0.0);
-    let (tl, il) = (lanes(tv, 0, kb), lanes(pa, 0, kb));
     for e in net.in_edges(j) {
-        let xar = lanes(bl.xa, net.src(e), kb);
         let wa = V::splat(weights[e]);
         let w2 = V::splat(2.0 * weights[e]);
-        let (wrow, xrow) = (&mut bl.w[e * kb..(e + 1) * kb], &mut bl.x[e * kb..(e + 1) * kb]);
-        let rows = wrow.as_chunks_mut::<LANES>().0.iter_mut().zip(xrow.as_chunks_mut::<LANES>().0.iter_mut());
-        for (ci, ((w, x), ((xa, t), inv))) in rows.zip(xar.iter().zip(tl).zip(il)).enumerate() {
-            let (wv, xv, xav, tv, iv) = (V::new(*w), V::new(*x), V::new(*xa), V::new(*t), V::new(*inv));
+        let xa = groups::<G>(bl.xa, net.src(e), kb, g0);
+        let lo = e * kb + g0 * LANES;
+        let (w, x) = (&mut bl.w[lo..lo + G * LANES], &mut bl.x[lo..lo + G * LANES]);
+        let (w, x) = (w.as_chunks_mut::<LANES>().0, x.as_chunks_mut::<LANES>().0);
+        for g in 0..G {
+            let (wv, xv, xav) = (V::new(w[g]), V::new(x[g]), V::new(xa[g]));
             let wr = w2 - wv;
             let xr = two.mul_sub(xav, xv);
-            let dw = tv.mul_add(xr, wr).mul_sub(iv, wa);
-            let dx = tv.mul_add(wr, xr).mul_sub(iv, xav);
-            *w = dw.mul_add(beta, wv).to_array();
-            *x = dx.mul_add(beta, xv).to_array();
-            m.add(&mut e_edge, ci, dw.mul_add(dw, dx * dx));
+            let dw = t[g].mul_add(xr, wr).mul_sub(inv[g], wa);
+            let dx = t[g].mul_add(wr, xr).mul_sub(inv[g], xav);
+            w[g] = dw.mul_add(beta, wv).to_array();
+            x[g] = dx.mul_add(beta, xv).to_array();
+            m.add(&mut e_edge, g0 + g, dw.mul_add(dw, dx * dx));
         }
     }
-    *err += e_node + e_edge;
+    *err += e_edge;
 }

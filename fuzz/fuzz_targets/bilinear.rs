@@ -1,0 +1,64 @@
+//! Bilinear root solve: `solve_lanes` (4 lanes) and `solve_lanes8` (8 lanes)
+//! equal `solve` bit for bit per lane (both safeguards, same bisection total
+//! and slowest-lane step count); the solve is bounded, `|u| <= 1` always and
+//! `|u| < 1` for finite coefficients and a valid metric; `NonFinite` exactly
+//! when `p`, `q`, `c` or `u` is not finite.
+#![no_main]
+#[path = "common.rs"]
+mod common;
+
+use common::{Bytes, lanes};
+use libfuzzer_sys::fuzz_target;
+use lwl_kernel::bilinear::{Coeffs, NEWTON_ITER, Safeguard, Status, solve, solve_lanes, solve_lanes8};
+use lwl_kernel::simd::{V, V8};
+
+fuzz_target!(|data: &[u8]| {
+    let mut r = Bytes(data);
+    let flags = r.u8();
+    let (mut omega2, mut g2) = (r.f64(), r.f64());
+    if flags & 1 != 0 {
+        (omega2, g2) = (1.0, f64::INFINITY); // the NMF form
+    }
+    // flag 2: p, c in (-16, 16) and q in [0, 16), where most solves are well-posed
+    let mut v = |pos: bool| match r.f64() {
+        v if flags & 2 == 0 => v,
+        v if v.is_finite() => {
+            if pos {
+                v.abs() % 16.0
+            } else {
+                v % 16.0
+            }
+        }
+        _ => 0.0,
+    };
+    let k: [Coeffs; 8] = core::array::from_fn(|_| Coeffs { p: v(false), q: v(true), omega2, g2, c: v(false) });
+    let metric_ok = omega2.is_finite() && omega2 > 0.0 && g2 > 0.0 && (g2.is_finite() || omega2 == 1.0);
+    let v4 = |h: usize, f: fn(&Coeffs) -> f64| V::new(core::array::from_fn(|i| f(&k[4 * h + i])));
+    let v8 = |f: fn(&Coeffs) -> f64| V8::new(core::array::from_fn(|i| f(&k[i])));
+    for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
+        let r8 = solve_lanes8(v8(|k| k.p), v8(|k| k.q), omega2, g2, v8(|k| k.c), guard);
+        let r4 = [0, 1].map(|h| solve_lanes(v4(h, |k| k.p), v4(h, |k| k.q), omega2, g2, v4(h, |k| k.c), guard));
+        let mut total = [(0, 0); 2]; // (bisections, slowest lane's steps) per half
+        for (i, k) in k.iter().enumerate() {
+            let s = solve(k, guard);
+            let finite = k.p.is_finite() && k.q.is_finite() && k.c.is_finite();
+            assert!(s.steps >= 1 && s.steps <= NEWTON_ITER && s.bisections <= s.steps, "{s:?}");
+            assert!(s.u.abs() <= 1.0, "{k:?} {guard:?} -> {s:?}");
+            if finite && metric_ok {
+                assert!(s.u.abs() < 1.0, "u on the boundary: {k:?} {guard:?} -> {s:?}");
+            }
+            assert_eq!(s.status == Status::NonFinite, !(finite && s.u.is_finite()), "{k:?} -> {s:?}");
+            let (l4, l8) = (lanes(r4[i / 4].u)[i % 4], r8.u.to_array()[i]);
+            assert!(
+                s.u.to_bits() == l4.to_bits() && s.u.to_bits() == l8.to_bits(),
+                "lane {i}: {k:?} {guard:?} {s:?} {l4} {l8}"
+            );
+            total[i / 4] = (total[i / 4].0 + s.bisections, total[i / 4].1.max(s.steps));
+        }
+        for h in 0..2 {
+            assert_eq!(total[h], (r4[h].bisections, r4[h].steps), "{k:?} {guard:?}");
+        }
+        let both = (total[0].0 + total[1].0, total[0].1.max(total[1].1));
+        assert_eq!(both, (r8.bisections, r8.steps), "{k:?} {guard:?}");
+    }
+});
