@@ -266,7 +266,8 @@ mod tests {
 const BENCH_ABOUT: &str = "Time full RRR iterations (set A, reflection, set B, update, RRR_err) \
 on generated data and report seconds per GWM, the paper's unit: one GWM is 1e9 weight-multiplies, \
 and one iteration costs |K|·|E| of them (eq. 24). Configurations: `mnist` (net 784-20-10, batch \
-1000) and `majority` (net 13-26-26-2, batch 128). The paper's serial C code runs at about 14 s/GWM \
+1000), `majority` (net 13-26-26-2, batch 128), `ledm12` (NMF of LEDM 12, rank 7) and \
+`autoencoder` (784-200-10-200-784, batch 200 data + 20 codes). The paper's serial C code runs at about 14 s/GWM \
 on this kind of machine. For states larger than the caches the report adds the memory floor: the \
 time to read and write the state once at the in-place read-modify-write bandwidth measured in the \
 same run.";
@@ -274,7 +275,7 @@ same run.";
 /// Arguments of `lwl bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Only this configuration (mnist, majority).
+    /// Only this configuration (mnist, majority, ledm12, autoencoder).
     #[arg(long, value_name = "NAME")]
     pub config: Option<String>,
     /// Threads (default: measure 1 and all cores).
@@ -491,7 +492,7 @@ lwl nmf --ledm 6 --seed 3                      # LEDM m = 6, rank 5, β 0.3, Ω 
 lwl nmf --ledm 8 --restarts 20 --json          # success rate and work over 20 seeds\n  \
 lwl nmf --montage --seed 1 --out run           # 16 letter features (Fig. 5), RRR_err plot (Fig. 6)\n  \
 lwl nmf --data y.csv --rank 4 --omega 1 --out run --err-series run/errs.txt\n  \
-lwl nmf --montage --resume run --epochs 10     # ten more epochs from run/W.txt";
+lwl nmf --montage --resume run --out run --epochs 10   # ten more epochs from run/W.txt";
 
 /// The data of `lwl nmf`: exactly one source.
 #[derive(Debug, Args)]
@@ -543,7 +544,7 @@ pub struct NmfArgs {
     #[arg(long, value_name = "N")]
     pub iter: Option<usize>,
     /// A batch stops when RRR_err ≤ TOL.
-    #[arg(long, default_value_t = 1e-7, value_name = "TOL", allow_negative_numbers = true)]
+    #[arg(long, default_value = "1e-7", value_name = "TOL", allow_negative_numbers = true)]
     pub tol: f64,
     /// Number of seeded runs (seeds SEED, SEED+1, …): one record per run,
     /// then the success rate (recon_err ≤ 1e-5) and the work per success.

@@ -8,29 +8,42 @@ use std::time::Instant;
 use lwl_kernel::activation::Activation;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
+use lwl_kernel::net::NodeKind;
 use lwl_kernel::network::Params;
+use lwl_kernel::nmf;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::json;
 
 use crate::cli::BenchArgs;
 use crate::cpu;
-use crate::engine::{NetBuffers, Path, Pool};
+use crate::data::ledm;
+use crate::engine::{NetBuffers, NmfBuffers, Path, Pool};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
 use lwl_kernel::exec::Executor;
 
-/// A benchmark configuration: a layered net and a batch.
+/// The network of a benchmark configuration.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    /// A layered classifier with these layer sizes, ReLU, class margin.
+    Classifier(&'static [usize], f64),
+    /// A cyclic autoencoder data → hidden → code → hidden → data with this
+    /// many code items in the batch; zigmoid of width 0.4, Ω = 10.
+    Autoencoder(usize, usize, usize, usize),
+    /// NMF of LEDM m with this rank.
+    Nmf(usize, usize),
+}
+
+/// A benchmark configuration.
 pub struct Config {
     /// Name used by `--config`.
     pub name: &'static str,
-    /// Layer sizes from input to output.
-    pub layers: &'static [usize],
-    /// Batch size.
+    /// The network.
+    pub shape: Shape,
+    /// Batch size (all items, data and codes).
     pub batch: usize,
-    /// Class margin.
-    pub margin: f64,
 }
 
 /// The configuration called `name`.
@@ -38,7 +51,7 @@ pub fn config(name: &str) -> Option<&'static Config> {
     CONFIGS.iter().find(|c| c.name == name)
 }
 
-/// A ready-to-iterate benchmark problem.
+/// A ready-to-iterate benchmark problem on a network.
 pub struct Problem {
     /// The network.
     pub spec: NetSpec,
@@ -48,27 +61,30 @@ pub struct Problem {
     pub params: Params,
 }
 
-/// Generated data (uniform values in [0, 1), random labels) and random
-/// weights for `cfg` in `layout`, initialised by a forward pass.
+/// Generated data (uniform values in [0, 1), random labels or codes) and
+/// random weights for a network configuration in `layout`, initialised by a
+/// forward pass.
 pub fn prepare(cfg: &Config, layout: Layout, seed: u64) -> Result<Problem, Error> {
-    let spec = NetSpec::layered(cfg.layers)?;
-    let net = spec.net()?;
-    let params = Params {
-        beta: 1.0,
-        omega: 2.0,
-        upsilon: 1.0,
-        margin: cfg.margin,
-        activation: Activation::Relu,
-        class_mode: ClassMode::Plain,
+    let (spec, margin, activation, omega, code_items) = match cfg.shape {
+        Shape::Classifier(layers, margin) => (NetSpec::layered(layers)?, margin, Activation::Relu, 2.0, 0),
+        Shape::Autoencoder(d, h, c, codes) => {
+            (NetSpec::autoencoder(d, &[h], c, &[h])?, 0.0, Activation::Zigmoid { width: 0.4 }, 10.0, codes)
+        }
+        Shape::Nmf(..) => return Err(Error::Usage(format!("{} is not a network configuration", cfg.name))),
     };
+    let net = spec.net()?;
+    let params = Params { beta: 1.0, omega, upsilon: 1.0, margin, activation, class_mode: ClassMode::Plain };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut buf = NetBuffers::new(&net, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
-    let (n, inputs, classes) = (net.nodes(), cfg.layers[0], cfg.layers[cfg.layers.len() - 1]);
+    buf.code_items = code_items;
+    let (n, classes) = (net.nodes(), net.classes().max(1) as u32);
     for k in 0..cfg.batch {
-        for i in 0..inputs {
-            buf.values[layout.at(k, i, n)] = rng.random::<f64>();
+        for i in 0..n {
+            if matches!(net.kind(i), NodeKind::Input | NodeKind::Data | NodeKind::Code) {
+                buf.values[layout.at(k, i, n)] = rng.random::<f64>();
+            }
         }
-        buf.labels[k] = rng.random_range(0..classes as u32);
+        buf.labels[k] = rng.random_range(0..classes);
     }
     let w0 = random_weights(&spec, params.omega, &mut rng);
     buf.init_forward(&net, &params, &w0, &vec![0.0; n]);
@@ -77,9 +93,56 @@ pub fn prepare(cfg: &Config, layout: Layout, seed: u64) -> Result<Problem, Error
 
 /// The configurations of the speed issues (DESIGN.md, runner contract).
 pub const CONFIGS: &[Config] = &[
-    Config { name: "mnist", layers: &[784, 20, 10], batch: 1000, margin: 0.7 },
-    Config { name: "majority", layers: &[13, 26, 26, 2], batch: 128, margin: 0.1 },
+    Config { name: "mnist", shape: Shape::Classifier(&[784, 20, 10], 0.7), batch: 1000 },
+    Config { name: "majority", shape: Shape::Classifier(&[13, 26, 26, 2], 0.1), batch: 128 },
+    Config { name: "ledm12", shape: Shape::Nmf(12, 7), batch: 12 },
+    Config { name: "autoencoder", shape: Shape::Autoencoder(784, 200, 10, 20), batch: 220 },
 ];
+
+/// A problem of either kind, iterated the same way.
+enum Bench {
+    Net(Problem),
+    Nmf(NmfBuffers, nmf::Params),
+}
+
+impl Bench {
+    fn new(cfg: &Config, layout: Layout, seed: u64) -> Result<Self, Error> {
+        let Shape::Nmf(m, rank) = cfg.shape else { return Ok(Bench::Net(prepare(cfg, layout, seed)?)) };
+        let y = ledm::ledm(m)?;
+        let shape = nmf::Shape { data: y.dims, rank };
+        let mut b = NmfBuffers::new(shape, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        for k in 0..y.len() {
+            for i in 0..y.dims {
+                b.data[layout.at(k, i, y.dims)] = y.values[k * y.dims + i];
+            }
+        }
+        b.w.iter_mut().chain(b.z.iter_mut()).for_each(|v| *v = rng.random::<f64>());
+        Ok(Bench::Nmf(b, nmf::Params { beta: 0.5, omega: 1.0 }))
+    }
+
+    fn step(&mut self, pool: Option<&Pool>, path: Path) -> Result<f64, Error> {
+        match self {
+            Bench::Net(pr) => {
+                let net = pr.spec.net()?;
+                pr.buf
+                    .iterate_on(pool, &net, &pr.params, path)
+                    .map(|r| r.rrr_err)
+                    .map_err(|e| Error::Usage(format!("{e:?}")))
+            }
+            Bench::Nmf(b, p) => b.iterate(p, path).map_err(|e| Error::Usage(format!("{e:?}"))),
+        }
+    }
+
+    /// (edges, state bytes, Newton steps per solve)
+    fn facts(&self) -> (usize, usize, f64) {
+        let (e, bytes, c) = match self {
+            Bench::Net(pr) => (pr.spec.edges(), pr.buf.state_bytes(), pr.buf.counters),
+            Bench::Nmf(b, _) => (b.shape.edges(), 8 * (b.w.len() + b.z.len()), b.counters),
+        };
+        (e, bytes, c.newton_steps as f64 / c.newton_solves.max(1) as f64)
+    }
+}
 
 /// State larger than this is reported against the memory floor (larger than
 /// the last-level cache of the machines we run on).
@@ -149,12 +212,10 @@ fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_
         None => Layout::preferred(cfg.batch),
     }
     .map_err(|e| Error::Usage(format!("--block: {e:?} (use a positive multiple of 4)")))?;
-    let Problem { spec, mut buf, params: p } = prepare(cfg, layout, args.seed)?;
-    let net = spec.net()?;
+    let mut bench = Bench::new(cfg, layout, args.seed)?;
     let path = if args.oracle { Path::Oracle } else { Path::Fast };
-    let step = |buf: &mut NetBuffers| buf.iterate_on(pool, &net, &p, path).map_err(|e| Error::Usage(format!("{e:?}")));
     for _ in 0..2 {
-        step(&mut buf)?;
+        bench.step(pool, path)?;
     }
     let start = Instant::now();
     let mut iters = 0u64;
@@ -162,13 +223,13 @@ fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_
         Some(n) => iters < n,
         None => iters < 3 || start.elapsed().as_secs_f64() < args.seconds,
     } {
-        black_box(step(&mut buf)?);
+        black_box(bench.step(pool, path)?);
         iters += 1;
     }
     let secs = start.elapsed().as_secs_f64();
-    let wm = iters as f64 * (cfg.batch * net.edges()) as f64;
+    let (edges, state_bytes, steps) = bench.facts();
+    let wm = iters as f64 * (cfg.batch * edges) as f64;
     let s_per_gwm = secs / (wm * 1e-9);
-    let state_bytes = buf.state_bytes();
     let mut out = json!({
         "config": cfg.name,
         "threads": pool.map_or(1, Pool::threads),
@@ -177,19 +238,19 @@ fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_
         "simd": cpu::simd_level(),
         "batch": cfg.batch,
         "block": layout.block(),
-        "edges": net.edges(),
+        "edges": edges,
         "iters": iters,
         "seconds": secs,
         "s_per_gwm": s_per_gwm,
         "wm_per_s": wm / secs,
         "state_bytes": state_bytes,
-        "newton_steps_per_solve": buf.counters.newton_steps as f64 / buf.counters.newton_solves.max(1) as f64,
+        "newton_steps_per_solve": steps,
     });
     if state_bytes > FLOOR_BYTES {
-        drop(buf);
+        drop(bench);
         let bw = rmw_bandwidth(state_bytes, pool);
         let floor_iter = 2.0 * state_bytes as f64 / bw;
-        let floor = floor_iter / ((cfg.batch * net.edges()) as f64 * 1e-9);
+        let floor = floor_iter / ((cfg.batch * edges) as f64 * 1e-9);
         out["rmw_gb_per_s"] = json!(bw * 1e-9);
         out["floor_s_per_gwm"] = json!(floor);
         out["floor_ratio"] = json!(s_per_gwm / floor);
