@@ -101,13 +101,13 @@ pub const CONFIGS: &[Config] = &[
 
 /// A problem of either kind, iterated the same way.
 enum Bench {
-    Net(Problem),
+    Net(Box<Problem>),
     Nmf(NmfBuffers, nmf::Params),
 }
 
 impl Bench {
     fn new(cfg: &Config, layout: Layout, seed: u64) -> Result<Self, Error> {
-        let Shape::Nmf(m, rank) = cfg.shape else { return Ok(Bench::Net(prepare(cfg, layout, seed)?)) };
+        let Shape::Nmf(m, rank) = cfg.shape else { return Ok(Bench::Net(Box::new(prepare(cfg, layout, seed)?))) };
         let y = ledm::ledm(m)?;
         let shape = nmf::Shape { data: y.dims, rank };
         let mut b = NmfBuffers::new(shape, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
