@@ -102,7 +102,7 @@ pub const CONFIGS: &[Config] = &[
 /// A problem of either kind, iterated the same way.
 enum Bench {
     Net(Box<Problem>),
-    Nmf(NmfBuffers, nmf::Params),
+    Nmf(Box<NmfBuffers>, nmf::Params),
 }
 
 impl Bench {
@@ -118,7 +118,7 @@ impl Bench {
             }
         }
         b.w.iter_mut().chain(b.z.iter_mut()).for_each(|v| *v = rng.random::<f64>());
-        Ok(Bench::Nmf(b, nmf::Params { beta: 0.5, omega: 1.0 }))
+        Ok(Bench::Nmf(Box::new(b), nmf::Params { beta: 0.5, omega: 1.0 }))
     }
 
     fn step(&mut self, pool: Option<&Pool>, path: Path) -> Result<f64, Error> {
