@@ -20,13 +20,11 @@ fn layouts(c: &mut Criterion) {
         let cfg = config(name).expect("built-in config");
         let mut g = c.benchmark_group(format!("iteration_{name}"));
         g.sample_size(10);
-        g.throughput(Throughput::Elements(
-            (cfg.batch * cfg.layers.windows(2).map(|w| w[0] * w[1]).sum::<usize>()) as u64,
-        ));
         for &blk in blocks {
             let layout =
                 if blk >= cfg.batch { Layout::batch_innermost(cfg.batch) } else { Layout::new(cfg.batch, blk) };
             let mut prob = prepare(cfg, layout.expect("layout"), 1).expect("problem");
+            g.throughput(Throughput::Elements((cfg.batch * prob.spec.edges()) as u64));
             let net = prob.spec.net().expect("net");
             let label = if blk >= cfg.batch { "innermost".to_string() } else { format!("block{blk}") };
             g.bench_function(BenchmarkId::from_parameter(label), |b| {
