@@ -158,8 +158,10 @@ impl<'d> Trainer<'d> {
     pub fn epoch(&mut self, epoch: usize, bar: &ProgressBar) -> Result<EpochReport, Error> {
         let mut order = std::mem::take(&mut self.order);
         if self.setup.shuffle && !self.single() {
-            // one stream per epoch, so a resumed run shuffles as an uninterrupted one
+            // the data order shuffled by a stream of this epoch alone, so a
+            // resumed run shuffles exactly as an uninterrupted one
             let s = self.setup.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
             order.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(s));
         }
         let mut rrr_err = f64::NAN;

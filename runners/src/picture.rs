@@ -388,7 +388,7 @@ mod tests {
         assert_eq!(img.get(0, 0), GAP);
         assert_eq!(img.get(1, 1), WHITE); // value 0 of tile a
         assert_eq!(img.get(4, 1), BLACK); // value 1 (the maximum) of tile a
-        assert_eq!(img.get(8 + 3, 1 + 3), BLACK); // value 4 of tile b
+        assert_eq!(img.get(8, 4), BLACK); // value 4 (the maximum) of tile b
         assert_eq!(img.get(7, 3), GAP);
         let img = grid(&[&a], 2, 2, 1, 1, Shade::Range(0.0, 2.0));
         assert_eq!(img.get(2, 1), [128; 3]);
@@ -429,7 +429,8 @@ mod tests {
         assert_eq!(tick_label(2.5e7), "2.5e7");
         assert_eq!(tick_label(400.0), "400");
         let s = vec![(1.0, 1.0), (2.0, 0.1), (3.0, 0.0), (4.0, 1e-3)];
-        let img = plot_log(&[s.clone(), s], "RRR_ERR", "ITERATION");
+        let t: Vec<(f64, f64)> = s.iter().map(|&(x, y)| (x, 10.0 * y)).collect();
+        let img = plot_log(&[s, t], "RRR_ERR", "ITERATION");
         assert_eq!((img.width, img.height), (800, 480));
         assert!(img.rgb.chunks(3).any(|p| p == PALETTE[0]));
         assert!(img.rgb.chunks(3).any(|p| p == PALETTE[1]));

@@ -25,8 +25,10 @@ pub const POSITIONS: usize = 4;
 /// The letters.
 pub const LETTERS: [char; 4] = ['w', 'x', 'y', 'z'];
 /// Horizontal shift of the slanted font per unit of height (the top leans
-/// right).
-pub const SLANT: f64 = 0.3;
+/// right). With 0.17 the planted rank-16 factorisation (each feature the
+/// mean of a letter's two fonts) has recon_err 0.089, the value the paper
+/// reports for its successful factorisations of its own set.
+pub const SLANT: f64 = 0.17;
 
 const QUAD: f64 = 20.0;
 const BOX: f64 = 12.0;
@@ -156,8 +158,8 @@ mod tests {
     }
 
     /// The planted factorisation: 16 features (each letter at each position
-    /// as the pixel mean of its two fonts) and least-squares codes. Its
-    /// recon_err is the floor a rank-16 NMF can be expected to reach.
+    /// as the pixel mean of its two fonts) and the encoder's codes. Its
+    /// recon_err (0.089 for seed 1) is a reference point for what RRR finds.
     #[test]
     fn planted_rank16_factorisation() {
         let data = generate(1);
@@ -184,6 +186,6 @@ mod tests {
         }
         let err = (ss / (2000.0 * 1600.0)).sqrt();
         eprintln!("planted rank-16 recon_err {err}");
-        assert!(err > 0.03 && err < 0.15, "{err}");
+        assert!((err - 0.089).abs() < 0.002, "{err}");
     }
 }
