@@ -253,6 +253,10 @@ fn preimage(act: Activation, v: f64) -> (f64, f64) {
             let h = half(width);
             if v >= 0.5 { (h, POS) } else { (NEG, -h) }
         }
+        Activation::Zigmoid { width } if half(width) == 0.0 => {
+            // zero width: the zero-gap step
+            if v >= 0.5 { (0.0, POS) } else { (NEG, 0.0) }
+        }
         Activation::Zigmoid { width } => {
             let h = half(width);
             if v <= 0.0 || !(v < 1.0 || v >= 1.0) {
