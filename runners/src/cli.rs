@@ -54,6 +54,12 @@ pub enum Command {
     /// Non-negative matrix factorisation by RRR (section 4 of the paper).
     #[command(long_about = NMF_ABOUT, after_help = NMF_EXAMPLES)]
     Nmf(Box<NmfArgs>),
+    /// Train an autoencoder with an iDE code (section 6.1 of the paper).
+    #[command(long_about = crate::autoencode::ABOUT, after_help = crate::autoencode::EXAMPLES)]
+    Autoencode(Box<crate::autoencode::AutoencodeArgs>),
+    /// The generative model: a true/fake code classifier and samples (section 6.2).
+    #[command(long_about = crate::generate::ABOUT, after_help = crate::generate::EXAMPLES)]
+    Generate(Box<crate::generate::GenerateArgs>),
 }
 
 const NET_ABOUT: &str = "Write and check network files. A network file lists which node feeds \

@@ -46,9 +46,7 @@ pub fn montage(args: &MontageArgs) -> Result<(), Error> {
     if let Some(png) = &args.png {
         let side = montage::SIDE;
         let tiles: Vec<&[f64]> = data.values.chunks(side * side).take(16).collect();
-        let bytes = grid(&tiles, side, side, 4, 4, Shade::Range(0.0, 1.0))
-            .png()
-            .map_err(|source| Error::Io { path: png.display().to_string(), source })?;
+        let bytes = grid(&tiles, side, side, 4, 4, Shade::Range(0.0, 1.0)).png_for(png)?;
         write_files(&[(png, &bytes)])?;
     }
     emit(args.out.as_deref(), &write_unlabeled(&data))

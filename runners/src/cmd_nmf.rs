@@ -266,10 +266,6 @@ fn train(
     })
 }
 
-fn png_bytes(img: &crate::picture::Image, path: &FsPath) -> Result<Vec<u8>, Error> {
-    img.png().map_err(|source| Error::Io { path: path.display().to_string(), source })
-}
-
 /// Writes W, the codes, the progress record and the pictures of a run.
 fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64, x0: u64) -> Result<(), Error> {
     let rank = plan.setup.shape.rank;
@@ -286,7 +282,7 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
         (dir.join("W.txt"), write_matrix(&tr.weights, rank).into_bytes()),
         (dir.join("codes.txt"), write_matrix(&tr.codes()?, rank).into_bytes()),
         (dir.join("progress.json"), prog.to_string().into_bytes()),
-        (plot_path.clone(), png_bytes(&plot_log(&[points], &title, "ITERATION"), &plot_path)?),
+        (plot_path.clone(), plot_log(&[points], &title, "ITERATION").png_for(&plot_path)?),
     ];
     if let Some((w, h)) = plan.src.image {
         let d = plan.setup.shape.data;
@@ -295,7 +291,7 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
         let per_row = (rank as f64).sqrt().ceil() as usize;
         let scale = (160 / w.max(h)).max(1);
         let path = dir.join("features.png");
-        let bytes = png_bytes(&grid(&tiles, w, h, per_row, scale, Shade::PerTile), &path)?;
+        let bytes = grid(&tiles, w, h, per_row, scale, Shade::PerTile).png_for(&path)?;
         files.push((path, bytes));
     }
     let refs: Vec<(&FsPath, &[u8])> = files.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
@@ -432,7 +428,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             if let Some(dir) = &a.out {
                 let path = dir.join("rrr_err.png");
                 let img = plot_log(&plots, &format!("RRR_ERR  {}  {runs} RUNS", src.name), "ITERATION");
-                write_files(&[(&path, &png_bytes(&img, &path)?)])?;
+                write_files(&[(&path, &img.png_for(&path)?)])?;
             }
             rep.last(restart_summary(runs, &successes));
         }

@@ -62,11 +62,6 @@ impl Encoder {
         self.ridge
     }
 
-    /// Number of code nodes `C`.
-    pub fn rank(&self) -> usize {
-        self.rank
-    }
-
     /// Writes the code `ReLU(M y)` of the data vector `y` (length `D`) into
     /// `code` (length `C`).
     pub fn encode(&self, y: &[f64], code: &mut [f64]) {

@@ -1,6 +1,7 @@
 //! Runners for Learning Without Loss: file formats, data generators and the
 //! subcommands of the `lwl` binary. The numerical work is in `lwl-kernel`.
 
+pub mod autoencode;
 pub mod classify;
 pub mod cli;
 pub mod cmd_bench;
@@ -13,6 +14,7 @@ pub mod datafile;
 pub mod encoder;
 pub mod engine;
 pub mod error;
+pub mod generate;
 pub mod netfile;
 pub mod netinit;
 pub mod nmf_train;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use lwl_runners::cli::{self, Command, DataCommand, NetCommand};
-use lwl_runners::{classify, cmd_bench, cmd_data, cmd_net, cmd_nmf, cpu};
+use lwl_runners::{autoencode, classify, cmd_bench, cmd_data, cmd_net, cmd_nmf, cpu, generate};
 
 fn main() -> ExitCode {
     if let Err(msg) = cpu::check() {
@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Classify(args) => classify::run(args),
         Command::Predict(args) => classify::predict(args),
         Command::Nmf(args) => cmd_nmf::run(args),
+        Command::Autoencode(args) => autoencode::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

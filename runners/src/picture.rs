@@ -123,6 +123,11 @@ impl Image {
         w.finish()?;
         Ok(out)
     }
+
+    /// The PNG encoding, for writing to `path` (named in the error).
+    pub fn png_for(&self, path: &std::path::Path) -> Result<Vec<u8>, crate::error::Error> {
+        self.png().map_err(|source| crate::error::Error::Io { path: path.display().to_string(), source })
+    }
 }
 
 /// Width in pixels of `s` drawn at `scale`.

@@ -24,7 +24,7 @@ use crate::output::write_files;
 use crate::paramfile::{NetParams, read_net_params, write_net_params};
 use crate::picture;
 use crate::report::{Reporter, progress, seed};
-pub use train::{ItemStatus, Trainer, evaluate};
+pub use train::{ItemStatus, Trainer, check_fit, classify, evaluate};
 
 /// Parses `relu`, `step`, `zigmoid`, `soft` with their parameters.
 pub fn activation(name: &str, width: f64, tau: f64) -> Result<Activation, Error> {
@@ -87,10 +87,16 @@ impl Compromise {
             Self::None => ClassMode::Plain,
             Self::Exempt(a) => ClassMode::Exempt(a.per_batch(b)),
             Self::Relabel(a) => ClassMode::Relabel(a.per_batch(b)),
-            // the reference's formula, in f64 in this order
-            Self::Fpa(f, n0, n) => ClassMode::FalsePositive(((f * b as f64) * n0 as f64 / n as f64).floor() as usize),
+            Self::Fpa(f, n0, n) => ClassMode::FalsePositive(fpa_budget(f, b, n0, n)),
         }
     }
+}
+
+/// The false-positive allowance of a batch of `b` items (section 6.2):
+/// `floor(fpa · b · n0 / n)` with `n0` of the `n` training items fakes
+/// (class 0), the reference's formula, in f64 in this order.
+pub fn fpa_budget(fpa: f64, b: usize, n0: usize, n: usize) -> usize {
+    ((fpa * b as f64) * n0 as f64 / n as f64).floor() as usize
 }
 
 fn check_params(a: &ClassifyArgs) -> Result<(), Error> {

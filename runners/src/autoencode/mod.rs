@@ -1,0 +1,376 @@
+//! `lwl autoencode`: a cyclic autoencoder whose code is an iDE code
+//! (invertible, data-enveloping, disentangled; section 6.1), trained by RRR
+//! on batches of data items and code items (eq. 38), and binary encoding
+//! (section 6.3.1) with success rates over seeded restarts.
+
+mod args;
+mod binary;
+mod data;
+mod feed;
+mod histogram;
+mod ide;
+mod save;
+mod train;
+
+use std::time::Instant;
+
+use lwl_kernel::class::ClassMode;
+use lwl_kernel::net::NodeKind;
+use lwl_kernel::network::Params;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::{Value, json};
+
+pub use args::{AutoSource, AutoencodeArgs};
+pub use data::{Source, load as load_data};
+pub use feed::{Auto, FeedAround, Start};
+pub use ide::IdeCode;
+pub use save::{Saved, plot_history, png, read_saved, tiles, write_all};
+pub use train::{pool, stream};
+
+use binary::{decodes, margins_met};
+use data::width_bound;
+use train::{AutoTrainer, Setup};
+
+use crate::classify::activation;
+use crate::datafile::read_text_file;
+use crate::engine::{Path, Pool};
+use crate::error::Error;
+use crate::netfile::{NetFormat, NetSpec};
+use crate::netinit::random_weights;
+use crate::paramfile::{NetParams, read_net_params};
+use crate::report::{Reporter, progress, restart_summary, seed};
+
+/// Long help of `lwl autoencode`.
+pub const ABOUT: &str = "Train a cyclic autoencoder with RRR (section 6.1). The data nodes are \
+also the output nodes: a batch holds |K_d| data items, whose data nodes are fixed to the data, and \
+|K_c| code items, whose code nodes are fixed to a code, so one net learns D(E(x)) = x and \
+E(D(z)) = z. Every node carries the activation constraint (gapped step or zigmoid of width Δ), \
+g² = out-degree everywhere, and the bias consensus runs over all items. The codes of a batch are \
+drawn from the iDE code: per code node the set of its values in the encodings of the batch's data \
+under the previous batch's parameters (eq. 37), each node independently. Every batch starts with \
+a feed-around from the consensus parameters (section 6.1.1).\n\n\
+After every epoch: data_err (eq. 40) over the training set, code_err (eq. 41) over as many iDE \
+samples as there are training items (binary encoding: over all codes), test_data_err, the last \
+RRR_err and GWMs.\n\n\
+--binary N: the 2^N one-hot vectors as data and all N-bit codes as code items (section 6.3.1), \
+net 2^N → N → 2^N, step activation, β 0.5, Ω 100, Δ 0.4 (0.34 for N = 5), one batch of up to \
+10^6 iterations. A run succeeds when RRR_err ≤ --tol and every data and code item passes encoder \
+and decoder with |y − b| ≥ Δ/2 on the correct side; `decodes` says whether the zero-width step \
+encodes all items to distinct codes that decode exactly. --restarts N gives the success rate.\n\n\
+--mnist: 784 → 200 → 10 → 200 → 784, zigmoid, Ω 10, Δ 0.4, β 1, batches of 200 data and 20 \
+codes, 50 iterations per batch (section 6.3.2). --out writes parameters, the iDE code and \
+pictures; --resume continues.";
+
+/// Examples of `lwl autoencode`.
+pub const EXAMPLES: &str = "Examples:\n  \
+lwl autoencode --binary 3 --seed 1                 # one binary-encoding run\n  \
+lwl autoencode --binary 4 --restarts 20 --json     # success rate over 20 seeds\n  \
+lwl autoencode --mnist --epochs 2 --out run        # MNIST, pictures in run/\n  \
+lwl autoencode --mnist --resume run --epochs 2     # two more epochs";
+
+/// The hyperparameters of a run: flags, else the resumed run's, else the
+/// data's defaults.
+struct Hyper {
+    activation: String,
+    width: f64,
+    beta: f64,
+    omega: f64,
+    batch: usize,
+    code_batch: usize,
+    epochs: usize,
+    iter: usize,
+    tol: f64,
+}
+
+impl Hyper {
+    fn resolve(a: &AutoencodeArgs, src: &Source, saved: Option<&Saved>) -> Result<Self, Error> {
+        let d = &src.defaults;
+        let f = |flag: Option<f64>, key: &str, def: f64| flag.or(saved.and_then(|s| s.f64(key))).unwrap_or(def);
+        let u = |flag: Option<usize>, key: &str, def: usize| flag.or(saved.and_then(|s| s.usize(key))).unwrap_or(def);
+        let saved_act = saved.and_then(|s| s.record.get("activation")).and_then(Value::as_str);
+        let n = src.train.len();
+        let h = Self {
+            activation: a.activation.as_deref().or(saved_act).unwrap_or(d.activation).to_string(),
+            width: f(a.width, "width", d.width),
+            beta: f(a.beta, "beta", d.beta),
+            omega: f(a.omega, "omega", d.omega),
+            batch: u(a.batch, "batch", d.batch.unwrap_or(n)).min(n),
+            code_batch: u(a.code_batch, "code_batch", d.code_batch),
+            epochs: a.epochs.unwrap_or(d.epochs),
+            iter: u(a.iter, "iter", d.iter),
+            tol: f(a.tol, "tol", d.tol),
+        };
+        h.check(a, src)?;
+        Ok(h)
+    }
+
+    fn check(&self, a: &AutoencodeArgs, src: &Source) -> Result<(), Error> {
+        let bad = |m: String| Err(Error::Usage(m));
+        if !matches!(self.activation.as_str(), "step" | "zigmoid") {
+            return bad(format!(
+                "--activation {}: autoencode uses step or zigmoid (values in [0, 1])",
+                self.activation
+            ));
+        }
+        if !(self.width > 0.0 && self.width.is_finite()) {
+            return bad("--width must be positive and finite".into());
+        }
+        if !(self.beta > 0.0 && self.beta <= 2.0) {
+            return bad("--beta must be in (0, 2]".into());
+        }
+        if !(self.omega > 0.0 && self.omega.is_finite()) {
+            return bad("--omega must be positive and finite".into());
+        }
+        if !(a.gamma > 0.0 && a.gamma.is_finite()) {
+            return bad("--gamma must be positive and finite".into());
+        }
+        if self.tol.is_nan() || self.tol < 0.0 {
+            return bad("--tol must be non-negative".into());
+        }
+        if self.batch == 0 || self.epochs == 0 || self.iter == 0 {
+            return bad("--batch, --epochs and --iter must be at least 1".into());
+        }
+        if let Some(c) = src.codes.as_ref().filter(|c| self.code_batch != 0 && self.code_batch != c.len()) {
+            return bad(format!("--code-batch: binary encoding trains on all {} codes (or 0: none)", c.len()));
+        }
+        if self.activation == "step" && src.train.values.iter().any(|&v| v != 0.0 && v != 1.0) {
+            return bad(format!("--activation step needs data of 0s and 1s; {} has other values", src.name));
+        }
+        match a.restarts {
+            Some(0) => bad("--restarts must be at least 1".into()),
+            Some(_) if src.codes.is_none() => bad("--restarts needs --binary N (success is defined there)".into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn params(&self) -> Result<Params, Error> {
+        let act = activation(&self.activation, self.width, 0.0)?;
+        Ok(Params {
+            beta: self.beta,
+            omega: self.omega,
+            upsilon: 1.0,
+            margin: 0.0,
+            activation: act,
+            class_mode: ClassMode::Plain,
+        })
+    }
+
+    /// The keys `progress.json` keeps for `--resume` and `lwl generate`.
+    fn record(&self) -> Value {
+        json!({
+            "activation": self.activation, "width": self.width, "beta": self.beta, "omega": self.omega,
+            "batch": self.batch, "code_batch": self.code_batch, "iter": self.iter, "tol": self.tol,
+        })
+    }
+}
+
+/// Reads or builds the net and checks that it fits the data.
+fn load_net(a: &AutoencodeArgs, src: &Source) -> Result<(NetSpec, String), Error> {
+    let path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let (spec, name) = match (&path, &src.net) {
+        (Some(p), _) => {
+            let name = p.display().to_string();
+            (NetSpec::parse(&read_text_file(p)?, &name)?, name)
+        }
+        (None, Some((d, e, c, dd))) => (NetSpec::autoencoder(*d, e, *c, dd)?, "the built-in net".to_string()),
+        (None, None) => {
+            return Err(Error::Usage("--net FILE is needed with --data (write one with `lwl net auto`)".into()));
+        }
+    };
+    check_net(&spec, &name, src)?;
+    Ok((spec, name))
+}
+
+/// The net must be an autoencoder with one data node per data value (and
+/// one code node per code value for fixed codes).
+pub fn check_net(spec: &NetSpec, name: &str, src: &Source) -> Result<(), Error> {
+    if spec.format != NetFormat::Autoencoder {
+        return Err(Error::Usage(format!(
+            "{name} is a classifier net; autoencode needs an autoencoder net (`lwl net auto`)"
+        )));
+    }
+    let (d, c) = (spec.count(NodeKind::Data), spec.count(NodeKind::Code));
+    if d != src.train.dims {
+        return Err(Error::Usage(format!(
+            "{name} has {d} data nodes but {} has {} values per item",
+            src.name, src.train.dims
+        )));
+    }
+    if let Some(codes) = src.codes.as_ref().filter(|k| k.dims != c) {
+        return Err(Error::Usage(format!(
+            "{name} has {c} code nodes but the codes of {} have {}",
+            src.name, codes.dims
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `lwl autoencode`.
+pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
+    let saved = a.resume.as_deref().map(read_saved).transpose()?;
+    let src = data::load(&a.source, a.test.as_deref())?;
+    let hp = Hyper::resolve(a, &src, saved.as_ref())?;
+    let (spec, name) = load_net(a, &src)?;
+    let net = spec.net()?;
+    let feed = FeedAround::new(&net).map_err(|m| Error::Usage(format!("{name}: {m}")))?;
+    let pool = pool(a.threads)?;
+    let path = match (a.oracle, a.gamma) {
+        (_, g) if g != 1.0 => Path::General(g),
+        (true, _) => Path::Oracle,
+        _ => Path::Fast,
+    };
+    let setup =
+        Setup { params: hp.params()?, path, batch: hp.batch, code_batch: hp.code_batch, iter: hp.iter, tol: hp.tol };
+    let run = Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref() };
+    match a.restarts {
+        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode")),
+        None => run.single(saved.unwrap_or_default()),
+    }
+}
+
+/// Everything a run needs.
+struct Run<'a> {
+    a: &'a AutoencodeArgs,
+    src: &'a Source,
+    spec: &'a NetSpec,
+    net: &'a lwl_kernel::net::Net<'a>,
+    feed: &'a FeedAround,
+    hp: &'a Hyper,
+    setup: Setup,
+    pool: Option<&'a Pool>,
+}
+
+impl Run<'_> {
+    fn trainer(&self, seed: u64, start: Option<NetParams>) -> AutoTrainer<'_> {
+        let p = start.unwrap_or_else(|| NetParams {
+            weights: random_weights(self.spec, self.hp.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)),
+            biases: vec![0.0; self.spec.nodes()],
+        });
+        AutoTrainer::new(self.net, self.feed, self.src, self.setup, seed, self.pool, p.weights, p.biases)
+    }
+
+    /// For binary encoding: (success, decodes) of the trainer's parameters.
+    fn outcome(&self, t: &AutoTrainer, rrr_err: f64) -> Option<(bool, bool)> {
+        let codes = self.src.codes.as_ref()?;
+        let (auto, data) = (t.auto(), &self.src.train.values);
+        let met = rrr_err <= self.hp.tol && margins_met(&auto, data, &codes.values, self.hp.width);
+        Some((met, decodes(&auto, data)))
+    }
+
+    /// Trains `epochs` epochs from `start`; `each` receives every epoch's
+    /// trainer and record.
+    fn train(
+        &self,
+        t: &mut AutoTrainer,
+        start: &Saved,
+        mut each: impl FnMut(&AutoTrainer, &train::Eval, &Value, u64) -> Result<(), Error>,
+    ) -> Result<Value, Error> {
+        let batches = self.src.train.len().div_ceil(self.hp.batch);
+        let bar = progress((self.hp.epochs * batches) as u64, "autoencode");
+        let clock = Instant::now();
+        let mut last = Value::Null;
+        for epoch in start.epoch + 1..=start.epoch + self.hp.epochs {
+            let r = t.epoch(epoch, || bar.inc(1))?;
+            let ev = t.evaluate(epoch);
+            let c = t.counters();
+            let mut rec = json!({
+                "epoch": epoch,
+                "gwms": (start.weight_multiplies + c.weight_multiplies) as f64 * 1e-9,
+                "iters": start.iters + c.iterations,
+                "rrr_err": r.rrr_err,
+                "data_err": ev.data_err,
+                "code_err": ev.code_err,
+            });
+            if let Some(e) = ev.test_data_err {
+                rec["test_data_err"] = json!(e);
+            }
+            if let Some((s, d)) = self.outcome(t, r.rrr_err) {
+                rec["success"] = json!(s);
+                rec["decodes"] = json!(d);
+            }
+            rec["seconds"] = json!(start.seconds + clock.elapsed().as_secs_f64());
+            bar.suspend(|| each(t, &ev, &rec, start.weight_multiplies + c.weight_multiplies))?;
+            last = rec;
+        }
+        bar.finish_and_clear();
+        Ok(last)
+    }
+
+    fn single(&self, saved: Saved) -> Result<(), Error> {
+        let seed = seed(self.a.seed.or(saved.seed), "autoencode");
+        let start = match &self.a.resume {
+            Some(d) => {
+                let f = d.join("params.txt");
+                Some(read_net_params(&read_text_file(&f)?, &f.display().to_string(), self.spec)?.0)
+            }
+            None => None,
+        };
+        let mut t = self.trainer(seed, start);
+        let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "data_err", "code_err"];
+        if self.src.test.is_some() {
+            cols.push("test_data_err");
+        }
+        if self.src.codes.is_some() {
+            cols.extend(["success", "decodes"]);
+        }
+        cols.push("seconds");
+        let mut rep = Reporter::new(self.a.json, &cols);
+        if let Some(dir) = &self.a.out {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        }
+        let images =
+            self.src.image.map(|side| (self.src.test.as_ref().unwrap_or(&self.src.train).values.as_slice(), side));
+        let out = self.a.out.as_deref().map(|dir| save::Output { dir, spec: self.spec, images, seed });
+        let mut history = saved.history.clone();
+        let extra = self.hp.record();
+        let last = self.train(&mut t, &saved, |t, ev, rec, wm| {
+            rep.record(rec);
+            history.push(vec![rec["epoch"].as_f64().unwrap_or(0.0), ev.data_err, ev.code_err]);
+            match &out {
+                Some(o) => {
+                    let mut extra = extra.clone();
+                    extra["weight_multiplies"] = json!(wm);
+                    o.save(&t.auto(), ev, rec, &extra, &history)
+                }
+                None => Ok(()),
+            }
+        })?;
+        rep.last(last);
+        Ok(())
+    }
+
+    fn restarts(&self, runs: usize, base: u64) -> Result<(), Error> {
+        let cols = ["seed", "success", "decodes", "iters", "gwms", "rrr_err", "data_err", "code_err", "seconds"];
+        let mut rep = Reporter::new(self.a.json, &cols);
+        let (mut wins, mut decoded) = (Vec::new(), 0);
+        for r in 0..runs {
+            let s = base.wrapping_add(r as u64);
+            let mut t = self.trainer(s, None);
+            let last = self.train(&mut t, &Saved::default(), |_, _, _, _| Ok(()))?;
+            let rec = json!({
+                "seed": s,
+                "success": last["success"],
+                "decodes": last["decodes"],
+                "iters": last["iters"],
+                "gwms": last["gwms"],
+                "rrr_err": last["rrr_err"],
+                "data_err": last["data_err"],
+                "code_err": last["code_err"],
+                "seconds": last["seconds"],
+            });
+            rep.record(&rec);
+            let f = |k: &str| rec[k].as_f64().unwrap_or(f64::NAN);
+            if rec["success"] == json!(true) {
+                wins.push((f("iters"), f("gwms"), f("seconds")));
+            }
+            decoded += usize::from(rec["decodes"] == json!(true));
+        }
+        let mut summary = restart_summary(runs, &wins);
+        summary["decodes"] = json!(decoded);
+        summary["width"] = json!(self.hp.width);
+        summary["width_bound"] = json!(width_bound(self.feed.data.len(), self.feed.code.len()));
+        rep.last(summary);
+        Ok(())
+    }
+}

@@ -1,0 +1,167 @@
+//! What a run keeps in `--out DIR` and reads back with `--resume DIR` (and
+//! what `lwl generate` reads as its model): `params.txt`, `net.txt`,
+//! `ide.txt` (the iDE code), `progress.json` (the last epoch's record, the
+//! totals, the seed, the hyperparameters and the error history), a plot of
+//! the errors per epoch and, for image data, pictures of reconstructions,
+//! decoded iDE samples and the code-node distributions (Fig. 20–21).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use super::feed::{Auto, Start};
+use super::histogram::histograms;
+use super::ide::IdeCode;
+use super::train::{Eval, stream};
+use crate::datafile::read_text_file;
+use crate::error::{Error, InputError};
+use crate::netfile::NetSpec;
+use crate::output::write_files;
+use crate::paramfile::{NetParams, write_net_params};
+use crate::picture::{self, Image, Shade};
+
+/// Images in each picture of `--out`.
+pub const PICTURE_ITEMS: usize = 50;
+/// Purpose of the random stream that draws the pictured iDE samples.
+const PICTURE_STREAM: u32 = u32::MAX - 1;
+
+/// A saved `progress.json`.
+#[derive(Default)]
+pub struct Saved {
+    /// The last epoch finished.
+    pub epoch: usize,
+    /// Iterations so far.
+    pub iters: u64,
+    /// Weight-multiplies so far.
+    pub weight_multiplies: u64,
+    /// Seconds so far.
+    pub seconds: f64,
+    /// The run's seed.
+    pub seed: Option<u64>,
+    /// Per epoch: the epoch and the errors the command plots.
+    pub history: Vec<Vec<f64>>,
+    /// The whole record, for the command's own keys.
+    pub record: Value,
+}
+
+impl Saved {
+    /// A number the record holds under `key`.
+    pub fn f64(&self, key: &str) -> Option<f64> {
+        self.record.get(key).and_then(Value::as_f64)
+    }
+
+    /// A count the record holds under `key`.
+    pub fn usize(&self, key: &str) -> Option<usize> {
+        self.record.get(key).and_then(Value::as_u64).map(|v| v as usize)
+    }
+}
+
+/// Reads `DIR/progress.json`.
+pub fn read_saved(dir: &Path) -> Result<Saved, Error> {
+    let path = dir.join("progress.json");
+    let name = path.display().to_string();
+    let record: Value =
+        serde_json::from_str(&read_text_file(&path)?).map_err(|e| InputError::file(&name, e.to_string()))?;
+    let u = |k: &str| record.get(k).and_then(Value::as_u64);
+    let history = record
+        .get("history")
+        .and_then(Value::as_array)
+        .map(|h| {
+            h.iter()
+                .map(|r| r.as_array().map_or(vec![], |r| r.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Saved {
+        epoch: u("epoch").unwrap_or(0) as usize,
+        iters: u("iters").unwrap_or(0),
+        weight_multiplies: u("weight_multiplies").unwrap_or(0),
+        seconds: record.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
+        seed: u("seed"),
+        history,
+        record,
+    })
+}
+
+/// PNG bytes of `img`, errors naming `path`.
+pub fn png(img: &Image, path: &Path) -> Result<Vec<u8>, Error> {
+    img.png().map_err(|source| Error::Io { path: path.display().to_string(), source })
+}
+
+/// Writes `files` atomically.
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    let refs: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
+    write_files(&refs)
+}
+
+/// Everything an autoencoder run writes to `--out` after an epoch.
+pub struct Output<'a> {
+    /// The directory.
+    pub dir: &'a Path,
+    /// The net.
+    pub spec: &'a NetSpec,
+    /// Test items to reconstruct (item-major) and the image side, for
+    /// image data.
+    pub images: Option<(&'a [f64], usize)>,
+    /// Seed of the run.
+    pub seed: u64,
+}
+
+impl Output<'_> {
+    /// Writes parameters, net, iDE code, progress (`extra` holds the
+    /// hyperparameters), the error plot and the pictures.
+    pub fn save(&self, auto: &Auto, ev: &Eval, rec: &Value, extra: &Value, history: &[Vec<f64>]) -> Result<(), Error> {
+        let d = self.dir;
+        let params = NetParams { weights: auto.weights.to_vec(), biases: auto.biases.to_vec() };
+        let mut prog = rec.clone();
+        if let (Value::Object(m), Value::Object(x)) = (&mut prog, extra) {
+            m.extend(x.clone());
+        }
+        prog["seed"] = json!(self.seed);
+        prog["history"] = json!(history);
+        let plot = plot_history(history, &[1, 2], "DATA ERR (BLUE) AND CODE ERR (RED)");
+        let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+            (d.join("params.txt"), write_net_params(self.spec, auto.p.omega, &params).into_bytes()),
+            (d.join("net.txt"), self.spec.to_text().into_bytes()),
+            (d.join("ide.txt"), ev.ide.to_text().into_bytes()),
+            (d.join("progress.json"), prog.to_string().into_bytes()),
+            (d.join("errors.png"), png(&plot, d)?),
+        ];
+        if let Some((items, side)) = self.images {
+            let items = &items[..items.len().min(PICTURE_ITEMS * auto.feed.data.len())];
+            let recon = auto.pass(Start::Code, &auto.pass(Start::Data, items).out).out;
+            let fakes = auto.pass(Start::Code, &ide_samples(&ev.ide, PICTURE_ITEMS, self.seed)).out;
+            files.push((d.join("reconstructions.png"), png(&pairs(items, &recon, side), d)?));
+            files.push((d.join("samples.png"), png(&tiles(&fakes, side), d)?));
+            files.push((d.join("codes.png"), png(&histograms(&ev.ide), d)?));
+        }
+        write_all(&files)
+    }
+}
+
+/// A log plot of history columns `cols` against the epoch (column 0).
+pub fn plot_history(history: &[Vec<f64>], cols: &[usize], title: &str) -> Image {
+    let at = |h: &Vec<f64>, c: usize| h.get(c).copied().unwrap_or(f64::NAN);
+    let curves: Vec<Vec<(f64, f64)>> =
+        cols.iter().map(|&c| history.iter().map(|h| (at(h, 0), at(h, c))).collect()).collect();
+    picture::plot_log(&curves, title, "EPOCH")
+}
+
+/// `count` iDE samples from the pictures' own stream of `seed`.
+pub fn ide_samples(z: &IdeCode, count: usize, seed: u64) -> Vec<f64> {
+    z.sample(count, &mut stream(seed, 0, PICTURE_STREAM))
+}
+
+/// A grid of square images (item-major values in [0, 1]), ten to a row.
+pub fn tiles(values: &[f64], side: usize) -> Image {
+    let t: Vec<&[f64]> = values.chunks_exact(side * side).collect();
+    picture::grid(&t, side, side, 10, 2, Shade::Range(0.0, 1.0))
+}
+
+/// Originals and their reconstructions in alternating rows of ten.
+fn pairs(originals: &[f64], recon: &[f64], side: usize) -> Image {
+    let d = side * side;
+    let (o, r): (Vec<&[f64]>, Vec<&[f64]>) = (originals.chunks_exact(d).collect(), recon.chunks_exact(d).collect());
+    let t: Vec<&[f64]> = o.chunks(10).zip(r.chunks(10)).flat_map(|(a, b)| a.iter().chain(b).copied()).collect();
+    picture::grid(&t, side, side, 10, 2, Shade::Range(0.0, 1.0))
+}

@@ -1,0 +1,327 @@
+//! `lwl generate`: the generative model of section 6.2. From a trained
+//! autoencoder, genuine codes (encodings of the training data, label 1) and
+//! fakes (iDE samples, label 0) train a two-class relabelling classifier
+//! with a false-positive allowance; then iDE samples the classifier calls
+//! genuine are decoded into new data.
+
+mod model;
+
+use std::path::{Path as FsPath, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use lwl_kernel::class::ClassMode;
+use lwl_kernel::net::Net;
+use lwl_kernel::network::Params;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::{Value, json};
+
+use crate::autoencode::{
+    AutoSource, FeedAround, Saved, Start, load_data, plot_history, png, pool, read_saved, stream, tiles, write_all,
+};
+use crate::classify::{ItemStatus, Trainer, activation, check_fit, classify, fpa_budget};
+use crate::cli::{Layers, parse_layers};
+use crate::datafile::{LabeledData, read_text_file};
+use crate::engine::Path;
+use crate::error::Error;
+use crate::netfile::NetSpec;
+use crate::netinit::random_weights;
+use crate::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::report::{Reporter, progress, seed};
+use model::{GENUINE, Model, accepted};
+
+/// Long help of `lwl generate`.
+pub const ABOUT: &str = "The generative model of section 6.2, built on an autoencoder trained by \
+`lwl autoencode --out DIR`. Genuine codes (the encodings E(x) of the training data, label 1) and \
+fake codes (samples of the autoencoder's iDE code, label 0) train a two-class classifier by RRR \
+with a false-positive allowance: per batch of B items up to floor(fpa·B·n0/N) fakes, those whose \
+projection as genuine is closest, may take the genuine label. After every epoch: fp (the fraction \
+of fakes classified genuine) and tn (of genuine codes classified fake), averaged over the epoch's \
+batches (fp_batch, tn_batch), over the training codes (fp_train, tn_train) and over test codes \
+(fp_test, tn_test: encodings of the test data and fresh fakes in the same proportion). Then iDE samples are drawn until --count are classified genuine; their decodings \
+D(z) are the generated data (a PNG grid for image data, in --out).";
+
+/// Examples of `lwl generate`.
+pub const EXAMPLES: &str = "Examples:\n  \
+lwl autoencode --mnist --out auto                                   # the autoencoder first\n  \
+lwl generate --model auto --mnist --epochs 20 --out gen             # classifier, then 50 images\n  \
+lwl generate --model auto --mnist --resume gen --epochs 5 --count 100";
+
+/// Arguments of `lwl generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory written by `lwl autoencode --out` (net, parameters, iDE code).
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub source: AutoSource,
+    /// Test data for --data: its encodings are the genuine test codes.
+    #[arg(long, value_name = "FILE", requires = "data")]
+    pub test: Option<PathBuf>,
+    /// Classifier net file (default: codes → --hidden → 2).
+    #[arg(long, value_name = "FILE")]
+    pub net: Option<PathBuf>,
+    /// Hidden layer sizes of the default classifier, comma-separated.
+    #[arg(long, value_name = "SIZES", default_value = "50,50,50", value_parser = parse_layers)]
+    pub hidden: Layers,
+    /// Fake codes in the training set (default: twice the training items).
+    #[arg(long, value_name = "N")]
+    pub fakes: Option<usize>,
+    /// False-positive allowance, a fraction.
+    #[arg(long, default_value_t = 0.25, value_name = "F")]
+    pub fpa: f64,
+    /// Hidden activation of the classifier: relu, step, zigmoid or soft.
+    #[arg(long, default_value = "relu", value_name = "NAME")]
+    pub activation: String,
+    /// Full width Δ of a step or zigmoid classifier activation.
+    #[arg(long, default_value_t = 0.4, value_name = "Δ")]
+    pub width: f64,
+    /// Class margin Δ.
+    #[arg(long, default_value_t = 0.1, value_name = "Δ")]
+    pub margin: f64,
+    /// RRR step size β, in (0, 2].
+    #[arg(long, default_value_t = 1.0, value_name = "β")]
+    pub beta: f64,
+    /// Norm Ω of every node's incoming weights.
+    #[arg(long, default_value_t = 5.0, value_name = "Ω")]
+    pub omega: f64,
+    /// Metric weight Υ of class-node y and b.
+    #[arg(long, default_value_t = 1.0, value_name = "Υ")]
+    pub upsilon: f64,
+    /// Items per batch.
+    #[arg(long, default_value_t = 500, value_name = "B")]
+    pub batch: usize,
+    /// Epochs.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub epochs: usize,
+    /// RRR iterations per batch.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub iter: usize,
+    /// Stop a batch early when RRR_err ≤ tol.
+    #[arg(long, default_value_t = 0.0, value_name = "TOL")]
+    pub tol: f64,
+    /// Generated items to keep (classified genuine).
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub count: usize,
+    /// Seed of the fakes, the initial weights and the shuffles (default:
+    /// fresh, printed).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Directory for the classifier's parameters, progress, fp/tn plots and
+    /// the generated items (generated.txt, and generated.png for images).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Continue the classifier saved in DIR by --out.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// Threads (default: all cores); results are the same for every count.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// One JSON object per epoch on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Purposes of the random streams of epoch 0.
+const TRAIN_FAKES: u32 = 1;
+const TEST_FAKES: u32 = 2;
+const SAMPLES: u32 = 3;
+
+fn check(a: &GenerateArgs) -> Result<(), Error> {
+    let bad = |m: &str| Err(Error::Usage(m.into()));
+    if !(a.beta > 0.0 && a.beta <= 2.0) {
+        return bad("--beta must be in (0, 2]");
+    }
+    if !(a.omega > 0.0 && a.omega.is_finite() && a.upsilon > 0.0 && a.upsilon.is_finite()) {
+        return bad("--omega and --upsilon must be positive and finite");
+    }
+    if !(a.margin >= 0.0 && a.margin.is_finite()) {
+        return bad("--margin must be non-negative and finite");
+    }
+    if !(0.0..=1.0).contains(&a.fpa) {
+        return bad("--fpa is a fraction in [0, 1]");
+    }
+    if a.tol.is_nan() || a.tol < 0.0 {
+        return bad("--tol must be non-negative");
+    }
+    if a.batch == 0 || a.iter == 0 {
+        return bad("--batch and --iter must be at least 1");
+    }
+    if a.fakes == Some(0) {
+        return bad("--fakes must be at least 1");
+    }
+    Ok(())
+}
+
+/// What the classifier's training loop needs.
+struct Session<'a> {
+    a: &'a GenerateArgs,
+    net: &'a Net<'a>,
+    spec: &'a NetSpec,
+    p: Params,
+    train: &'a LabeledData,
+    test: Option<&'a LabeledData>,
+    fakes: usize,
+    seed: u64,
+}
+
+impl Session<'_> {
+    /// `(fp, tn)` of the trainer's parameters over `items` of `data`: the
+    /// fraction of fakes classified genuine and of genuine codes classified
+    /// fake.
+    fn rates(&self, t: &Trainer, data: &LabeledData, items: impl Iterator<Item = usize>) -> (f64, f64) {
+        let mut c = [[0usize; 2]; 2];
+        for k in items {
+            let wrong =
+                classify(self.net, &self.p, &t.weights, &t.biases, data.item(k)) != Some(data.labels[k] as usize);
+            c[data.labels[k] as usize][usize::from(wrong)] += 1;
+        }
+        let r = |l: [usize; 2]| l[1] as f64 / (l[0] + l[1]).max(1) as f64;
+        (r(c[0]), r(c[GENUINE as usize]))
+    }
+
+    /// Trains `--epochs` epochs after `saved`; returns the last record.
+    fn epochs(&self, t: &mut Trainer, saved: &Saved, rep: &mut Reporter) -> Result<Value, Error> {
+        let (a, train) = (self.a, self.train);
+        let bar = progress((a.epochs * train.len().div_ceil(a.batch)) as u64, "generate");
+        let (clock, mut history, mut last) = (Instant::now(), saved.history.clone(), Value::Null);
+        let mut status = vec![ItemStatus::Kept; train.len()];
+        for epoch in saved.epoch + 1..=saved.epoch + a.epochs {
+            let mut order: Vec<usize> = (0..train.len()).collect();
+            order.shuffle(&mut stream(self.seed, epoch, 0));
+            let (mut fp_b, mut tn_b, mut rrr_err, mut batches) = (0.0, 0.0, f64::NAN, 0.0);
+            for chunk in order.chunks(a.batch) {
+                let mode = ClassMode::FalsePositive(fpa_budget(a.fpa, chunk.len(), self.fakes, train.len()));
+                rrr_err = t.batch(self.net, train, chunk, mode, a.iter, a.tol, &mut status)?.rrr_err;
+                let (fp, tn) = self.rates(t, train, chunk.iter().copied());
+                (fp_b, tn_b, batches) = (fp_b + fp, tn_b + tn, batches + 1.0);
+                bar.inc(1);
+            }
+            let (fp_tr, tn_tr) = self.rates(t, train, 0..train.len());
+            let te = self.test.map(|d| self.rates(t, d, 0..d.len()));
+            let c = t.counters();
+            let wm = saved.weight_multiplies + c.weight_multiplies;
+            last = json!({
+                "epoch": epoch, "gwms": wm as f64 * 1e-9, "iters": saved.iters + c.iterations, "rrr_err": rrr_err,
+                "fp_batch": fp_b / batches, "tn_batch": tn_b / batches, "fp_train": fp_tr, "tn_train": tn_tr,
+                "fp_test": te.map(|r| r.0), "tn_test": te.map(|r| r.1),
+                "seconds": saved.seconds + clock.elapsed().as_secs_f64(),
+            });
+            bar.suspend(|| rep.record(&last));
+            let col = |k: &str| last[k].as_f64().unwrap_or(f64::NAN);
+            history.push(
+                ["epoch", "fp_batch", "fp_train", "fp_test", "tn_batch", "tn_train", "tn_test"].map(col).to_vec(),
+            );
+            if let Some(dir) = &a.out {
+                self.save(dir, t, &last, wm, &history)?;
+            }
+        }
+        bar.finish_and_clear();
+        Ok(last)
+    }
+
+    /// Writes the classifier's parameters, net, progress and fp/tn plots.
+    fn save(&self, dir: &FsPath, t: &Trainer, rec: &Value, wm: u64, history: &[Vec<f64>]) -> Result<(), Error> {
+        let mut prog = rec.clone();
+        prog["seed"] = json!(self.seed);
+        prog["weight_multiplies"] = json!(wm);
+        prog["history"] = json!(history);
+        let params = NetParams { weights: t.weights.clone(), biases: t.biases.clone() };
+        let plot = |cols: &[usize], what: &str| {
+            png(&plot_history(history, cols, &format!("{what}  BATCH (BLUE) TRAIN (RED) TEST (GREEN)")), dir)
+        };
+        let files = vec![
+            (dir.join("params.txt"), write_net_params(self.spec, self.p.omega, &params).into_bytes()),
+            (dir.join("net.txt"), self.spec.to_text().into_bytes()),
+            (dir.join("progress.json"), prog.to_string().into_bytes()),
+            (dir.join("fp.png"), plot(&[1, 2, 3], "FP")?),
+            (dir.join("tn.png"), plot(&[4, 5, 6], "TN")?),
+        ];
+        write_all(&files)
+    }
+}
+
+/// Runs `lwl generate`.
+pub fn run(a: &GenerateArgs) -> Result<(), Error> {
+    check(a)?;
+    let saved: Saved = a.resume.as_deref().map(read_saved).transpose()?.unwrap_or_default();
+    let seed = seed(a.seed.or(saved.seed), "generate");
+    let src = load_data(&a.source, a.test.as_deref())?;
+    let model = Model::load(&a.model, &src)?;
+    let anet = model.spec.net()?;
+    let feed = FeedAround::new(&anet).map_err(|m| Error::Usage(format!("{}: {m}", a.model.display())))?;
+    let n = src.train.len();
+    let fakes = a.fakes.unwrap_or(2 * n);
+    let auto = model.auto(&anet, &feed);
+    let train = model.codes(&auto, &src.train, fakes, &mut stream(seed, 0, TRAIN_FAKES));
+    let test = src.test.as_ref().map(|t| {
+        let f = (fakes as f64 * t.len() as f64 / n as f64).round() as usize;
+        model.codes(&auto, t, f, &mut stream(seed, 0, TEST_FAKES))
+    });
+    let net_path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let spec = match &net_path {
+        Some(p) => NetSpec::parse(&read_text_file(p)?, &p.display().to_string())?,
+        None => NetSpec::layered(&[vec![train.dims], a.hidden.0.clone(), vec![2]].concat())?,
+    };
+    let net = spec.net()?;
+    let net_name = net_path.map_or("the classifier net".into(), |p| p.display().to_string());
+    check_fit(&net, &train, &net_name, "the codes")?;
+    let act = activation(&a.activation, a.width, 0.0)?;
+    let p = Params {
+        beta: a.beta,
+        omega: a.omega,
+        upsilon: a.upsilon,
+        margin: a.margin,
+        activation: act,
+        class_mode: ClassMode::Plain,
+    };
+    let start = match &a.resume {
+        Some(d) => {
+            let f = d.join("params.txt");
+            read_net_params(&read_text_file(&f)?, &f.display().to_string(), &spec)?.0
+        }
+        None => NetParams {
+            weights: random_weights(&spec, a.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)),
+            biases: vec![0.0; spec.nodes()],
+        },
+    };
+    let mut t = Trainer::new(p, Path::Fast, start.weights, start.biases, false, pool(a.threads)?);
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+    }
+    let session = Session { a, net: &net, spec: &spec, p, train: &train, test: test.as_ref(), fakes, seed };
+    let cols =
+        ["epoch", "gwms", "rrr_err", "fp_batch", "tn_batch", "fp_train", "tn_train", "fp_test", "tn_test", "seconds"];
+    let mut rep = Reporter::new(a.json, &cols);
+    let mut last = session.epochs(&mut t, &saved, &mut rep)?;
+    let (codes, drawn) = accepted(
+        &model.ide,
+        &net,
+        &p,
+        &t.weights,
+        &t.biases,
+        a.count,
+        1000 * a.count.max(1000),
+        &mut stream(seed, 0, SAMPLES),
+    );
+    let images = auto.pass(Start::Code, &codes).out;
+    if let Some(dir) = &a.out {
+        let text: String = images
+            .chunks_exact(src.train.dims)
+            .map(|r| r.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(" ") + "\n")
+            .collect();
+        let mut files = vec![(dir.join("generated.txt"), format!("{}\n\n{text}", src.train.dims).into_bytes())];
+        if let Some(side) = src.image {
+            files.push((dir.join("generated.png"), png(&tiles(&images, side), dir)?));
+        }
+        write_all(&files)?;
+    }
+    let accepted = codes.len() / model.ide.nodes();
+    last["generated"] = json!(accepted);
+    last["drawn"] = json!(drawn);
+    last["accept_rate"] = json!(accepted as f64 / drawn.max(1) as f64);
+    rep.last(last);
+    Ok(())
+}

@@ -1,0 +1,302 @@
+//! `lwl autoencode`: the kernel on data and code nodes (fixed values under
+//! P_A, SIMD path against the oracle), the iDE sampler, binary encoding from
+//! a fixed seed, exact --resume, and bad nets and flags rejected with exit
+//! status 2.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use lwl_kernel::activation::Activation;
+use lwl_kernel::class::ClassMode;
+use lwl_kernel::layout::Layout;
+use lwl_kernel::net::{Net, NodeKind};
+use lwl_kernel::network::general::{AValues, project_a};
+use lwl_kernel::network::{Batch, Params, State};
+use lwl_runners::autoencode::{Auto, FeedAround, IdeCode, Start};
+use lwl_runners::engine::{NetBuffers, Path};
+use lwl_runners::netfile::NetSpec;
+use lwl_runners::netinit::random_weights;
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::Value;
+
+fn lwl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The JSON lines of a run's standard output.
+fn records(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("lwl-autoencode-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn params(act: Activation) -> Params {
+    Params { beta: 0.7, omega: 3.0, upsilon: 1.0, margin: 0.0, activation: act, class_mode: ClassMode::Plain }
+}
+
+/// Buffers of a 6 → 4 → 3 → 4 → 6 autoencoder batch of `kd` data and `kc`
+/// code items, set by a feed-around from random parameters: data values
+/// from `value` at the data nodes of data items, codes at the code nodes of
+/// code items.
+fn batch(net: &Net, spec: &NetSpec, p: &Params, kd: usize, kc: usize, value: impl Fn(f64) -> f64) -> NetBuffers {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+    let layout = Layout::preferred(kd + kc).unwrap();
+    let mut buf = NetBuffers::new(net, layout).unwrap();
+    let feed = FeedAround::new(net).unwrap();
+    let n = net.nodes();
+    for k in 0..kd + kc {
+        let fixed = if k < kd { &feed.data } else { &feed.code };
+        for &i in fixed {
+            buf.values[layout.at(k, i, n)] = value(rng.random());
+        }
+    }
+    buf.code_items = kc;
+    let w = random_weights(spec, p.omega, &mut rng);
+    let b: Vec<f64> = (0..n).map(|_| 0.2 * rng.random::<f64>() - 0.1).collect();
+    let auto = Auto { net, feed: &feed, p, weights: &w, biases: &b };
+    auto.init(&mut buf, Start::Data, 0..kd);
+    auto.init(&mut buf, Start::Code, kd..kd + kc);
+    auto.init(&mut buf, Start::Data, kd + kc..layout.lanes());
+    buf
+}
+
+fn auto_net() -> NetSpec {
+    NetSpec::autoencoder(6, &[4], 3, &[4]).unwrap()
+}
+
+#[test]
+fn fixed_data_and_code_nodes_keep_their_values_under_pa() {
+    let spec = auto_net();
+    let net = spec.net().unwrap();
+    for (act, value) in [
+        (Activation::Zigmoid { width: 0.4 }, (|r: f64| r) as fn(f64) -> f64),
+        (Activation::Step { width: 0.4 }, |r: f64| f64::from(r > 0.5)),
+    ] {
+        let p = params(act);
+        let (kd, kc) = (9, 5);
+        let mut buf = batch(&net, &spec, &p, kd, kc, value);
+        // perturb the iterate so that the projection has work to do
+        for (j, y) in buf.y.iter_mut().enumerate() {
+            *y += 0.3 * ((j as f64) * 0.37).sin();
+        }
+        let (n, layout) = (net.nodes(), buf.layout);
+        let len = buf.y.len();
+        let (mut weights, mut xa, mut ya, mut ba) =
+            (vec![0.0; net.edges()], vec![0.0; len], vec![0.0; len], vec![0.0; len]);
+        let mut out = AValues { weights: &mut weights, xa: &mut xa, ya: &mut ya, ba: &mut ba };
+        let bt = Batch { values: &buf.values, labels: &buf.labels, code_items: kc };
+        let v = State { w: &mut buf.w.clone(), x: &mut buf.x.clone(), y: &mut buf.y.clone(), b: &mut buf.b.clone() };
+        let mut scratch = vec![0.0; net.edges().max(3 * (kd + kc))];
+        let mut used = vec![0; kd + kc];
+        project_a(&net, &layout, &p, &bt, &v, &mut out, &mut scratch, &mut used);
+        let mut checked = 0;
+        for k in 0..kd + kc {
+            for i in 0..n {
+                let fixed = match net.kind(i) {
+                    NodeKind::Data => k < kd,
+                    NodeKind::Code => k >= kd,
+                    _ => false,
+                };
+                if !fixed {
+                    continue;
+                }
+                let at = layout.at(k, i, n);
+                let val = buf.values[at];
+                assert_eq!(out.xa[at], val, "{act:?}: node {i} item {k}");
+                let z = out.ya[at] - out.ba[at];
+                match act {
+                    Activation::Zigmoid { width } => assert!((z - (width * val - width / 2.0)).abs() < 1e-12),
+                    Activation::Step { width } if val == 1.0 => assert!(z >= width / 2.0 - 1e-12),
+                    Activation::Step { width } => assert!(z <= -width / 2.0 + 1e-12),
+                    _ => unreachable!(),
+                }
+                // y and b move equally and oppositely
+                assert!(((out.ya[at] + out.ba[at]) - (buf.y[at] + buf.b[at])).abs() < 1e-12);
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, kd * 6 + kc * 3);
+    }
+}
+
+#[test]
+fn simd_path_matches_the_oracle_on_an_autoencoder_batch() {
+    let spec = auto_net();
+    let net = spec.net().unwrap();
+    for act in [Activation::Zigmoid { width: 0.4 }, Activation::Step { width: 0.4 }] {
+        let p = params(act);
+        let value = |r: f64| if matches!(act, Activation::Step { .. }) { f64::from(r > 0.5) } else { r };
+        let mut fast = batch(&net, &spec, &p, 11, 6, value);
+        let mut oracle = batch(&net, &spec, &p, 11, 6, value);
+        for it in 0..20 {
+            let rf = fast.iterate(&net, &p, Path::Fast).unwrap();
+            let ro = oracle.iterate(&net, &p, Path::Oracle).unwrap();
+            assert!((rf.rrr_err - ro.rrr_err).abs() < 1e-9, "{act:?} iteration {it}");
+        }
+        for (a, b) in [(&fast.w, &oracle.w), (&fast.x, &oracle.x), (&fast.y, &oracle.y), (&fast.b, &oracle.b)] {
+            let worst = a.iter().zip(b.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(worst < 1e-9, "{act:?}: differs by {worst}");
+        }
+    }
+}
+
+#[test]
+fn ide_samples_draw_each_node_from_its_own_set_independently() {
+    // two perfectly correlated nodes with unequal marginals: node 0 is 1 in
+    // a quarter of the items, node 1 equals node 0 plus 10
+    let codes: Vec<f64> = (0..8).flat_map(|k| if k < 2 { [1.0, 11.0] } else { [0.0, 10.0] }).collect();
+    let z = IdeCode::from_codes(&codes, 2);
+    let draws = 40_000;
+    let s = z.sample(draws, &mut Xoshiro256PlusPlus::seed_from_u64(5));
+    let mut joint = [[0usize; 2]; 2];
+    for c in s.chunks(2) {
+        assert!(c[0] == 0.0 || c[0] == 1.0, "node 0 drew {}", c[0]);
+        assert!(c[1] == 10.0 || c[1] == 11.0, "node 1 drew {}", c[1]);
+        joint[c[0] as usize][c[1] as usize - 10] += 1;
+    }
+    let f = |n: usize| n as f64 / draws as f64;
+    let (p0, p1) = (f(joint[1][0] + joint[1][1]), f(joint[0][1] + joint[1][1]));
+    assert!((p0 - 0.25).abs() < 0.01 && (p1 - 0.25).abs() < 0.01, "marginals {p0} {p1}");
+    // independence: every cell is the product of its marginals
+    for (a, pa) in [(0, 1.0 - p0), (1, p0)] {
+        for (b, pb) in [(0, 1.0 - p1), (1, p1)] {
+            assert!((f(joint[a][b]) - pa * pb).abs() < 0.01, "cell {a}{b}: {}", f(joint[a][b]));
+        }
+    }
+}
+
+#[test]
+fn binary_encoding_n3_succeeds_from_a_fixed_seed() {
+    let o = lwl(&["autoencode", "--binary", "3", "--seed", "1", "--threads", "1", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let last = records(&o).pop().unwrap();
+    assert_eq!(last["success"], true, "{last}");
+    assert_eq!(last["decodes"], true);
+    assert_eq!(last["data_err"], 0.0);
+    assert!(last["rrr_err"].as_f64().unwrap() <= 1e-6);
+}
+
+#[test]
+fn binary_restarts_report_every_run_and_the_rate() {
+    let o = lwl(&["autoencode", "--binary", "2", "--restarts", "3", "--seed", "4", "--iter", "20000", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = records(&o);
+    assert_eq!(r.len(), 4);
+    assert_eq!(r[1]["seed"], 5);
+    for k in ["success", "decodes", "iters", "gwms", "seconds"] {
+        assert!(r[0].get(k).is_some(), "{k}");
+    }
+    let wins = r[..3].iter().filter(|v| v["success"] == true).count();
+    assert_eq!(r[3]["success_rate"].as_f64().unwrap(), wins as f64 / 3.0);
+    assert!((r[3]["width_bound"].as_f64().unwrap() - 1.0 / 2f64.sqrt()).abs() < 1e-15);
+}
+
+/// 40 random 8×8 "images" of values in [0, 1], in the unlabelled format.
+fn toy_data(dir: &std::path::Path) -> String {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+    let mut text = String::from("64\n\n");
+    for _ in 0..40 {
+        let row: Vec<String> = (0..64).map(|_| format!("{}", (rng.random::<f64>() * 4.0).floor() / 3.0)).collect();
+        text += &(row.join(" ") + "\n");
+    }
+    let f = dir.join("toy.txt");
+    std::fs::write(&f, text).unwrap();
+    f.display().to_string()
+}
+
+#[test]
+fn resume_continues_exactly_and_generate_runs_on_the_result() {
+    let dir = tmp("resume");
+    let data = toy_data(&dir);
+    let net = dir.join("net.txt").display().to_string();
+    assert!(
+        lwl(&["net", "auto", "--data", "64", "--encode", "8", "--code", "3", "--decode", "8", "--out", &net])
+            .status
+            .success()
+    );
+    let run = |out: &str, extra: &[&str]| {
+        let mut args =
+            vec!["autoencode", "--data", &data, "--batch", "10", "--code-batch", "4", "--iter", "5", "--json"];
+        args.extend(extra);
+        args.extend(["--out", out, "--threads", "1"]);
+        let o = lwl(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        records(&o).pop().unwrap()
+    };
+    let (a, b) = (dir.join("a").display().to_string(), dir.join("b").display().to_string());
+    let whole = run(&a, &["--net", &net, "--seed", "9", "--epochs", "2"]);
+    run(&b, &["--net", &net, "--seed", "9", "--epochs", "1"]);
+    let resumed = run(&b, &["--resume", &b, "--epochs", "1"]);
+    for k in ["epoch", "iters", "data_err", "code_err", "rrr_err"] {
+        assert_eq!(whole[k], resumed[k], "{k}");
+    }
+    for f in ["params.txt", "net.txt", "ide.txt", "progress.json", "reconstructions.png", "samples.png", "codes.png"] {
+        assert!(dir.join("a").join(f).exists(), "{f}");
+    }
+    let g = dir.join("g").display().to_string();
+    let args = ["generate", "--model", &a, "--data", &data, "--epochs", "2", "--iter", "10", "--batch", "40"];
+    let o = lwl(&[&args[..], &["--count", "5", "--seed", "2", "--json", "--out", &g, "--threads", "1"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = records(&o);
+    for k in ["fp_batch", "tn_batch", "fp_train", "tn_train", "fp_test", "tn_test", "accept_rate"] {
+        assert!(r.last().unwrap().get(k).is_some(), "{k}");
+    }
+    assert!(dir.join("g/generated.txt").exists() && dir.join("g/fp.png").exists());
+}
+
+#[test]
+fn bad_nets_and_flags_exit_2_with_a_reason() {
+    let dir = tmp("bad");
+    let write = |name: &str, text: &str| {
+        let f = dir.join(name);
+        std::fs::write(&f, text).unwrap();
+        f.display().to_string()
+    };
+    let data = toy_data(&dir);
+    let classifier = write("class.txt", &NetSpec::layered(&[64, 3, 2]).unwrap().to_text());
+    let no_code =
+        write("nocode.txt", "4 2 0 0\n\n0 2\n4 5 \n1 2\n4 5 \n2 2\n4 5 \n3 2\n4 5 \n4 4\n0 1 2 3 \n5 4\n0 1 2 3 \n");
+    // data node 3 has no record: it would have no decoder edge
+    let no_decoder = write("nodec.txt", "4 0 2 0\n\n0 2\n4 5 \n1 2\n4 5 \n2 2\n4 5 \n4 4\n0 1 2 3 \n5 4\n0 1 2 3 \n");
+    let small = write("small.txt", &NetSpec::autoencoder(16, &[], 3, &[]).unwrap().to_text());
+    // decoder nodes 6 and 7 feed each other: a cycle that avoids the data layer
+    let cycle = write(
+        "cycle.txt",
+        "4 0 2 2\n\n0 1\n6 \n1 1\n6 \n2 1\n6 \n3 1\n6 \n4 4\n0 1 2 3 \n5 4\n0 1 2 3 \n6 2\n4 7 \n7 2\n5 6 \n",
+    );
+    let four = write("four.txt", "4\n\n0 1 0 0\n1 0 0 0\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--data", &data, "--net", &classifier], "classifier net"),
+        (vec!["--data", &data, "--net", &no_code], "code node"),
+        (vec!["--data", &data, "--net", &no_decoder], "nodec.txt"),
+        (vec!["--data", &data, "--net", &small], "16 data nodes"),
+        (vec!["--data", &data], "--net FILE is needed"),
+        (vec!["--data", &four, "--net", &cycle], "cycle that does not pass through the data layer"),
+        (vec!["--mnist", "--restarts", "3"], "--restarts needs --binary"),
+        (vec!["--binary", "3", "--activation", "relu"], "step or zigmoid"),
+        (vec!["--binary", "3", "--code-batch", "3"], "all 8 codes"),
+        (vec!["--binary", "3", "--width", "0"], "--width"),
+        (vec!["--binary", "3", "--beta", "3"], "--beta"),
+        (vec!["--binary", "40"], "--binary N"),
+        (vec!["--data", &data, "--net", &small, "--activation", "step"], "0s and 1s"),
+        (vec!["--binary", "3", "--mnist"], "cannot be used with"),
+    ];
+    for (args, want) in cases {
+        let o = lwl(&[&["autoencode"], &args[..]].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(want), "{args:?}: expected '{want}' in: {e}");
+        assert_eq!(e.trim().lines().filter(|l| l.starts_with("lwl:") || l.starts_with("error")).count(), 1, "{e}");
+    }
+    let o = lwl(&["generate", "--model", &dir.display().to_string(), "--binary", "3"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
