@@ -254,16 +254,21 @@ fn train(
     }
     bar.finish_and_clear();
     let c = tr.counters();
-    let x0 = start.iters as f64;
     Ok(Outcome {
         iters: start.iters + c.iterations,
         gwms: (start.weight_multiplies + c.weight_multiplies) as f64 * 1e-9,
         seconds: last["seconds"].as_f64().unwrap_or(0.0),
         recon_err: last["recon_err"].as_f64().unwrap_or(f64::NAN),
-        points: tr.envelope.points().into_iter().map(|(x, y)| (x + x0, y)).collect(),
+        points: plot_points(&tr, start.iters),
         series: tr.series.take(),
         last,
     })
+}
+
+/// The run's RRR_err envelope as plot points, iterations counted on from
+/// `x0` (the iterations of the run it resumes).
+fn plot_points(tr: &Trainer, x0: u64) -> Vec<(f64, f64)> {
+    tr.envelope.points().into_iter().map(|(x, y)| (x + x0 as f64, y)).collect()
 }
 
 /// Writes W, the codes, the progress record and the pictures of a run.
@@ -275,7 +280,7 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
     prog["rank"] = json!(rank);
     prog["beta"] = json!(plan.setup.params.beta);
     prog["omega"] = json!(plan.setup.params.omega);
-    let points: Vec<(f64, f64)> = tr.envelope.points().into_iter().map(|(x, y)| (x + x0 as f64, y)).collect();
+    let points = plot_points(tr, x0);
     let plot_path = dir.join("rrr_err.png");
     let title = format!("RRR_ERR  {}  SEED {seed}", plan.src.name);
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
