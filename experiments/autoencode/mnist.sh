@@ -6,8 +6,8 @@
 LWL=$1; OUT=$2; MINUTES=${3:-40}
 end=$(( $(date +%s) + 60 * MINUTES ))
 if [ ! -f "$OUT/progress.json" ]; then
-  "$LWL" autoencode --mnist --seed 1 --epochs 1 --out "$OUT" --json >> mnist.jsonl 2>> mnist.err
+  "$LWL" autoencode --mnist --seed 1 --epochs 1 --out "$OUT" --json >> mnist.jsonl
 fi
 while [ "$(date +%s)" -lt "$end" ]; do
-  "$LWL" autoencode --mnist --resume "$OUT" --epochs 1 --out "$OUT" --json >> mnist.jsonl 2>> mnist.err
+  "$LWL" autoencode --mnist --resume "$OUT" --epochs 1 --out "$OUT" --json >> mnist.jsonl
 done
