@@ -6,8 +6,8 @@
 LWL=$1; MODEL=$2; OUT=$3; MINUTES=${4:-30}
 end=$(( $(date +%s) + 60 * MINUTES ))
 if [ ! -f "$OUT/progress.json" ]; then
-  "$LWL" generate --model "$MODEL" --mnist --seed 1 --epochs 1 --out "$OUT" --json >> generate.jsonl
+  "$LWL" generate --model "$MODEL" --mnist --seed 1 --epochs 1 --out "$OUT" ${THREADS:+--threads "$THREADS"} --json >> generate.jsonl
 fi
 while [ "$(date +%s)" -lt "$end" ]; do
-  "$LWL" generate --model "$MODEL" --mnist --resume "$OUT" --epochs 1 --out "$OUT" --json >> generate.jsonl
+  "$LWL" generate --model "$MODEL" --mnist --resume "$OUT" --epochs 1 --out "$OUT" ${THREADS:+--threads "$THREADS"} --json >> generate.jsonl
 done
