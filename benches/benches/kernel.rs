@@ -3,20 +3,23 @@
 //! twins. Run with `cargo bench -p lwl-benches`.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use lwl_kernel::activation::{self, Activation};
 use lwl_kernel::bilinear::{self, Coeffs, Safeguard};
 use lwl_kernel::layout::Layout;
+use lwl_kernel::network::Report;
 use lwl_kernel::simd::{self, LANES, V};
 use lwl_runners::cmd_bench::{config, prepare};
 use lwl_runners::engine::Path;
 
 /// Full iterations of the `lwl bench` configurations in several layouts:
 /// DESIGN.md's batch-innermost layout (block = whole batch) against blocks
-/// of 8, 32 and 128 items.
+/// of 8, 16, 32 and 128 items; iterations run as in training (one run, the
+/// weight sums carried from one iteration to the next).
 fn layouts(c: &mut Criterion) {
-    for (name, blocks) in [("majority", &[8usize, 32, 128][..]), ("mnist", &[8, 32, 128, 1000][..])] {
+    for (name, blocks) in [("majority", &[8usize, 16, 32, 128][..]), ("mnist", &[8, 16, 32, 128, 1000][..])] {
         let cfg = config(name).expect("built-in config");
         let mut g = c.benchmark_group(format!("iteration_{name}"));
         g.sample_size(10);
@@ -28,7 +31,15 @@ fn layouts(c: &mut Criterion) {
             let net = prob.spec.net().expect("net");
             let label = if blk >= cfg.batch { "innermost".to_string() } else { format!("block{blk}") };
             g.bench_function(BenchmarkId::from_parameter(label), |b| {
-                b.iter(|| prob.buf.iterate(&net, &prob.params, Path::Fast).expect("iterate"))
+                b.iter_custom(|n| {
+                    let start = Instant::now();
+                    let go = |r: &Report| {
+                        black_box(r.rrr_err);
+                        true
+                    };
+                    prob.buf.run_on(None, &net, &prob.params, Path::Fast, n as usize, go).expect("iterate");
+                    start.elapsed()
+                })
             });
         }
         g.finish();

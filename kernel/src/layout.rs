@@ -31,7 +31,7 @@ pub struct Layout {
 }
 
 /// Largest block of [`Layout::preferred`].
-pub const PREFERRED_BLOCK: usize = 128;
+pub const PREFERRED_BLOCK: usize = 16;
 
 /// Rounds `n` up to a multiple of [`LANES`]; `None` on overflow.
 pub fn round_up(n: usize) -> Option<usize> {
@@ -57,14 +57,21 @@ impl Layout {
         Self::new(items, round_up(items.max(1)).ok_or(LayoutError::TooLarge)?)
     }
 
-    /// The layout measured fastest (`cargo bench -p lwl-benches`, groups
-    /// `iteration_*`): blocks of at most [`PREFERRED_BLOCK`] items, the batch
-    /// split evenly. Small batches are one block (batch innermost); for the
-    /// MNIST classifier (batch 1000) blocks of 128 beat one block of 1000 by
-    /// about 1.2×, because a block's rows stay in cache between the sweeps
-    /// of one iteration.
+    /// The layout measured fastest for networks: blocks of at most
+    /// [`PREFERRED_BLOCK`] items, the batch split evenly. A block of 16 items
+    /// is one chunk of the bilinear sweep (four lane groups), so the rows a
+    /// node's projection reads are one contiguous stream; measured with
+    /// `lwl bench --block N` (MNIST classifier, one thread: blocks of 16
+    /// 2.4 s/GWM, of 128 5.7 s/GWM, one block of 1000 5.1 s/GWM on the
+    /// 2-core Xeon of BENCHMARKS.md).
     pub fn preferred(items: usize) -> Result<Self, LayoutError> {
-        let blocks = items.max(1).div_ceil(PREFERRED_BLOCK);
+        Self::split(items, PREFERRED_BLOCK)
+    }
+
+    /// `items` split evenly into the fewest blocks of at most `max_block`
+    /// items (each rounded up to whole lane groups).
+    pub fn split(items: usize, max_block: usize) -> Result<Self, LayoutError> {
+        let blocks = items.max(1).div_ceil(max_block.max(1));
         Self::new(items, round_up(items.max(1).div_ceil(blocks)).ok_or(LayoutError::TooLarge)?)
     }
 

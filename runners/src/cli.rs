@@ -282,7 +282,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Items per layout block (a multiple of 4); default: the batch split
-    /// evenly into blocks of at most 128 items (measured fastest).
+    /// evenly into blocks of at most 16 items (measured fastest).
     #[arg(long, value_name = "N")]
     pub block: Option<usize>,
     /// Minimum seconds of timed iterations per configuration.

@@ -121,17 +121,26 @@ impl Bench {
         Ok(Bench::Nmf(Box::new(b), nmf::Params { beta: 0.5, omega: 1.0 }))
     }
 
-    fn step(&mut self, pool: Option<&Pool>, path: Path) -> Result<f64, Error> {
+    /// Runs iterations while `go` says so (asked after each); returns how
+    /// many ran. Network iterations after the first sweep the edge state
+    /// once each, as in training.
+    fn run(&mut self, pool: Option<&Pool>, path: Path, mut go: impl FnMut(f64) -> bool + Send) -> Result<usize, Error> {
         match self {
             Bench::Net(pr) => {
                 let net = pr.spec.net()?;
-                pr.buf
-                    .iterate_on(pool, &net, &pr.params, path)
-                    .map(|r| r.rrr_err)
-                    .map_err(|e| Error::Usage(format!("{e:?}")))
+                pr.buf.run_on(pool, &net, &pr.params, path, usize::MAX, |r| go(black_box(r.rrr_err)))
             }
-            Bench::Nmf(b, p) => b.iterate(p, path).map_err(|e| Error::Usage(format!("{e:?}"))),
+            Bench::Nmf(b, p) => {
+                let mut n = 0;
+                loop {
+                    n += 1;
+                    if !go(black_box(b.iterate(p, path).map_err(|e| Error::Usage(format!("{e:?}")))?)) {
+                        return Ok(n);
+                    }
+                }
+            }
         }
+        .map_err(|e| Error::Usage(format!("{e:?}")))
     }
 
     /// (edges, state bytes, Newton steps per solve)
@@ -214,19 +223,22 @@ fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_
     .map_err(|e| Error::Usage(format!("--block: {e:?} (use a positive multiple of 4)")))?;
     let mut bench = Bench::new(cfg, layout, args.seed)?;
     let path = if args.oracle { Path::Oracle } else { Path::Fast };
-    for _ in 0..2 {
-        bench.step(pool, path)?;
-    }
-    let start = Instant::now();
-    let mut iters = 0u64;
-    while match args.iters {
-        Some(n) => iters < n,
-        None => iters < 3 || start.elapsed().as_secs_f64() < args.seconds,
-    } {
-        black_box(bench.step(pool, path)?);
+    // Two untimed iterations, then the timed ones in the same run.
+    const WARM: u64 = 2;
+    let (mut start, mut iters) = (Instant::now(), 0u64);
+    bench.run(pool, path, |_| {
         iters += 1;
-    }
+        if iters == WARM {
+            start = Instant::now();
+        }
+        let timed = iters.saturating_sub(WARM);
+        match args.iters {
+            Some(n) => timed < n,
+            None => timed < 3 || start.elapsed().as_secs_f64() < args.seconds,
+        }
+    })?;
     let secs = start.elapsed().as_secs_f64();
+    let iters = iters.saturating_sub(WARM);
     let (edges, state_bytes, steps) = bench.facts();
     let wm = iters as f64 * (cfg.batch * edges) as f64;
     let s_per_gwm = secs / (wm * 1e-9);

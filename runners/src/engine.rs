@@ -2,13 +2,13 @@
 //! runners, tests and benchmarks allocate here once and iterate many times.
 
 use lwl_kernel::counters::Counters;
-use lwl_kernel::exec::Executor;
+use lwl_kernel::exec::{Executor, Serial};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::Net;
 use lwl_kernel::network::general::{AValues, GeneralWork};
 use lwl_kernel::network::{self, Batch, BlockStats, IterError, Params, Report, Sizes, State, Work};
 use lwl_kernel::nmf;
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 /// Which implementation runs an iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,7 +57,10 @@ impl Executor for Pool {
         I: Iterator<Item = T> + Send,
         F: Fn(T) + Sync + Send,
     {
-        self.0.install(|| tasks.par_bridge().for_each(f));
+        // Collected first: rayon then splits the tasks evenly between the
+        // threads, where `par_bridge` hands them out one by one under a lock.
+        let tasks: Vec<T> = tasks.collect();
+        self.0.install(|| tasks.into_par_iter().for_each(f));
     }
 }
 
@@ -146,10 +149,52 @@ impl NetBuffers {
     /// One RRR iteration; the SIMD path runs its per-block phases on `pool`
     /// when given and the layout has more than one block.
     pub fn iterate_on(&mut self, pool: Option<&Pool>, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
-        let (ne, nn, nw) = (self.w.len(), self.y.len(), self.weights.len());
+        let mut last = Report { rrr_err: 0.0, selected: 0 };
+        self.run_on(pool, net, p, path, 1, |r| {
+            last = *r;
+            false
+        })?;
+        Ok(last)
+    }
+
+    /// Up to `iters` RRR iterations; `each` sees every report and says
+    /// whether to go on. Returns the iterations done. The SIMD path sweeps
+    /// the edge state once per iteration after the first (see
+    /// `network::run_with`), with the same results as single iterations.
+    pub fn run_on(
+        &mut self,
+        pool: Option<&Pool>,
+        net: &Net,
+        p: &Params,
+        path: Path,
+        iters: usize,
+        mut each: impl FnMut(&Report) -> bool + Send,
+    ) -> Result<usize, IterError> {
+        if let Path::Fast = path {
+            let layout = self.layout;
+            let (batch, mut st, mut wk, cnt) = self.parts();
+            return match pool.filter(|_| layout.blocks() > 1) {
+                // On a pool thread, so the phases' tasks are not injected
+                // from outside the pool each time.
+                Some(pool) => pool
+                    .0
+                    .install(|| network::run_with(pool, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each)),
+                None => network::run_with(&Serial, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each),
+            };
+        }
+        for done in 1..=iters {
+            if !each(&self.step(net, p, path)?) {
+                return Ok(done);
+            }
+        }
+        Ok(iters)
+    }
+
+    /// The batch, iterate, work space and counters as the kernel takes them.
+    fn parts(&mut self) -> (Batch<'_>, State<'_>, Work<'_>, &mut Counters) {
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
-        let mut st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
-        let mut wk = Work {
+        let st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
+        let wk = Work {
             weights: &mut self.weights,
             biases: &mut self.biases,
             xa: &mut self.xa,
@@ -161,17 +206,20 @@ impl NetBuffers {
             scratch: &mut self.scratch,
             used_label: &mut self.used_label,
         };
-        match path {
-            Path::Oracle => network::iterate_oracle(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
-            Path::Fast => match pool.filter(|_| self.layout.blocks() > 1) {
-                Some(pool) => {
-                    network::iterate_with(pool, net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters)
-                }
-                None => network::iterate(net, &self.layout, p, &batch, &mut st, &mut wk, &mut self.counters),
-            },
+        (batch, st, wk, &mut self.counters)
+    }
+
+    /// One iteration of the oracle or the general update.
+    fn step(&mut self, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
+        let (ne, nn, nw) = (self.w.len(), self.y.len(), self.weights.len());
+        let layout = self.layout;
+        let mut general = self.general.take();
+        let (batch, mut st, mut wk, cnt) = self.parts();
+        let rep = match path {
+            Path::Oracle | Path::Fast => network::iterate_oracle(net, &layout, p, &batch, &mut st, &mut wk, cnt),
             Path::General(gamma) => {
                 let (e, nd) = (ne, nn);
-                let g = self.general.get_or_insert_with(|| {
+                let g = general.get_or_insert_with(|| {
                     Box::new(GeneralBuffers {
                         weights: vec![0.0; nw],
                         xa: vec![0.0; nd],
@@ -187,19 +235,11 @@ impl NetBuffers {
                     a2: AValues { weights: &mut g.weights, xa: &mut g.xa, ya: &mut g.ya, ba: &mut g.ba },
                     s: State { w: &mut g.w, x: &mut g.x, y: &mut g.y, b: &mut g.b },
                 };
-                network::iterate_general(
-                    net,
-                    &self.layout,
-                    p,
-                    gamma,
-                    &batch,
-                    &mut st,
-                    &mut wk,
-                    &mut gw,
-                    &mut self.counters,
-                )
+                network::iterate_general(net, &layout, p, gamma, &batch, &mut st, &mut wk, &mut gw, cnt)
             }
-        }
+        };
+        self.general = general;
+        rep
     }
 }
 

@@ -188,7 +188,8 @@ impl<'d> Trainer<'d> {
             Some(b) => b,
             None => {
                 let n = items.len();
-                let layout = Layout::preferred(n).map_err(|e| Error::Usage(format!("batch of {n} items: {e:?}")))?;
+                // NMF batches were measured in blocks of up to 128 items.
+                let layout = Layout::split(n, 128).map_err(|e| Error::Usage(format!("batch of {n} items: {e:?}")))?;
                 let buf = NmfBuffers::new(self.setup.shape, layout)
                     .ok_or_else(|| Error::Usage(format!("a batch of {n} items is too large")))?;
                 self.buffers.push(buf);

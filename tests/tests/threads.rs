@@ -1,5 +1,8 @@
 //! The SIMD path gives the same bits on every number of threads: per-block
-//! phases are independent and their results are reduced in block order.
+//! phases are independent and their results are reduced in block order. A
+//! run of many iterations (one sweep over the edge state each, the weight
+//! sums carried from one iteration's update to the next one's consensus)
+//! gives the same bits as single iterations that sum afresh.
 
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
@@ -51,4 +54,50 @@ fn golden_exemption_case_bit_identical_on_threads() {
         assert_eq!(s.used_label, t.used_label);
     }
     same_bits(&s, &t);
+}
+
+#[test]
+fn one_run_equals_single_iterations_in_every_layout() {
+    let cfg = config("majority").unwrap();
+    // one block; blocks of exactly one chunk; several chunks per block; a
+    // last block with padding lanes
+    for block in [128, 16, 32, 36] {
+        let layout = Layout::new(cfg.batch, block).unwrap();
+        let mut s = prepare(cfg, layout, 5).unwrap();
+        let net = s.spec.net().unwrap();
+        let single: Vec<u64> =
+            (0..12).map(|_| s.buf.iterate(&net, &s.params, Path::Fast).unwrap().rrr_err.to_bits()).collect();
+        for pool in [None, Some(Pool::new(2).unwrap())] {
+            let mut r = prepare(cfg, layout, 5).unwrap();
+            let mut series = Vec::new();
+            let done = r
+                .buf
+                .run_on(pool.as_ref(), &net, &r.params, Path::Fast, 12, |rep| {
+                    series.push(rep.rrr_err.to_bits());
+                    true
+                })
+                .unwrap();
+            assert_eq!(done, 12);
+            assert_eq!(series, single, "block {block}");
+            same_bits(&s.buf, &r.buf);
+            assert_eq!(s.buf.counters, r.buf.counters);
+        }
+    }
+}
+
+#[test]
+fn a_run_stops_when_told() {
+    let cfg = config("majority").unwrap();
+    let layout = Layout::new(cfg.batch, 16).unwrap();
+    let mut r = prepare(cfg, layout, 5).unwrap();
+    let net = r.spec.net().unwrap();
+    let mut seen = 0;
+    let done = r
+        .buf
+        .run_on(None, &net, &r.params, Path::Fast, 100, |_| {
+            seen += 1;
+            seen < 7
+        })
+        .unwrap();
+    assert_eq!((done, seen, r.buf.counters.iterations), (7, 7, 7));
 }

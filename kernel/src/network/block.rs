@@ -74,11 +74,24 @@ fn lanes_mut(s: &mut [f64], r: usize, kb: usize) -> &mut [[f64; LANES]] {
     s[r * kb..(r + 1) * kb].as_chunks_mut::<LANES>().0
 }
 
-/// Per-edge sums of the block's real weight copies (weight consensus).
+/// Per-edge sums of the block's real weight copies (weight consensus), in
+/// the order [`bilinear`] accumulates them while it updates the copies: per
+/// chunk of [`GROUPS`] lane groups a lane-parallel sum reduced to a scalar,
+/// the chunks added in order. Both give the same bits, so an iteration that
+/// uses the sums its predecessor left equals one that sums afresh.
 pub(super) fn weight_sums(bl: &mut Block) {
-    let (kb, real) = (bl.kb, bl.real);
+    let m = Mask::new(bl.real);
+    let (kb, groups) = (bl.kb, bl.kb / LANES);
     for (e, s) in bl.wsum.iter_mut().enumerate() {
-        *s = crate::simd::sum(&bl.w[e * kb..e * kb + real]);
+        let row = lanes(bl.w, e, kb);
+        *s = 0.0;
+        for g0 in (0..groups).step_by(GROUPS) {
+            let mut acc = V::splat(0.0);
+            for (g, w) in row.iter().enumerate().take((g0 + GROUPS).min(groups)).skip(g0) {
+                m.add(&mut acc, g, V::new(*w));
+            }
+            *s += acc.reduce_add();
+        }
     }
 }
 
@@ -132,9 +145,12 @@ pub(super) fn node_values(net: &Net, p: &Params, items: usize, code_items: usize
 const GROUPS: usize = 4;
 
 /// Bilinear projection, update and error sum of every non-input node of the
-/// block, with the consensus `weights` and `biases` of this iteration.
+/// block, with the consensus `weights` and `biases` of this iteration; also
+/// leaves the block's sums of the updated weight copies in `wsum` (as
+/// [`weight_sums`] computes them) for the next iteration's consensus.
 pub(super) fn bilinear(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block) {
     let m = Mask::new(bl.real);
+    bl.wsum.fill(0.0);
     let mut err = V::splat(0.0);
     let mut cnt = Counters::default();
     let groups = bl.kb / LANES;
@@ -182,7 +198,7 @@ fn groups_mut<const G: usize>(s: &mut [f64], r: usize, kb: usize, g0: usize) -> 
 /// Bilinear projection of node `j` for the `G` lane groups from `g0`: dot
 /// products over the in-edges (eq. 17), the roots (eq. 52), the node's `y`,
 /// `b` update, then the in-edge `w`, `x` update (eq. 19) while the rows are
-/// still in cache.
+/// still in cache, adding the updated weight copies to the block's sums.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn chunk<const G: usize>(
@@ -278,6 +294,7 @@ fn chunk<const G: usize>(
     }
     let mut e_edge = V::splat(0.0);
     for e in net.in_edges(j) {
+        let mut wsum = V::splat(0.0);
         let wa = V::splat(weights[e]);
         let w2 = V::splat(2.0 * weights[e]);
         let xa = groups::<G>(bl.xa, net.src(e), kb, g0);
@@ -290,10 +307,13 @@ fn chunk<const G: usize>(
             let xr = two.mul_sub(xav, xv);
             let dw = t[g].mul_add(xr, wr).mul_sub(inv[g], wa);
             let dx = t[g].mul_add(wr, xr).mul_sub(inv[g], xav);
-            w[g] = dw.mul_add(beta, wv).to_array();
+            let wn = dw.mul_add(beta, wv);
+            w[g] = wn.to_array();
             x[g] = dx.mul_add(beta, xv).to_array();
             m.add(&mut e_edge, g0 + g, dw.mul_add(dw, dx * dx));
+            m.add(&mut wsum, g0 + g, wn);
         }
+        bl.wsum[e] += wsum.reduce_add();
     }
     *err += e_edge;
 }

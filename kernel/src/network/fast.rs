@@ -1,10 +1,17 @@
-//! The SIMD path of one network RRR iteration: lanes over batch items, and
-//! phases whose work is independent per layout block run through an
-//! [`Executor`] (serially, or on threads by the caller) with per-block
-//! results reduced in block order, so the result does not depend on the
-//! executor. Same mathematics as the oracle; sums over items use
-//! lane-parallel partial sums and `1/(1 - u²)` is computed once per (node,
-//! item), so results agree with the oracle to rounding, not bit for bit.
+//! The SIMD path of one network RRR iteration (eq. 26, 38 with the update
+//! of eq. 3): lanes over batch items, and phases whose work is independent
+//! per layout block run through an [`Executor`] (serially, or on threads by
+//! the caller) with per-block results reduced in block order, so the result
+//! does not depend on the executor. Same mathematics as the oracle; sums
+//! over items use lane-parallel partial sums and `1/(1 - u²)` is computed
+//! once per (node, item), so results agree with the oracle to rounding, not
+//! bit for bit.
+//!
+//! One sweep over the edge state per iteration: the bilinear phase reads a
+//! node's in-edge rows for the dot products, solves, and updates the rows
+//! while they are in cache, adding the new weight copies to the per-block
+//! sums that the next iteration's weight consensus needs ([`run_with`]).
+//! Node-value sums read `x` only on edges out of non-input nodes.
 
 use super::block::{self, Block, Mask};
 use super::{Batch, BlockStats, IterError, Params, Report, State, Work, check, classes};
@@ -98,20 +105,79 @@ pub fn iterate_with<E: Executor>(
     wk: &mut Work,
     cnt: &mut Counters,
 ) -> Result<Report, IterError> {
+    let mut last = Report { rrr_err: 0.0, selected: 0 };
+    run_with(exec, net, layout, p, batch, st, wk, cnt, 1, |r| {
+        last = *r;
+        false
+    })?;
+    Ok(last)
+}
+
+/// Up to `iters` RRR iterations, SIMD path, per-block phases run by `exec`:
+/// `each` receives every iteration's report and returns whether to go on.
+/// Returns the number of iterations done.
+///
+/// The first iteration sums the weight copies in a sweep of its own; each
+/// later one takes the sums its predecessor accumulated while it updated the
+/// copies, so the edge state is swept once per iteration. The sums are the
+/// same bits either way: `n` iterations here equal `n` calls of
+/// [`iterate_with`], for every executor.
+#[allow(clippy::too_many_arguments)]
+pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
+    exec: &E,
+    net: &Net,
+    layout: &Layout,
+    p: &Params,
+    batch: &Batch,
+    st: &mut State,
+    wk: &mut Work,
+    cnt: &mut Counters,
+    iters: usize,
+    mut each: F,
+) -> Result<usize, IterError> {
     check(net, layout, p, batch, st, wk)?;
+    if net.edges() > 0 && iters > 0 {
+        exec.run(blocks(layout, net, batch.values, st, parts(wk)), |mut bl| block::weight_sums(&mut bl));
+    }
+    for done in 1..=iters {
+        let rep = one(exec, net, layout, p, batch, st, wk, cnt);
+        if !each(&rep) {
+            return Ok(done);
+        }
+    }
+    Ok(iters)
+}
+
+/// One iteration whose weight sums `wk.wsum` are those of `st.w`; leaves the
+/// sums of the updated copies there.
+#[allow(clippy::too_many_arguments)]
+fn one<E: Executor>(
+    exec: &E,
+    net: &Net,
+    layout: &Layout,
+    p: &Params,
+    batch: &Batch,
+    st: &mut State,
+    wk: &mut Work,
+    cnt: &mut Counters,
+) -> Report {
     let (n, ne, items) = (net.nodes(), net.edges(), layout.items());
     if ne == 0 {
-        return Ok(Report { rrr_err: 0.0, selected: 0 });
+        return Report { rrr_err: 0.0, selected: 0 };
     }
     let kf = items as f64;
     let kb = layout.block();
 
-    // Set A: weight consensus on the sphere (per-block sums, reduced in
-    // block order), then node values per block, then the class step.
-    exec.run(blocks(layout, net, batch.values, st, parts(wk)), |mut bl| block::weight_sums(&mut bl));
-    for e in 0..ne {
-        let s = (0..layout.blocks()).fold(0.0, |s, blk| s + wk.wsum[blk * ne + e]);
-        wk.weights[e] = s / kf;
+    // Set A: weight consensus on the sphere (per-block sums reduced in block
+    // order), then node values per block, then the class step.
+    wk.weights.fill(0.0);
+    for sums in wk.wsum.chunks_exact(ne) {
+        for (w, s) in wk.weights.iter_mut().zip(sums) {
+            *w += s;
+        }
+    }
+    for w in wk.weights.iter_mut() {
+        *w /= kf;
     }
     for i in 0..n {
         if net.kind(i) != NodeKind::Input {
@@ -138,7 +204,8 @@ pub fn iterate_with<E: Executor>(
         }
         wk.biases[i] = acc.reduce_add() / kf;
     }
-    // Set B: bilinear projection and update, per block.
+    // Set B: bilinear projection and update, per block; the update leaves
+    // the next iteration's weight sums.
     let (weights, biases) = (&*wk.weights, &*wk.biases);
     let bw = Parts {
         xa: &mut *wk.xa,
@@ -162,5 +229,5 @@ pub fn iterate_with<E: Executor>(
     cnt.bilinear += pairs;
     cnt.update += pairs;
     cnt.node_ops += (items * n) as u64;
-    Ok(Report { rrr_err: libm::sqrt(err / kf), selected })
+    Report { rrr_err: libm::sqrt(err / kf), selected }
 }

@@ -14,8 +14,9 @@
 //! reference program computes it (eq. 42 without the square).
 //!
 //! [`iterate_oracle`] follows the reference program's order of operations
-//! bit for bit; [`iterate`] is the SIMD path (lanes over items);
-//! [`iterate_general`] is the generalised update of eq. 47 with parameter γ.
+//! bit for bit; [`iterate`] is the SIMD path (lanes over items), and
+//! [`run_with`] runs it for many iterations with one sweep over the edge
+//! state per iteration; [`iterate_general`] is the generalised update of eq. 47 with parameter γ.
 
 mod block;
 mod classes;
@@ -23,7 +24,7 @@ mod fast;
 pub mod general;
 mod oracle;
 
-pub use fast::{iterate, iterate_with};
+pub use fast::{iterate, iterate_with, run_with};
 pub use general::iterate_general;
 pub use oracle::iterate_oracle;
 

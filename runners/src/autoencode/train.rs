@@ -181,15 +181,12 @@ impl<'a> AutoTrainer<'a> {
         auto.init(buf, Start::Code, kd..kd + kc);
         auto.init(buf, Start::Data, kd + kc..layout.lanes());
         let mut last = f64::NAN;
-        for _ in 0..self.setup.iter {
-            let rep = buf
-                .iterate_on(self.pool, net, &p, self.setup.path)
-                .map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
+        let tol = self.setup.tol;
+        buf.run_on(self.pool, net, &p, self.setup.path, self.setup.iter, |rep| {
             last = rep.rrr_err;
-            if last <= self.setup.tol {
-                break;
-            }
-        }
+            last > tol || last.is_nan()
+        })
+        .map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
         if !last.is_nan() {
             self.weights.copy_from_slice(&buf.weights);
             self.biases.copy_from_slice(&buf.biases);

@@ -110,20 +110,16 @@ impl Trainer {
         p.class_mode = mode;
         buf.init_forward(net, &p, &self.weights, &self.biases);
         let mut last = f64::NAN;
-        let mut done = 0;
-        for _ in 0..iters {
-            let rep = buf
-                .iterate_on(self.pool.as_ref(), net, &p, self.path)
-                .map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
-            done += 1;
-            last = rep.rrr_err;
-            if let Some(s) = &mut self.series {
-                s.push(rep.rrr_err);
-            }
-            if rep.rrr_err <= tol {
-                break;
-            }
-        }
+        let series = &mut self.series;
+        let done = buf
+            .run_on(self.pool.as_ref(), net, &p, self.path, iters, |rep| {
+                last = rep.rrr_err;
+                if let Some(s) = series.as_mut() {
+                    s.push(rep.rrr_err);
+                }
+                rep.rrr_err > tol || rep.rrr_err.is_nan()
+            })
+            .map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
         if done > 0 {
             self.weights.copy_from_slice(&buf.weights);
             self.biases.copy_from_slice(&buf.biases);
