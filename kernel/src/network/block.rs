@@ -41,6 +41,29 @@ impl Mask {
     }
 }
 
+/// Adds the real lanes of a lane group to an accumulator.
+pub(super) trait RealLanes {
+    /// Adds lane group `c` of `v` to `acc`, real lanes only.
+    fn add(&self, acc: &mut V, c: usize, v: V);
+}
+
+impl RealLanes for Mask {
+    #[inline(always)]
+    fn add(&self, acc: &mut V, c: usize, v: V) {
+        Mask::add(self, acc, c, v);
+    }
+}
+
+/// Every lane is real (a chunk without padding): adds without a test.
+struct AllReal;
+
+impl RealLanes for AllReal {
+    #[inline(always)]
+    fn add(&self, acc: &mut V, _: usize, v: V) {
+        *acc += v;
+    }
+}
+
 /// One block's slices of the iterate and the work space.
 pub(super) struct Block<'a> {
     /// Block index.
@@ -162,10 +185,13 @@ pub(super) fn bilinear(net: &Net, p: &Params, weights: &[f64], biases: &[f64], b
         let mut g0 = 0;
         while g0 < groups {
             match groups - g0 {
-                1 => chunk::<1>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                2 => chunk::<2>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                3 => chunk::<3>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                _ => chunk::<GROUPS>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                1 => chunk::<1, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                2 => chunk::<2, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                3 => chunk::<3, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                _ if (g0 + GROUPS) * LANES <= bl.real => {
+                    chunk::<GROUPS, _>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
+                }
+                _ => chunk::<GROUPS, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
             }
             g0 += GROUPS;
         }
@@ -201,14 +227,14 @@ fn groups_mut<const G: usize>(s: &mut [f64], r: usize, kb: usize, g0: usize) -> 
 /// still in cache, adding the updated weight copies to the block's sums.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn chunk<const G: usize>(
+fn chunk<const G: usize, M: RealLanes>(
     net: &Net,
     p: &Params,
     weights: &[f64],
     node: &Node,
     bl: &mut Block,
     g0: usize,
-    m: &Mask,
+    m: &M,
     err: &mut V,
     cnt: &mut Counters,
 ) {

@@ -10,8 +10,10 @@
 //! One sweep over the edge state per iteration: the bilinear phase reads a
 //! node's in-edge rows for the dot products, solves, and updates the rows
 //! while they are in cache, adding the new weight copies to the per-block
-//! sums that the next iteration's weight consensus needs ([`run_with`]).
-//! Node-value sums read `x` only on edges out of non-input nodes.
+//! sums that the next iteration's weight consensus needs, then computes the
+//! block's node values for the next iteration ([`run_with`]): one parallel
+//! phase per iteration. Node-value sums read `x` only on edges out of
+//! non-input nodes.
 
 use super::block::{self, Block, Mask};
 use super::{Batch, BlockStats, IterError, Params, Report, State, Work, check, classes};
@@ -119,9 +121,13 @@ pub fn iterate_with<E: Executor>(
 ///
 /// The first iteration sums the weight copies in a sweep of its own; each
 /// later one takes the sums its predecessor accumulated while it updated the
-/// copies, so the edge state is swept once per iteration. The sums are the
-/// same bits either way: `n` iterations here equal `n` calls of
-/// [`iterate_with`], for every executor.
+/// copies, so the edge state is swept once per iteration. Node values (the
+/// non-class part of P_A) are likewise computed per block right after the
+/// block's update, so an iteration has one parallel phase. Either way the
+/// bits are the same: `n` iterations here equal `n` calls of
+/// [`iterate_with`], for every executor. Afterwards `wk.xa`, `ya`, `ba` hold
+/// the node values of the final iterate (class nodes: of the last
+/// iteration).
 #[allow(clippy::too_many_arguments)]
 pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
     exec: &E,
@@ -137,7 +143,11 @@ pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
 ) -> Result<usize, IterError> {
     check(net, layout, p, batch, st, wk)?;
     if net.edges() > 0 && iters > 0 {
-        exec.run(blocks(layout, net, batch.values, st, parts(wk)), |mut bl| block::weight_sums(&mut bl));
+        let (items, codes) = (layout.items(), batch.code_items);
+        exec.run(blocks(layout, net, batch.values, st, parts(wk)), |mut bl| {
+            block::weight_sums(&mut bl);
+            block::node_values(net, p, items, codes, &mut bl);
+        });
     }
     for done in 1..=iters {
         let rep = one(exec, net, layout, p, batch, st, wk, cnt);
@@ -148,8 +158,9 @@ pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
     Ok(iters)
 }
 
-/// One iteration whose weight sums `wk.wsum` are those of `st.w`; leaves the
-/// sums of the updated copies there.
+/// One iteration whose weight sums `wk.wsum` and node A-values (`wk.xa`,
+/// `ya`, `ba` but for class nodes) are those of `st`; leaves those of the
+/// updated iterate there.
 #[allow(clippy::too_many_arguments)]
 fn one<E: Executor>(
     exec: &E,
@@ -169,7 +180,7 @@ fn one<E: Executor>(
     let kb = layout.block();
 
     // Set A: weight consensus on the sphere (per-block sums reduced in block
-    // order), then node values per block, then the class step.
+    // order); node values are there already; the class step.
     wk.weights.fill(0.0);
     for sums in wk.wsum.chunks_exact(ne) {
         for (w, s) in wk.weights.iter_mut().zip(sums) {
@@ -184,9 +195,6 @@ fn one<E: Executor>(
             consensus::sphere(&mut wk.weights[net.in_edges(i)], p.omega);
         }
     }
-    exec.run(blocks(layout, net, batch.values, st, parts(wk)), |mut bl| {
-        block::node_values(net, p, items, batch.code_items, &mut bl)
-    });
     let selected = classes::project(net, layout, p, batch, st.y, st.b, wk);
     // Set B: bias consensus.
     for i in 0..n {
@@ -205,7 +213,8 @@ fn one<E: Executor>(
         wk.biases[i] = acc.reduce_add() / kf;
     }
     // Set B: bilinear projection and update, per block; the update leaves
-    // the next iteration's weight sums.
+    // the next iteration's weight sums, and the block's node values for the
+    // next iteration follow while its rows are in cache.
     let (weights, biases) = (&*wk.weights, &*wk.biases);
     let bw = Parts {
         xa: &mut *wk.xa,
@@ -215,7 +224,10 @@ fn one<E: Executor>(
         wsum: &mut *wk.wsum,
         stats: &mut *wk.stats,
     };
-    exec.run(blocks(layout, net, batch.values, st, bw), |mut bl| block::bilinear(net, p, weights, biases, &mut bl));
+    exec.run(blocks(layout, net, batch.values, st, bw), |mut bl| {
+        block::bilinear(net, p, weights, biases, &mut bl);
+        block::node_values(net, p, items, batch.code_items, &mut bl);
+    });
     let mut err = 0.0;
     for s in wk.stats.iter() {
         err += s.err;
