@@ -28,7 +28,7 @@ use lwl_kernel::network::{
 /// Iterate, batch and work buffers (as `lwl_runners::engine::NetBuffers`).
 #[derive(Clone, Debug)]
 struct Bufs {
-    f: [Vec<f64>; 13], // w x y b values weights biases xa ya ba acc scratch wsum
+    f: [Vec<f64>; 13], // w x y b values weights biases xa ya ba xsum scratch wsum
     labels: Vec<u32>,
     used: Vec<u32>,
     stats: Vec<BlockStats>,
@@ -52,11 +52,11 @@ enum Path {
 
 impl Bufs {
     fn run(&mut self, net: &Net, layout: &Layout, p: &Params, path: Path) -> Result<Report, IterError> {
-        let [w, x, y, b, values, weights, biases, xa, ya, ba, acc, scratch, wsum] = &mut self.f;
+        let [w, x, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum] = &mut self.f;
         let batch = Batch { values, labels: &self.labels, code_items: 0 };
         let mut st = State { w, x, y, b };
         let (used_label, stats) = (&mut self.used, &mut self.stats);
-        let mut wk = Work { weights, biases, xa, ya, ba, acc, wsum, stats, scratch, used_label };
+        let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, scratch, used_label };
         let cnt = &mut Counters::default();
         match path {
             Path::Fast => iterate(net, layout, p, &batch, &mut st, &mut wk, cnt),
@@ -126,7 +126,7 @@ fuzz_target!(|data: &[u8]| {
     let (raw, grid) = (cfg & 0x80 != 0, cfg & 0x40 != 0);
     let s = Sizes::new(&net, &layout).unwrap();
     let lens =
-        [s.edge, s.edge, s.node, s.node, s.node, s.weights, s.biases, s.node, s.node, s.node, s.acc, s.scratch, s.wsum];
+        [s.edge, s.edge, s.node, s.node, s.node, s.weights, s.biases, s.node, s.node, s.node, s.xsum, s.scratch, s.wsum];
     let mut val = || match r.f64() {
         v if raw => v,
         v if grid => (v.to_bits() % 513) as f64 / 16.0 - 16.0,

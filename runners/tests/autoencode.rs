@@ -129,7 +129,7 @@ fn fixed_data_and_code_nodes_keep_their_values_under_pa() {
 }
 
 #[test]
-fn simd_path_matches_the_oracle_on_an_autoencoder_batch() {
+fn simd_path_matches_the_oracle_and_one_run_single_iterations_on_an_autoencoder_batch() {
     let spec = auto_net();
     let net = spec.net().unwrap();
     for act in [Activation::Zigmoid { width: 0.4 }, Activation::Step { width: 0.4 }] {
@@ -137,14 +137,29 @@ fn simd_path_matches_the_oracle_on_an_autoencoder_batch() {
         let value = |r: f64| if matches!(act, Activation::Step { .. }) { f64::from(r > 0.5) } else { r };
         let mut fast = batch(&net, &spec, &p, 11, 6, value);
         let mut oracle = batch(&net, &spec, &p, 11, 6, value);
+        let mut single = Vec::new();
         for it in 0..20 {
             let rf = fast.iterate(&net, &p, Path::Fast).unwrap();
             let ro = oracle.iterate(&net, &p, Path::Oracle).unwrap();
             assert!((rf.rrr_err - ro.rrr_err).abs() < 1e-9, "{act:?} iteration {it}");
+            single.push(rf.rrr_err.to_bits());
         }
         for (a, b) in [(&fast.w, &oracle.w), (&fast.x, &oracle.x), (&fast.y, &oracle.y), (&fast.b, &oracle.b)] {
             let worst = a.iter().zip(b.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             assert!(worst < 1e-9, "{act:?}: differs by {worst}");
+        }
+        // One run of 20 (sums carried between iterations, data and code
+        // nodes feeding other nodes) gives the bits of 20 single iterations.
+        let mut run = batch(&net, &spec, &p, 11, 6, value);
+        let mut series = Vec::new();
+        run.run_on(None, &net, &p, Path::Fast, 20, |r| {
+            series.push(r.rrr_err.to_bits());
+            true
+        })
+        .unwrap();
+        assert_eq!(series, single, "{act:?}");
+        for (a, b) in [(&fast.w, &run.w), (&fast.x, &run.x), (&fast.y, &run.y), (&fast.b, &run.b)] {
+            assert!(a.iter().zip(b.iter()).all(|(a, b)| a.to_bits() == b.to_bits()), "{act:?}");
         }
     }
 }

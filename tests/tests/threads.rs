@@ -58,27 +58,30 @@ fn golden_exemption_case_bit_identical_on_threads() {
 
 #[test]
 fn one_run_equals_single_iterations_in_every_layout() {
-    let cfg = config("majority").unwrap();
     // one block; blocks of exactly one chunk; several chunks per block; a
-    // last block with padding lanes
-    for block in [128, 16, 32, 36] {
+    // last block with padding lanes and a short last chunk (autoencoders:
+    // runners/tests/autoencode.rs)
+    for (name, block, iters) in
+        [("majority", 128, 12), ("majority", 16, 12), ("majority", 32, 12), ("majority", 36, 12)]
+    {
+        let cfg = config(name).unwrap();
         let layout = Layout::new(cfg.batch, block).unwrap();
         let mut s = prepare(cfg, layout, 5).unwrap();
         let net = s.spec.net().unwrap();
         let single: Vec<u64> =
-            (0..12).map(|_| s.buf.iterate(&net, &s.params, Path::Fast).unwrap().rrr_err.to_bits()).collect();
+            (0..iters).map(|_| s.buf.iterate(&net, &s.params, Path::Fast).unwrap().rrr_err.to_bits()).collect();
         for pool in [None, Some(Pool::new(2).unwrap())] {
             let mut r = prepare(cfg, layout, 5).unwrap();
             let mut series = Vec::new();
             let done = r
                 .buf
-                .run_on(pool.as_ref(), &net, &r.params, Path::Fast, 12, |rep| {
+                .run_on(pool.as_ref(), &net, &r.params, Path::Fast, iters, |rep| {
                     series.push(rep.rrr_err.to_bits());
                     true
                 })
                 .unwrap();
-            assert_eq!(done, 12);
-            assert_eq!(series, single, "block {block}");
+            assert_eq!(done, iters);
+            assert_eq!(series, single, "{name}, block {block}");
             same_bits(&s.buf, &r.buf);
             assert_eq!(s.buf.counters, r.buf.counters);
         }

@@ -80,7 +80,7 @@ pub(super) struct Block<'a> {
     pub ya: &'a mut [f64],
     pub ba: &'a mut [f64],
     pub values: &'a [f64],
-    pub acc: &'a mut [f64],
+    pub xsum: &'a mut [f64],
     pub wsum: &'a mut [f64],
     pub stats: &'a mut super::BlockStats,
 }
@@ -118,10 +118,30 @@ pub(super) fn weight_sums(bl: &mut Block) {
     }
 }
 
-/// Node values of every node of the block: inputs copied from the batch,
-/// hidden (and unfixed data/code) nodes by out-edge consensus and the
-/// activation projection, fixed data/code values by the fixed projection.
-/// Class nodes are left to the batch-wide class step.
+/// Sums of `x` over the out-edges of every node that is neither input nor
+/// class, in out-edge order (the order in which [`bilinear`] accumulates
+/// them while it updates `x`, so both give the same bits).
+pub(super) fn node_sums(net: &Net, bl: &mut Block) {
+    let kb = bl.kb;
+    for i in 0..net.nodes() {
+        if matches!(net.kind(i), NodeKind::Input | NodeKind::Class) {
+            continue;
+        }
+        let acc = lanes_mut(bl.xsum, i, kb);
+        acc.fill([0.0; LANES]);
+        for &e in net.out_edges(i) {
+            for (a, x) in acc.iter_mut().zip(lanes(bl.x, e as usize, kb)) {
+                *a = (V::new(*a) + V::new(*x)).to_array();
+            }
+        }
+    }
+}
+
+/// Node values of every node of the block from the out-edge sums `xsum`:
+/// inputs copied from the batch, hidden (and unfixed data/code) nodes by
+/// out-edge consensus and the activation projection, fixed data/code values
+/// by the fixed projection. Class nodes are left to the batch-wide class
+/// step.
 pub(super) fn node_values(net: &Net, p: &Params, items: usize, code_items: usize, bl: &mut Block) {
     let kb = bl.kb;
     for i in 0..net.nodes() {
@@ -134,13 +154,7 @@ pub(super) fn node_values(net: &Net, p: &Params, items: usize, code_items: usize
             }
             _ => {}
         }
-        let acc = lanes_mut(bl.acc, 0, kb);
-        acc.fill([0.0; LANES]);
-        for &e in net.out_edges(i) {
-            for (a, x) in acc.iter_mut().zip(lanes(bl.x, e as usize, kb)) {
-                *a = (V::new(*a) + V::new(*x)).to_array();
-            }
-        }
+        let acc = lanes(bl.xsum, i, kb);
         let deg = V::splat(net.outdeg(i) as f64);
         let (xa, ya, ba) = (lanes_mut(bl.xa, i, kb), lanes_mut(bl.ya, i, kb), lanes_mut(bl.ba, i, kb));
         let rows = acc.iter().zip(xa.iter_mut().zip(ya.iter_mut())).zip(ba.iter_mut());
@@ -170,10 +184,13 @@ const GROUPS: usize = 4;
 /// Bilinear projection, update and error sum of every non-input node of the
 /// block, with the consensus `weights` and `biases` of this iteration; also
 /// leaves the block's sums of the updated weight copies in `wsum` (as
-/// [`weight_sums`] computes them) for the next iteration's consensus.
+/// [`weight_sums`] computes them) for the next iteration's weight consensus
+/// and the out-edge sums of the updated `x` in `xsum` (as [`node_sums`]
+/// computes them) for its node values.
 pub(super) fn bilinear(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block) {
     let m = Mask::new(bl.real);
     bl.wsum.fill(0.0);
+    bl.xsum.fill(0.0);
     let mut err = V::splat(0.0);
     let mut cnt = Counters::default();
     let groups = bl.kb / LANES;
@@ -323,7 +340,8 @@ fn chunk<const G: usize, M: RealLanes>(
         let mut wsum = V::splat(0.0);
         let wa = V::splat(weights[e]);
         let w2 = V::splat(2.0 * weights[e]);
-        let xa = groups::<G>(bl.xa, net.src(e), kb, g0);
+        let src = net.src(e);
+        let xa = groups::<G>(bl.xa, src, kb, g0);
         let lo = e * kb + g0 * LANES;
         let (w, x) = (&mut bl.w[lo..lo + G * LANES], &mut bl.x[lo..lo + G * LANES]);
         let (w, x) = (w.as_chunks_mut::<LANES>().0, x.as_chunks_mut::<LANES>().0);
@@ -340,6 +358,11 @@ fn chunk<const G: usize, M: RealLanes>(
             m.add(&mut wsum, g0 + g, wn);
         }
         bl.wsum[e] += wsum.reduce_add();
+        if net.kind(src) != NodeKind::Input {
+            for (s, x) in groups_mut::<G>(bl.xsum, src, kb, g0).iter_mut().zip(x.iter()) {
+                *s = (V::new(*s) + V::new(*x)).to_array();
+            }
+        }
     }
     *err += e_edge;
 }

@@ -42,7 +42,7 @@ struct Parts<'a> {
     xa: &'a mut [f64],
     ya: &'a mut [f64],
     ba: &'a mut [f64],
-    acc: &'a mut [f64],
+    xsum: &'a mut [f64],
     wsum: &'a mut [f64],
     stats: &'a mut [BlockStats],
 }
@@ -53,7 +53,7 @@ fn parts<'a>(wk: &'a mut Work) -> Parts<'a> {
         xa: &mut *wk.xa,
         ya: &mut *wk.ya,
         ba: &mut *wk.ba,
-        acc: &mut *wk.acc,
+        xsum: &mut *wk.xsum,
         wsum: &mut *wk.wsum,
         stats: &mut *wk.stats,
     }
@@ -73,10 +73,10 @@ fn blocks<'a>(
         .zip(st.x.chunks_mut(ek))
         .zip(st.y.chunks_mut(nk).zip(st.b.chunks_mut(nk)))
         .zip(wk.xa.chunks_mut(nk).zip(wk.ya.chunks_mut(nk)).zip(wk.ba.chunks_mut(nk)))
-        .zip(values.chunks(nk).zip(wk.acc.chunks_mut(4 * kb)))
+        .zip(values.chunks(nk).zip(wk.xsum.chunks_mut(nk)))
         .zip(wk.wsum.chunks_mut(net.edges()).zip(wk.stats.iter_mut()))
         .enumerate()
-        .map(move |(blk, (((((w, x), (y, b)), ((xa, ya), ba)), (values, acc)), (wsum, stats)))| Block {
+        .map(move |(blk, (((((w, x), (y, b)), ((xa, ya), ba)), (values, xsum)), (wsum, stats)))| Block {
             blk,
             real: layout.real(blk),
             kb,
@@ -88,7 +88,7 @@ fn blocks<'a>(
             ya,
             ba,
             values,
-            acc,
+            xsum,
             wsum,
             stats,
         })
@@ -146,6 +146,7 @@ pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
         let (items, codes) = (layout.items(), batch.code_items);
         exec.run(blocks(layout, net, batch.values, st, parts(wk)), |mut bl| {
             block::weight_sums(&mut bl);
+            block::node_sums(net, &mut bl);
             block::node_values(net, p, items, codes, &mut bl);
         });
     }
@@ -220,7 +221,7 @@ fn one<E: Executor>(
         xa: &mut *wk.xa,
         ya: &mut *wk.ya,
         ba: &mut *wk.ba,
-        acc: &mut *wk.acc,
+        xsum: &mut *wk.xsum,
         wsum: &mut *wk.wsum,
         stats: &mut *wk.stats,
     };

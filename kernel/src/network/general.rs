@@ -89,7 +89,7 @@ pub fn project_a(
         xa: &mut [],
         ya: &mut *out.ya,
         ba: &mut *out.ba,
-        acc: &mut [],
+        xsum: &mut [],
         wsum: &mut [],
         stats: &mut [],
         scratch,

@@ -91,8 +91,10 @@ pub struct Work<'a> {
     pub ya: &'a mut [f64],
     /// Node A-values of `b` (per-node layout).
     pub ba: &'a mut [f64],
-    /// Per-lane accumulators (length `4 · lanes`, four rows per block).
-    pub acc: &'a mut [f64],
+    /// Per-node sums of `x` over the node's out-edges (per-node layout;
+    /// the SIMD path carries them from one iteration's update to the next
+    /// one's node values).
+    pub xsum: &'a mut [f64],
     /// Per-block weight sums (length `blocks · E`).
     pub wsum: &'a mut [f64],
     /// Per-block error sums and counters (length `blocks`).
@@ -124,8 +126,8 @@ pub struct Sizes {
     pub weights: usize,
     /// Length of `Work::biases`.
     pub biases: usize,
-    /// Length of `Work::acc`.
-    pub acc: usize,
+    /// Length of `Work::xsum`.
+    pub xsum: usize,
     /// Length of `Work::wsum`.
     pub wsum: usize,
     /// Length of `Work::stats` (the number of blocks).
@@ -145,7 +147,7 @@ impl Sizes {
             node: layout.len(net.nodes())?,
             weights: net.edges(),
             biases: net.nodes(),
-            acc: layout.lanes().checked_mul(4)?,
+            xsum: layout.len(net.nodes())?,
             wsum: layout.blocks().checked_mul(net.edges())?,
             blocks: layout.blocks(),
             scratch: net.edges().max(items.checked_mul(3)?),
@@ -189,7 +191,7 @@ fn check(net: &Net, layout: &Layout, p: &Params, batch: &Batch, st: &State, wk: 
         && wk.xa.len() == s.node
         && wk.ya.len() == s.node
         && wk.ba.len() == s.node
-        && wk.acc.len() == s.acc
+        && wk.xsum.len() == s.xsum
         && wk.wsum.len() == s.wsum
         && wk.stats.len() == s.blocks
         && wk.scratch.len() >= s.scratch
