@@ -2,7 +2,8 @@
 # Instructions per weight-multiply of full RRR iterations, counted by
 # callgrind: a repeatable figure whatever the machine's load. Two runs with
 # N1 and N2 timed iterations; the difference divided by the extra work.
-# Usage: experiments/callgrind.sh [CONFIG...]   (default: majority mnist)
+# Usage: experiments/callgrind.sh [CONFIG...]   (default: majority mnist;
+# also autoencoder)
 set -euo pipefail
 lwl=${LWL:-target/release/lwl}
 for cfg in "${@:-majority mnist}"; do
@@ -10,6 +11,7 @@ for cfg in "${@:-majority mnist}"; do
         case $cfg1 in
             mnist) n1=1; n2=3; wm=$((1000 * 15880)) ;;
             majority) n1=5; n2=25; wm=$((128 * 1066)) ;;
+            autoencoder) n1=1; n2=2; wm=$((220 * 317600)) ;;
             *) echo "unknown config $cfg1" >&2; exit 2 ;;
         esac
         count() {

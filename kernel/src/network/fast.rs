@@ -125,8 +125,10 @@ pub fn iterate_with<E: Executor>(
 /// non-class part of P_A) are likewise computed per block right after the
 /// block's update, so an iteration has one parallel phase. Either way the
 /// bits are the same: `n` iterations here equal `n` calls of
-/// [`iterate_with`], for every executor. Afterwards `wk.xa`, `ya`, `ba` hold
-/// the node values of the final iterate (class nodes: of the last
+/// [`iterate_with`], for every executor. After `iters` iterations the work
+/// space holds the A-values of the last iteration, as after
+/// [`iterate_with`]; after a run that `each` stopped early, `wk.xa`, `ya`,
+/// `ba` hold the node values of the final iterate (class nodes: of the last
 /// iteration).
 #[allow(clippy::too_many_arguments)]
 pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
@@ -151,7 +153,7 @@ pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
         });
     }
     for done in 1..=iters {
-        let rep = one(exec, net, layout, p, batch, st, wk, cnt);
+        let rep = one(exec, net, layout, p, batch, st, wk, cnt, done < iters);
         if !each(&rep) {
             return Ok(done);
         }
@@ -160,8 +162,8 @@ pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
 }
 
 /// One iteration whose weight sums `wk.wsum` and node A-values (`wk.xa`,
-/// `ya`, `ba` but for class nodes) are those of `st`; leaves those of the
-/// updated iterate there.
+/// `ya`, `ba` but for class nodes) are those of `st`; leaves the sums of the
+/// updated iterate, and with `next` its node A-values too.
 #[allow(clippy::too_many_arguments)]
 fn one<E: Executor>(
     exec: &E,
@@ -172,6 +174,7 @@ fn one<E: Executor>(
     st: &mut State,
     wk: &mut Work,
     cnt: &mut Counters,
+    next: bool,
 ) -> Report {
     let (n, ne, items) = (net.nodes(), net.edges(), layout.items());
     if ne == 0 {
@@ -227,7 +230,9 @@ fn one<E: Executor>(
     };
     exec.run(blocks(layout, net, batch.values, st, bw), |mut bl| {
         block::bilinear(net, p, weights, biases, &mut bl);
-        block::node_values(net, p, items, batch.code_items, &mut bl);
+        if next {
+            block::node_values(net, p, items, batch.code_items, &mut bl);
+        }
     });
     let mut err = 0.0;
     for s in wk.stats.iter() {
