@@ -5,12 +5,25 @@
 //! helpers of [`crate::simd`]; the oracle sums sequentially.
 
 /// Scales `w` to Euclidean norm `omega` (reference order: squares summed in
-/// index order, then a division by `sqrt(Σ)/Ω`). A zero vector becomes
+/// index order, then a division by `sqrt(Σ)/Ω`). When the sum of squares
+/// overflows or underflows for a finite non-zero `w`, the norm is taken of
+/// `w` scaled by its largest magnitude instead. A zero vector becomes
 /// `omega` times the first unit vector (every direction is equally near);
-/// returns `false` when the norm is not finite (then `w` is unchanged).
+/// returns `false` when `w` or the scale is not finite (then `w` is
+/// unchanged).
 pub fn sphere(w: &mut [f64], omega: f64) -> bool {
     let ss = w.iter().fold(0.0, |a, &v| a + v * v);
-    let s = libm::sqrt(ss) / omega;
+    let mut s = libm::sqrt(ss) / omega;
+    if !ss.is_normal() {
+        let big = w.iter().fold(0.0f64, |m, &v| m.max(libm::fabs(v)));
+        if !big.is_finite() || w.iter().any(|v| v.is_nan()) {
+            return false;
+        }
+        if big > 0.0 {
+            let scaled = w.iter().fold(0.0, |a, &v| a + (v / big) * (v / big));
+            s = big * (libm::sqrt(scaled) / omega);
+        }
+    }
     if !s.is_finite() {
         return false;
     }

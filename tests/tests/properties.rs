@@ -1460,8 +1460,8 @@ proptest! {
     }
 
     /// Zero vectors on the sphere: `Ω e₀`; non-finite entries: `false` and
-    /// unchanged; huge finite entries: either projected or `false` and
-    /// unchanged.
+    /// unchanged; huge finite entries (squares overflow) and tiny vectors
+    /// (squares underflow) projected like moderate ones.
     #[test]
     fn degenerate_sphere(
         n in 1usize..=12,
@@ -1479,11 +1479,20 @@ proptest! {
         let mut v = w[..n].to_vec();
         v[at % n] = bad;
         let orig = v.clone();
-        if consensus::sphere(&mut v, omega) {
-            prop_assert!(bad.is_finite(), "accepted a non-finite entry");
+        if bad.is_finite() {
+            prop_assert!(consensus::sphere(&mut v, omega), "refused a finite vector");
             prop_assert!(close(norm2(&v).sqrt(), omega, 1e-12), "norm {}", norm2(&v).sqrt());
+            prop_assert!(close(v[at % n], omega * bad.signum(), 1e-9), "not along the huge entry: {v:?}");
         } else {
+            prop_assert!(!consensus::sphere(&mut v, omega), "accepted a non-finite entry");
             prop_assert!(v.iter().zip(&orig).all(|(a, b)| a.to_bits() == b.to_bits()), "changed on failure");
+        }
+        // 1e-200 · w: the squares underflow; the direction is w's
+        if w[..n].iter().any(|&x| x != 0.0) {
+            let mut tiny: Vec<f64> = w[..n].iter().map(|&x| x * 1e-200).collect();
+            let mut plain = w[..n].to_vec();
+            prop_assert!(consensus::sphere(&mut tiny, omega) && consensus::sphere(&mut plain, omega));
+            prop_assert!(tiny.iter().zip(&plain).all(|(&a, &b)| close(a, b, 1e-12)), "{tiny:?} vs {plain:?}");
         }
     }
 }
