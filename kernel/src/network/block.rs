@@ -259,10 +259,17 @@ fn chunk<const G: usize, M: RealLanes>(
     let two = V::splat(2.0);
     let mut pp = [V::splat(0.0); G];
     let mut qq = [V::splat(0.0); G];
-    for e in net.in_edges(j) {
-        let w2 = V::splat(2.0 * weights[e]);
-        let (w, x, xa) =
-            (groups::<G>(bl.w, e, kb, g0), groups::<G>(bl.x, e, kb, g0), groups::<G>(bl.xa, net.src(e), kb, g0));
+    let edges = net.in_edges(j);
+    let rows = edges.start * kb..edges.end * kb;
+    let (wts, srcs) = (&weights[edges.clone()], &net.sources()[edges.clone()]);
+    let lanes_of = |row: &[f64]| -> [[f64; LANES]; G] {
+        core::array::from_fn(|g| core::array::from_fn(|l| row[(g0 + g) * LANES + l]))
+    };
+    for ((wrow, xrow), (&wgt, &src)) in
+        bl.w[rows.clone()].chunks_exact(kb).zip(bl.x[rows.clone()].chunks_exact(kb)).zip(wts.iter().zip(srcs))
+    {
+        let w2 = V::splat(2.0 * wgt);
+        let (w, x, xa) = (lanes_of(wrow), lanes_of(xrow), groups::<G>(bl.xa, src as usize, kb, g0));
         for g in 0..G {
             let wr = w2 - V::new(w[g]);
             let xr = two.mul_sub(V::new(xa[g]), V::new(x[g]));
@@ -336,15 +343,17 @@ fn chunk<const G: usize, M: RealLanes>(
         }
     }
     let mut e_edge = V::splat(0.0);
-    for e in net.in_edges(j) {
+    let (wrows, xrows) = (&mut bl.w[rows.clone()], &mut bl.x[rows]);
+    let sums = bl.wsum[edges].iter_mut();
+    for (((wrow, xrow), (&wgt, &src)), ws) in
+        wrows.chunks_exact_mut(kb).zip(xrows.chunks_exact_mut(kb)).zip(wts.iter().zip(srcs)).zip(sums)
+    {
+        let src = src as usize;
         let mut wsum = V::splat(0.0);
-        let wa = V::splat(weights[e]);
-        let w2 = V::splat(2.0 * weights[e]);
-        let src = net.src(e);
+        let (wa, w2) = (V::splat(wgt), V::splat(2.0 * wgt));
         let xa = groups::<G>(bl.xa, src, kb, g0);
-        let lo = e * kb + g0 * LANES;
-        let (w, x) = (&mut bl.w[lo..lo + G * LANES], &mut bl.x[lo..lo + G * LANES]);
-        let (w, x) = (w.as_chunks_mut::<LANES>().0, x.as_chunks_mut::<LANES>().0);
+        let span = g0 * LANES..(g0 + G) * LANES;
+        let (w, x) = (wrow[span.clone()].as_chunks_mut::<LANES>().0, xrow[span].as_chunks_mut::<LANES>().0);
         for g in 0..G {
             let (wv, xv, xav) = (V::new(w[g]), V::new(x[g]), V::new(xa[g]));
             let wr = w2 - wv;
@@ -357,7 +366,7 @@ fn chunk<const G: usize, M: RealLanes>(
             m.add(&mut e_edge, g0 + g, dw.mul_add(dw, dx * dx));
             m.add(&mut wsum, g0 + g, wn);
         }
-        bl.wsum[e] += wsum.reduce_add();
+        *ws += wsum.reduce_add();
         if net.kind(src) != NodeKind::Input {
             for (s, x) in groups_mut::<G>(bl.xsum, src, kb, g0).iter_mut().zip(x.iter()) {
                 *s = (V::new(*s) + V::new(*x)).to_array();
