@@ -16,7 +16,7 @@ use lwl_kernel::activation::{self, Activation};
 use lwl_kernel::bilinear::{self, Coeffs, NEWTON_ITER, Root, Safeguard, Status};
 use lwl_kernel::class::{self, ClassMode};
 use lwl_kernel::consensus;
-use lwl_kernel::layout::Layout;
+use lwl_kernel::layout::{Layout, PREFERRED_BLOCK};
 use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{Params, Report};
 use lwl_kernel::nmf;
@@ -1576,5 +1576,20 @@ proptest! {
                 );
             }
         }
+    }
+}
+
+proptest! {
+    /// `Layout::split`: the fewest blocks of at most `max_block` items, all
+    /// blocks the same whole number of lane groups, padding less than one
+    /// lane group per block; `preferred` is `split` by `PREFERRED_BLOCK`.
+    #[test]
+    fn layout_split(items in 1usize..5000, groups in 1usize..64) {
+        let max_block = groups * LANES;
+        let l = Layout::split(items, max_block).unwrap();
+        prop_assert_eq!(l.blocks(), items.div_ceil(max_block));
+        prop_assert!(l.block() <= max_block && l.block().is_multiple_of(LANES));
+        prop_assert!(l.lanes() >= items && l.lanes() - items < l.blocks() * LANES, "{l:?}");
+        prop_assert_eq!(Layout::preferred(items).unwrap(), Layout::split(items, PREFERRED_BLOCK).unwrap());
     }
 }
