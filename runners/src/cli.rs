@@ -267,8 +267,9 @@ const BENCH_ABOUT: &str = "Time full RRR iterations (set A, reflection, set B, u
 on generated data and report seconds per GWM, the paper's unit: one GWM is 1e9 weight-multiplies, \
 and one iteration costs |K|·|E| of them (eq. 24). Configurations: `mnist` (net 784-20-10, batch \
 1000), `majority` (net 13-26-26-2, batch 128), `ledm12` (NMF of LEDM 12, rank 7) and \
-`autoencoder` (784-200-10-200-784, batch 200 data + 20 codes). The paper's serial C code runs at about 14 s/GWM \
-on this kind of machine. For states larger than the caches the report adds the memory floor: the \
+`autoencoder` (784-200-10-200-784, batch 200 data + 20 codes). Iterations run as in training: one \
+run, each iteration one sweep over the state; two untimed iterations come first. The paper's serial C \
+code runs at about 14 s/GWM on a 2-core EPYC. For states larger than the caches the report adds the memory floor: the \
 time to read and write the state once at the in-place read-modify-write bandwidth measured in the \
 same run.";
 
