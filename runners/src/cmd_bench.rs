@@ -128,19 +128,20 @@ impl Bench {
         match self {
             Bench::Net(pr) => {
                 let net = pr.spec.net()?;
-                pr.buf.run_on(pool, &net, &pr.params, path, usize::MAX, |r| go(black_box(r.rrr_err)))
+                let run = pr.buf.run_on(pool, &net, &pr.params, path, usize::MAX, |r| go(black_box(r.rrr_err)));
+                run.map_err(|e| Error::Usage(format!("{e:?}")))
             }
             Bench::Nmf(b, p) => {
                 let mut n = 0;
                 loop {
                     n += 1;
-                    if !go(black_box(b.iterate(p, path).map_err(|e| Error::Usage(format!("{e:?}")))?)) {
+                    let err = b.iterate(p, path).map_err(|e| Error::Usage(format!("{e:?}")))?;
+                    if !go(black_box(err)) {
                         return Ok(n);
                     }
                 }
             }
         }
-        .map_err(|e| Error::Usage(format!("{e:?}")))
     }
 
     /// (edges, state bytes, Newton steps per solve)

@@ -170,20 +170,24 @@ impl NetBuffers {
         iters: usize,
         mut each: impl FnMut(&Report) -> bool + Send,
     ) -> Result<usize, IterError> {
-        if let Path::Fast = path {
-            let layout = self.layout;
-            let (batch, mut st, mut wk, cnt) = self.parts();
-            return match pool.filter(|_| layout.blocks() > 1) {
-                // On a pool thread, so the phases' tasks are not injected
-                // from outside the pool each time.
-                Some(pool) => pool
-                    .0
-                    .install(|| network::run_with(pool, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each)),
-                None => network::run_with(&Serial, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each),
-            };
-        }
+        let gamma = match path {
+            Path::Fast => {
+                let layout = self.layout;
+                let (batch, mut st, mut wk, cnt) = self.parts();
+                return match pool.filter(|_| layout.blocks() > 1) {
+                    // On a pool thread, so the phases' tasks are not injected
+                    // from outside the pool each time.
+                    Some(pool) => pool.0.install(|| {
+                        network::run_with(pool, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each)
+                    }),
+                    None => network::run_with(&Serial, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each),
+                };
+            }
+            Path::Oracle => None,
+            Path::General(gamma) => Some(gamma),
+        };
         for done in 1..=iters {
-            if !each(&self.step(net, p, path)?) {
+            if !each(&self.step(net, p, gamma)?) {
                 return Ok(done);
             }
         }
@@ -209,15 +213,15 @@ impl NetBuffers {
         (batch, st, wk, &mut self.counters)
     }
 
-    /// One iteration of the oracle or the general update.
-    fn step(&mut self, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
+    /// One iteration of the oracle (`gamma` `None`) or the general update.
+    fn step(&mut self, net: &Net, p: &Params, gamma: Option<f64>) -> Result<Report, IterError> {
         let (ne, nn, nw) = (self.w.len(), self.y.len(), self.weights.len());
         let layout = self.layout;
         let mut general = self.general.take();
         let (batch, mut st, mut wk, cnt) = self.parts();
-        let rep = match path {
-            Path::Oracle | Path::Fast => network::iterate_oracle(net, &layout, p, &batch, &mut st, &mut wk, cnt),
-            Path::General(gamma) => {
+        let rep = match gamma {
+            None => network::iterate_oracle(net, &layout, p, &batch, &mut st, &mut wk, cnt),
+            Some(gamma) => {
                 let (e, nd) = (ne, nn);
                 let g = general.get_or_insert_with(|| {
                     Box::new(GeneralBuffers {

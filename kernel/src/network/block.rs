@@ -118,17 +118,28 @@ pub(super) fn weight_sums(bl: &mut Block) {
     }
 }
 
-/// Sums of `x` over the out-edges of every node that is neither input nor
-/// class, in out-edge order (the order in which [`bilinear`] accumulates
-/// them while it updates `x`, so both give the same bits).
+/// Whether node `i`'s out-edge sum of `x` is kept in `xsum`: every node
+/// whose value is not simply copied from the batch.
+#[inline(always)]
+fn summed(net: &Net, i: usize) -> bool {
+    net.kind(i) != NodeKind::Input
+}
+
+/// Zeroes the `xsum` rows of the nodes [`summed`] keeps.
+fn clear_node_sums(net: &Net, bl: &mut Block) {
+    for i in (0..net.nodes()).filter(|&i| summed(net, i)) {
+        lanes_mut(bl.xsum, i, bl.kb).fill([0.0; LANES]);
+    }
+}
+
+/// Sums of `x` over the out-edges of every [`summed`] node, in out-edge
+/// order (the order in which [`bilinear`] accumulates them while it updates
+/// `x`, so both give the same bits).
 pub(super) fn node_sums(net: &Net, bl: &mut Block) {
     let kb = bl.kb;
-    for i in 0..net.nodes() {
-        if matches!(net.kind(i), NodeKind::Input | NodeKind::Class) {
-            continue;
-        }
+    clear_node_sums(net, bl);
+    for i in (0..net.nodes()).filter(|&i| summed(net, i)) {
         let acc = lanes_mut(bl.xsum, i, kb);
-        acc.fill([0.0; LANES]);
         for &e in net.out_edges(i) {
             for (a, x) in acc.iter_mut().zip(lanes(bl.x, e as usize, kb)) {
                 *a = (V::new(*a) + V::new(*x)).to_array();
@@ -190,7 +201,7 @@ const GROUPS: usize = 4;
 pub(super) fn bilinear(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block) {
     let m = Mask::new(bl.real);
     bl.wsum.fill(0.0);
-    bl.xsum.fill(0.0);
+    clear_node_sums(net, bl);
     let mut err = V::splat(0.0);
     let mut cnt = Counters::default();
     let groups = bl.kb / LANES;
@@ -262,14 +273,13 @@ fn chunk<const G: usize, M: RealLanes>(
     let edges = net.in_edges(j);
     let rows = edges.start * kb..edges.end * kb;
     let (wts, srcs) = (&weights[edges.clone()], &net.sources()[edges.clone()]);
-    let lanes_of = |row: &[f64]| -> [[f64; LANES]; G] {
-        core::array::from_fn(|g| core::array::from_fn(|l| row[(g0 + g) * LANES + l]))
-    };
+    let span = g0 * LANES..(g0 + G) * LANES;
     for ((wrow, xrow), (&wgt, &src)) in
         bl.w[rows.clone()].chunks_exact(kb).zip(bl.x[rows.clone()].chunks_exact(kb)).zip(wts.iter().zip(srcs))
     {
         let w2 = V::splat(2.0 * wgt);
-        let (w, x, xa) = (lanes_of(wrow), lanes_of(xrow), groups::<G>(bl.xa, src as usize, kb, g0));
+        let (w, x) = (wrow[span.clone()].as_chunks::<LANES>().0, xrow[span.clone()].as_chunks::<LANES>().0);
+        let xa = groups::<G>(bl.xa, src as usize, kb, g0);
         for g in 0..G {
             let wr = w2 - V::new(w[g]);
             let xr = two.mul_sub(V::new(xa[g]), V::new(x[g]));
@@ -352,8 +362,7 @@ fn chunk<const G: usize, M: RealLanes>(
         let mut wsum = V::splat(0.0);
         let (wa, w2) = (V::splat(wgt), V::splat(2.0 * wgt));
         let xa = groups::<G>(bl.xa, src, kb, g0);
-        let span = g0 * LANES..(g0 + G) * LANES;
-        let (w, x) = (wrow[span.clone()].as_chunks_mut::<LANES>().0, xrow[span].as_chunks_mut::<LANES>().0);
+        let (w, x) = (wrow[span.clone()].as_chunks_mut::<LANES>().0, xrow[span.clone()].as_chunks_mut::<LANES>().0);
         for g in 0..G {
             let (wv, xv, xav) = (V::new(w[g]), V::new(x[g]), V::new(xa[g]));
             let wr = w2 - wv;
@@ -367,7 +376,7 @@ fn chunk<const G: usize, M: RealLanes>(
             m.add(&mut wsum, g0 + g, wn);
         }
         *ws += wsum.reduce_add();
-        if net.kind(src) != NodeKind::Input {
+        if summed(net, src) {
             for (s, x) in groups_mut::<G>(bl.xsum, src, kb, g0).iter_mut().zip(x.iter()) {
                 *s = (V::new(*s) + V::new(*x)).to_array();
             }
