@@ -53,3 +53,35 @@ pub fn sum(s: &[f64]) -> f64 {
 pub fn sum_scalar(s: &[f64]) -> f64 {
     s.iter().fold(0.0, |a, &v| a + v)
 }
+
+/// Asks the processor to bring the cache lines holding `s[at..at + n]` into
+/// cache ahead of use (from the end of `s` when `at` is past it). No effect
+/// on results, nor on targets other than x86-64.
+///
+/// The bilinear sweep reads a node's in-edge rows twice (dot products, then
+/// the update), the second time from cache; hardware prefetchers see no
+/// misses during the second sweep and stop streaming, so the memory sits
+/// idle. Asking for the next node's rows during the update keeps it busy
+/// (BENCHMARKS.md, "Prefetch").
+#[inline(always)]
+pub fn prefetch(s: &[f64], at: usize, n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        const LINE: usize = 64 / core::mem::size_of::<f64>();
+        let base = s.as_ptr().wrapping_add(at.min(s.len()));
+        for line in 0..n.div_ceil(LINE) {
+            // SAFETY: `_mm_prefetch` is a hint: it changes no memory and
+            // never faults, whatever the address (here at most `n` elements
+            // past the end of `s`). It is `unsafe` only as a
+            // `#[target_feature(enable = "sse")]` function, and SSE is part
+            // of every x86-64 target.
+            #[allow(unsafe_code)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(line * LINE).cast())
+            };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (s, at, n);
+}

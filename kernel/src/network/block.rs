@@ -8,7 +8,7 @@ use crate::activation;
 use crate::bilinear::{self, Safeguard};
 use crate::counters::Counters;
 use crate::net::{Net, NodeKind};
-use crate::simd::{LANES, V, V8};
+use crate::simd::{self, LANES, V, V8};
 
 /// Lane mask for the first `n` lanes.
 #[inline(always)]
@@ -353,7 +353,11 @@ fn chunk<const G: usize, M: RealLanes>(
         }
     }
     let mut e_edge = V::splat(0.0);
-    let (wrows, xrows) = (&mut bl.w[rows.clone()], &mut bl.x[rows]);
+    // the rows one node further on (the next node's, where it has as many
+    // in-edges) are prefetched while these are updated
+    let mut ahead = span.start;
+    let ((wrows, wpre), (xrows, xpre)) = (bl.w.split_at_mut(rows.end), bl.x.split_at_mut(rows.end));
+    let (wrows, xrows) = (&mut wrows[rows.start..], &mut xrows[rows.start..]);
     let sums = bl.wsum[edges].iter_mut();
     for (((wrow, xrow), (&wgt, &src)), ws) in
         wrows.chunks_exact_mut(kb).zip(xrows.chunks_exact_mut(kb)).zip(wts.iter().zip(srcs)).zip(sums)
@@ -361,6 +365,9 @@ fn chunk<const G: usize, M: RealLanes>(
         let src = src as usize;
         let mut wsum = V::splat(0.0);
         let (wa, w2) = (V::splat(wgt), V::splat(2.0 * wgt));
+        simd::prefetch(wpre, ahead, G * LANES);
+        simd::prefetch(xpre, ahead, G * LANES);
+        ahead += kb;
         let xa = groups::<G>(bl.xa, src, kb, g0);
         let (w, x) = (wrow[span.clone()].as_chunks_mut::<LANES>().0, xrow[span.clone()].as_chunks_mut::<LANES>().0);
         for g in 0..G {
