@@ -64,13 +64,13 @@ pub fn sum_scalar(s: &[f64]) -> f64 {
 /// idle. Asking for the next node's rows during the update keeps it busy
 /// (BENCHMARKS.md, "Prefetch").
 #[inline(always)]
-pub fn prefetch(s: &[f64], at: usize, n: usize) {
+pub fn prefetch<T>(s: &[T], at: usize, n: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        const LINE: usize = 64 / core::mem::size_of::<f64>();
+        let line_len = 64 / core::mem::size_of::<T>().max(1);
         let base = s.as_ptr().wrapping_add(at.min(s.len()));
-        for line in 0..n.div_ceil(LINE) {
+        for line in 0..n.div_ceil(line_len) {
             // SAFETY: `_mm_prefetch` is a hint: it changes no memory and
             // never faults, whatever the address (here at most `n` elements
             // past the end of `s`). It is `unsafe` only as a
@@ -78,10 +78,52 @@ pub fn prefetch(s: &[f64], at: usize, n: usize) {
             // of every x86-64 target.
             #[allow(unsafe_code)]
             unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(line * LINE).cast())
+                _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(line * line_len).cast())
             };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (s, at, n);
+}
+
+/// Storage type of the per-edge iterate (`w`, `x`): `f64`, or `f32` to
+/// halve the bytes each iteration streams. Arithmetic is `f64` either way:
+/// values are widened on load and rounded once on store.
+pub trait Storage: Copy + Default + Send + Sync + PartialEq + core::fmt::Debug + 'static {
+    /// The value as `f64` (exact).
+    fn to_f64(self) -> f64;
+    /// `v` rounded to this type (to nearest).
+    fn from_f64(v: f64) -> Self;
+    /// A lane group, widened.
+    #[inline(always)]
+    fn load(a: &[Self; LANES]) -> V {
+        V::new(a.map(Self::to_f64))
+    }
+    /// A lane group, rounded.
+    #[inline(always)]
+    fn store(v: V) -> [Self; LANES] {
+        v.to_array().map(Self::from_f64)
+    }
+}
+
+impl Storage for f64 {
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+}
+
+impl Storage for f32 {
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
 }

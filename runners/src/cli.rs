@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::cpu;
+use crate::engine::Precision;
 
 const ABOUT: &str = "lwl trains neural networks without loss functions: every constraint of \
 the network is a set, and the RRR projection algorithm searches for a point in their \
@@ -296,8 +297,12 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Time the scalar oracle instead of the SIMD path.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,
+    /// Storage precision of the edge state (default: measure f64 and f32;
+    /// ledm12 is f64 only).
+    #[arg(long, value_enum, value_name = "P")]
+    pub precision: Option<Precision>,
     /// One JSON object per configuration on standard output.
     #[arg(long)]
     pub json: bool,

@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::cli::BenchArgs;
 use crate::cpu;
 use crate::data::ledm;
-use crate::engine::{NetBuffers, NmfBuffers, Path, Pool};
+use crate::engine::{NetBuffers, NmfBuffers, Path, Pool, Precision};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -63,8 +63,13 @@ pub struct Problem {
 
 /// Generated data (uniform values in [0, 1), random labels or codes) and
 /// random weights for a network configuration in `layout`, initialised by a
-/// forward pass.
+/// forward pass; f64 state.
 pub fn prepare(cfg: &Config, layout: Layout, seed: u64) -> Result<Problem, Error> {
+    prepare_with(cfg, layout, seed, Precision::F64)
+}
+
+/// [`prepare`] with the edge state stored in `precision`.
+pub fn prepare_with(cfg: &Config, layout: Layout, seed: u64, precision: Precision) -> Result<Problem, Error> {
     let (spec, margin, activation, omega, code_items) = match cfg.shape {
         Shape::Classifier(layers, margin) => (NetSpec::layered(layers)?, margin, Activation::Relu, 2.0, 0),
         Shape::Autoencoder(d, h, c, codes) => {
@@ -75,7 +80,8 @@ pub fn prepare(cfg: &Config, layout: Layout, seed: u64) -> Result<Problem, Error
     let net = spec.net()?;
     let params = Params { beta: 1.0, omega, upsilon: 1.0, margin, activation, class_mode: ClassMode::Plain };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut buf = NetBuffers::new(&net, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
+    let mut buf =
+        NetBuffers::with_precision(&net, layout, precision).ok_or_else(|| Error::Usage("batch too large".into()))?;
     buf.code_items = code_items;
     let (n, classes) = (net.nodes(), net.classes().max(1) as u32);
     for k in 0..cfg.batch {
@@ -106,8 +112,10 @@ enum Bench {
 }
 
 impl Bench {
-    fn new(cfg: &Config, layout: Layout, seed: u64) -> Result<Self, Error> {
-        let Shape::Nmf(m, rank) = cfg.shape else { return Ok(Bench::Net(Box::new(prepare(cfg, layout, seed)?))) };
+    fn new(cfg: &Config, layout: Layout, seed: u64, precision: Precision) -> Result<Self, Error> {
+        let Shape::Nmf(m, rank) = cfg.shape else {
+            return Ok(Bench::Net(Box::new(prepare_with(cfg, layout, seed, precision)?)));
+        };
         let y = ledm::ledm(m)?;
         let shape = nmf::Shape { data: y.dims, rank };
         let mut b = NmfBuffers::new(shape, layout).ok_or_else(|| Error::Usage("batch too large".into()))?;
@@ -172,6 +180,11 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         None if all > 1 => vec![1, all],
         None => vec![1],
     };
+    let precisions = match (args.precision, args.oracle) {
+        (Some(p), _) => vec![p],
+        (None, true) => vec![Precision::F64],
+        (None, false) => vec![Precision::F64, Precision::F32],
+    };
     let chosen: Vec<&Config> = CONFIGS.iter().filter(|c| args.config.as_deref().is_none_or(|n| n == c.name)).collect();
     if chosen.is_empty() {
         return Err(Error::Usage(format!(
@@ -182,47 +195,58 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
     }
     if !args.json {
         println!(
-            "{:<10} {:>7} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>8}",
-            "config", "threads", "batch", "block", "iters", "s/GWM", "WM/s", "floor", "ratio"
+            "{:<10} {:>4} {:>7} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>8}",
+            "config", "prec", "threads", "batch", "block", "iters", "s/GWM", "WM/s", "floor", "ratio"
         );
     }
-    for (cfg, &t) in chosen.iter().flat_map(|c| threads.iter().map(move |t| (c, t))) {
-        let pool = if t > 1 { Some(Pool::new(t).map_err(Error::Usage)?) } else { None };
-        let r = measure(cfg, args, pool.as_ref())?;
-        if args.json {
-            println!("{r}");
-        } else {
-            let f = |k: &str| r.get(k).and_then(|v| v.as_f64());
-            println!(
-                "{:<10} {:>7} {:>6} {:>6} {:>6} {:>10.3} {:>12.3e} {:>10} {:>8}",
-                cfg.name,
-                t,
-                cfg.batch,
-                r["block"].as_u64().unwrap_or(0),
-                r["iters"].as_u64().unwrap_or(0),
-                f("s_per_gwm").unwrap_or(f64::NAN),
-                f("wm_per_s").unwrap_or(f64::NAN),
-                f("floor_s_per_gwm").map_or("-".into(), |v| format!("{v:.3}")),
-                f("floor_ratio").map_or("-".into(), |v| format!("{v:.2}")),
-            );
+    for cfg in chosen {
+        // NMF state is f64 only
+        let precs = if matches!(cfg.shape, Shape::Nmf(..)) { &[Precision::F64][..] } else { &precisions[..] };
+        for (&prec, &t) in precs.iter().flat_map(|p| threads.iter().map(move |t| (p, t))) {
+            let pool = if t > 1 { Some(Pool::new(t).map_err(Error::Usage)?) } else { None };
+            report(&measure(cfg, args, prec, pool.as_ref())?, args.json);
         }
     }
     if !args.json {
-        println!(
-            "simd: {}; precision f64; seconds per GWM = wall time / (1e-9 · iterations · |K| · |E|)",
-            cpu::simd_level()
-        );
+        println!("simd: {}; seconds per GWM = wall time / (1e-9 · iterations · |K| · |E|)", cpu::simd_level());
     }
     Ok(())
 }
 
-fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_json::Value, Error> {
+/// Prints one measurement as JSON or a table row.
+fn report(r: &serde_json::Value, json: bool) {
+    if json {
+        println!("{r}");
+        return;
+    }
+    let f = |k: &str| r.get(k).and_then(|v| v.as_f64());
+    println!(
+        "{:<10} {:>4} {:>7} {:>6} {:>6} {:>6} {:>10.3} {:>12.3e} {:>10} {:>8}",
+        r["config"].as_str().unwrap_or(""),
+        r["precision"].as_str().unwrap_or(""),
+        r["threads"].as_u64().unwrap_or(0),
+        r["batch"].as_u64().unwrap_or(0),
+        r["block"].as_u64().unwrap_or(0),
+        r["iters"].as_u64().unwrap_or(0),
+        f("s_per_gwm").unwrap_or(f64::NAN),
+        f("wm_per_s").unwrap_or(f64::NAN),
+        f("floor_s_per_gwm").map_or("-".into(), |v| format!("{v:.3}")),
+        f("floor_ratio").map_or("-".into(), |v| format!("{v:.2}")),
+    );
+}
+
+fn measure(
+    cfg: &Config,
+    args: &BenchArgs,
+    precision: Precision,
+    pool: Option<&Pool>,
+) -> Result<serde_json::Value, Error> {
     let layout = match args.block {
         Some(b) => Layout::new(cfg.batch, b),
         None => Layout::preferred(cfg.batch),
     }
     .map_err(|e| Error::Usage(format!("--block: {e:?} (use a positive multiple of 4)")))?;
-    let mut bench = Bench::new(cfg, layout, args.seed)?;
+    let mut bench = Bench::new(cfg, layout, args.seed, precision)?;
     let path = if args.oracle { Path::Oracle } else { Path::Fast };
     // Two untimed iterations, then the timed ones in the same run.
     const WARM: u64 = 2;
@@ -246,7 +270,10 @@ fn measure(cfg: &Config, args: &BenchArgs, pool: Option<&Pool>) -> Result<serde_
     let mut out = json!({
         "config": cfg.name,
         "threads": pool.map_or(1, Pool::threads),
-        "precision": "f64",
+        "precision": match precision {
+            Precision::F64 => "f64",
+            Precision::F32 => "f32",
+        },
         "path": if args.oracle { "oracle" } else { "fast" },
         "simd": cpu::simd_level(),
         "batch": cfg.batch,

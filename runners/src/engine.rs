@@ -8,6 +8,7 @@ use lwl_kernel::net::Net;
 use lwl_kernel::network::general::{AValues, GeneralWork};
 use lwl_kernel::network::{self, Batch, BlockStats, IterError, Params, Report, Sizes, State, Work};
 use lwl_kernel::nmf;
+use lwl_kernel::simd::Storage;
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 /// Which implementation runs an iteration.
@@ -64,14 +65,89 @@ impl Executor for Pool {
     }
 }
 
+/// Storage precision of the per-edge iterate (`w`, `x`), the bulk of a
+/// network's state; arithmetic is f64 either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Precision {
+    /// Double precision: every path, results as the reference programs.
+    #[default]
+    F64,
+    /// Single precision storage (SIMD path only): half the bytes per sweep.
+    F32,
+}
+
+/// The per-edge iterate in its storage precision: weight copies `w` and
+/// source-value copies `x`.
+pub enum Edges {
+    /// Stored as f64.
+    F64 {
+        /// Weight copies.
+        w: Vec<f64>,
+        /// Source-value copies.
+        x: Vec<f64>,
+    },
+    /// Stored as f32.
+    F32 {
+        /// Weight copies.
+        w: Vec<f32>,
+        /// Source-value copies.
+        x: Vec<f32>,
+    },
+}
+
+impl Edges {
+    fn new(precision: Precision, len: usize) -> Self {
+        match precision {
+            Precision::F64 => Edges::F64 { w: vec![0.0; len], x: vec![0.0; len] },
+            Precision::F32 => Edges::F32 { w: vec![0.0; len], x: vec![0.0; len] },
+        }
+    }
+
+    /// Values per array.
+    pub fn len(&self) -> usize {
+        match self {
+            Edges::F64 { w, .. } => w.len(),
+            Edges::F32 { w, .. } => w.len(),
+        }
+    }
+
+    /// Whether there are no edge values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes of both arrays.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Edges::F64 { w, x } => 8 * (w.len() + x.len()),
+            Edges::F32 { w, x } => 4 * (w.len() + x.len()),
+        }
+    }
+
+    /// Sets the weight copy and source-value copy at `at` (rounded to the
+    /// storage precision).
+    pub fn set(&mut self, at: usize, w: f64, x: f64) {
+        match self {
+            Edges::F64 { w: ws, x: xs } => (ws[at], xs[at]) = (w, x),
+            Edges::F32 { w: ws, x: xs } => (ws[at], xs[at]) = (f32::from_f64(w), f32::from_f64(x)),
+        }
+    }
+
+    /// The f64 arrays (`w`, `x`), if stored so.
+    pub fn f64_mut(&mut self) -> Option<(&mut Vec<f64>, &mut Vec<f64>)> {
+        match self {
+            Edges::F64 { w, x } => Some((w, x)),
+            Edges::F32 { .. } => None,
+        }
+    }
+}
+
 /// All buffers of a network batch: iterate, batch data and work space.
 pub struct NetBuffers {
     /// The layout the buffers are sized for.
     pub layout: Layout,
-    /// Weight copies.
-    pub w: Vec<f64>,
-    /// Source-value copies.
-    pub x: Vec<f64>,
+    /// Weight and source-value copies.
+    pub edges: Edges,
     /// Pre-activations.
     pub y: Vec<f64>,
     /// Bias copies.
@@ -101,13 +177,19 @@ pub struct NetBuffers {
 }
 
 impl NetBuffers {
-    /// Zeroed buffers for `net` in `layout`; `None` if sizes overflow.
+    /// Zeroed buffers for `net` in `layout`, f64 throughout; `None` if sizes
+    /// overflow.
     pub fn new(net: &Net, layout: Layout) -> Option<Self> {
+        Self::with_precision(net, layout, Precision::F64)
+    }
+
+    /// Zeroed buffers with the edge state stored in `precision`; `None` if
+    /// sizes overflow.
+    pub fn with_precision(net: &Net, layout: Layout, precision: Precision) -> Option<Self> {
         let s = Sizes::new(net, &layout)?;
         Some(Self {
             layout,
-            w: vec![0.0; s.edge],
-            x: vec![0.0; s.edge],
+            edges: Edges::new(precision, s.edge),
             y: vec![0.0; s.node],
             b: vec![0.0; s.node],
             values: vec![0.0; s.node],
@@ -130,15 +212,32 @@ impl NetBuffers {
 
     /// Bytes of the iterate (`w`, `x`, `y`, `b`).
     pub fn state_bytes(&self) -> usize {
-        8 * (self.w.len() + self.x.len() + self.y.len() + self.b.len())
+        self.edges.bytes() + 8 * (self.y.len() + self.b.len())
+    }
+
+    /// The storage precision of the edge state.
+    pub fn precision(&self) -> Precision {
+        match self.edges {
+            Edges::F64 { .. } => Precision::F64,
+            Edges::F32 { .. } => Precision::F32,
+        }
     }
 
     /// Sets the iterate by a forward pass from consensus weights and biases.
     pub fn init_forward(&mut self, net: &Net, p: &Params, weights: &[f64], biases: &[f64]) -> bool {
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
-        let mut st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
         let (mut tv, mut ty) = (vec![0.0; net.nodes()], vec![0.0; net.nodes()]);
-        network::init_forward(net, &self.layout, p, &batch, weights, biases, &mut st, &mut tv, &mut ty)
+        let (y, b) = (&mut *self.y, &mut *self.b);
+        match &mut self.edges {
+            Edges::F64 { w, x } => {
+                let mut st = State { w, x, y, b };
+                network::init_forward(net, &self.layout, p, &batch, weights, biases, &mut st, &mut tv, &mut ty)
+            }
+            Edges::F32 { w, x } => {
+                let mut st = State { w, x, y, b };
+                network::init_forward(net, &self.layout, p, &batch, weights, biases, &mut st, &mut tv, &mut ty)
+            }
+        }
     }
 
     /// One RRR iteration on the calling thread.
@@ -173,14 +272,14 @@ impl NetBuffers {
         let gamma = match path {
             Path::Fast => {
                 let layout = self.layout;
-                let (batch, mut st, mut wk, cnt) = self.parts();
-                return match pool.filter(|_| layout.blocks() > 1) {
-                    // On a pool thread, so the phases' tasks are not injected
-                    // from outside the pool each time.
-                    Some(pool) => pool.0.install(|| {
-                        network::run_with(pool, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each)
-                    }),
-                    None => network::run_with(&Serial, net, &layout, p, &batch, &mut st, &mut wk, cnt, iters, each),
+                let (batch, edges, y, b, mut wk, cnt) = self.parts();
+                return match edges {
+                    Edges::F64 { w, x } => {
+                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, iters, each)
+                    }
+                    Edges::F32 { w, x } => {
+                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, iters, each)
+                    }
                 };
             }
             Path::Oracle => None,
@@ -194,10 +293,11 @@ impl NetBuffers {
         Ok(iters)
     }
 
-    /// The batch, iterate, work space and counters as the kernel takes them.
-    fn parts(&mut self) -> (Batch<'_>, State<'_>, Work<'_>, &mut Counters) {
+    /// The batch, edge state, node state, work space and counters as the
+    /// kernel takes them.
+    #[allow(clippy::type_complexity)]
+    fn parts(&mut self) -> (Batch<'_>, &mut Edges, &mut [f64], &mut [f64], Work<'_>, &mut Counters) {
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
-        let st = State { w: &mut self.w, x: &mut self.x, y: &mut self.y, b: &mut self.b };
         let wk = Work {
             weights: &mut self.weights,
             biases: &mut self.biases,
@@ -210,15 +310,20 @@ impl NetBuffers {
             scratch: &mut self.scratch,
             used_label: &mut self.used_label,
         };
-        (batch, st, wk, &mut self.counters)
+        (batch, &mut self.edges, &mut self.y, &mut self.b, wk, &mut self.counters)
     }
 
     /// One iteration of the oracle (`gamma` `None`) or the general update.
+    /// Both need the edge state in f64 (`--precision f32` with `--oracle` or
+    /// `--gamma` is refused at the command line); with f32 storage the
+    /// iteration is refused as [`IterError::BufferLength`].
     fn step(&mut self, net: &Net, p: &Params, gamma: Option<f64>) -> Result<Report, IterError> {
-        let (ne, nn, nw) = (self.w.len(), self.y.len(), self.weights.len());
+        let (ne, nn, nw) = (self.edges.len(), self.y.len(), self.weights.len());
         let layout = self.layout;
         let mut general = self.general.take();
-        let (batch, mut st, mut wk, cnt) = self.parts();
+        let (batch, edges, y, b, mut wk, cnt) = self.parts();
+        let Some((w, x)) = edges.f64_mut() else { return Err(IterError::BufferLength) };
+        let mut st = State { w, x, y, b };
         let rep = match gamma {
             None => network::iterate_oracle(net, &layout, p, &batch, &mut st, &mut wk, cnt),
             Some(gamma) => {
@@ -244,6 +349,29 @@ impl NetBuffers {
         };
         self.general = general;
         rep
+    }
+}
+
+/// The SIMD path's run, its per-block phases on `pool` when given and the
+/// layout has more than one block.
+#[allow(clippy::too_many_arguments)]
+fn fast<S: Storage>(
+    pool: Option<&Pool>,
+    net: &Net,
+    layout: &Layout,
+    p: &Params,
+    batch: &Batch,
+    st: &mut State<S>,
+    wk: &mut Work,
+    cnt: &mut Counters,
+    iters: usize,
+    each: impl FnMut(&Report) -> bool + Send,
+) -> Result<usize, IterError> {
+    match pool.filter(|_| layout.blocks() > 1) {
+        // On a pool thread, so the phases' tasks are not injected from
+        // outside the pool each time.
+        Some(pool) => pool.0.install(|| network::run_with(pool, net, layout, p, batch, st, wk, cnt, iters, each)),
+        None => network::run_with(&Serial, net, layout, p, batch, st, wk, cnt, iters, each),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::activation;
 use crate::bilinear::{self, Safeguard};
 use crate::counters::Counters;
 use crate::net::{Net, NodeKind};
-use crate::simd::{self, LANES, V, V8};
+use crate::simd::{self, LANES, Storage, V, V8};
 
 /// Lane mask for the first `n` lanes.
 #[inline(always)]
@@ -65,15 +65,15 @@ impl RealLanes for AllReal {
 }
 
 /// One block's slices of the iterate and the work space.
-pub(super) struct Block<'a> {
+pub(super) struct Block<'a, S: Storage> {
     /// Block index.
     pub blk: usize,
     /// Items of the block that are real (not padding).
     pub real: usize,
     /// Lanes per block.
     pub kb: usize,
-    pub w: &'a mut [f64],
-    pub x: &'a mut [f64],
+    pub w: &'a mut [S],
+    pub x: &'a mut [S],
     pub y: &'a mut [f64],
     pub b: &'a mut [f64],
     pub xa: &'a mut [f64],
@@ -87,7 +87,7 @@ pub(super) struct Block<'a> {
 
 /// Rows `r` of a block-local buffer as lane groups.
 #[inline(always)]
-fn lanes(s: &[f64], r: usize, kb: usize) -> &[[f64; LANES]] {
+fn lanes<T>(s: &[T], r: usize, kb: usize) -> &[[T; LANES]] {
     s[r * kb..(r + 1) * kb].as_chunks::<LANES>().0
 }
 
@@ -102,7 +102,7 @@ fn lanes_mut(s: &mut [f64], r: usize, kb: usize) -> &mut [[f64; LANES]] {
 /// chunk of [`GROUPS`] lane groups a lane-parallel sum reduced to a scalar,
 /// the chunks added in order. Both give the same bits, so an iteration that
 /// uses the sums its predecessor left equals one that sums afresh.
-pub(super) fn weight_sums(bl: &mut Block) {
+pub(super) fn weight_sums<S: Storage>(bl: &mut Block<S>) {
     let m = Mask::new(bl.real);
     let (kb, groups) = (bl.kb, bl.kb / LANES);
     for (e, s) in bl.wsum.iter_mut().enumerate() {
@@ -111,7 +111,7 @@ pub(super) fn weight_sums(bl: &mut Block) {
         for g0 in (0..groups).step_by(GROUPS) {
             let mut acc = V::splat(0.0);
             for (g, w) in row.iter().enumerate().take((g0 + GROUPS).min(groups)).skip(g0) {
-                m.add(&mut acc, g, V::new(*w));
+                m.add(&mut acc, g, S::load(w));
             }
             *s += acc.reduce_add();
         }
@@ -126,7 +126,7 @@ fn summed(net: &Net, i: usize) -> bool {
 }
 
 /// Zeroes the `xsum` rows of the nodes [`summed`] keeps.
-fn clear_node_sums(net: &Net, bl: &mut Block) {
+fn clear_node_sums<S: Storage>(net: &Net, bl: &mut Block<S>) {
     for i in (0..net.nodes()).filter(|&i| summed(net, i)) {
         lanes_mut(bl.xsum, i, bl.kb).fill([0.0; LANES]);
     }
@@ -135,14 +135,14 @@ fn clear_node_sums(net: &Net, bl: &mut Block) {
 /// Sums of `x` over the out-edges of every [`summed`] node, in out-edge
 /// order (the order in which [`bilinear`] accumulates them while it updates
 /// `x`, so both give the same bits).
-pub(super) fn node_sums(net: &Net, bl: &mut Block) {
+pub(super) fn node_sums<S: Storage>(net: &Net, bl: &mut Block<S>) {
     let kb = bl.kb;
     clear_node_sums(net, bl);
     for i in (0..net.nodes()).filter(|&i| summed(net, i)) {
         let acc = lanes_mut(bl.xsum, i, kb);
         for &e in net.out_edges(i) {
             for (a, x) in acc.iter_mut().zip(lanes(bl.x, e as usize, kb)) {
-                *a = (V::new(*a) + V::new(*x)).to_array();
+                *a = (V::new(*a) + S::load(x)).to_array();
             }
         }
     }
@@ -153,7 +153,7 @@ pub(super) fn node_sums(net: &Net, bl: &mut Block) {
 /// out-edge consensus and the activation projection, fixed data/code values
 /// by the fixed projection. Class nodes are left to the batch-wide class
 /// step.
-pub(super) fn node_values(net: &Net, p: &Params, items: usize, code_items: usize, bl: &mut Block) {
+pub(super) fn node_values<S: Storage>(net: &Net, p: &Params, items: usize, code_items: usize, bl: &mut Block<S>) {
     let kb = bl.kb;
     for i in 0..net.nodes() {
         let kind = net.kind(i);
@@ -198,7 +198,7 @@ const GROUPS: usize = 4;
 /// [`weight_sums`] computes them) for the next iteration's weight consensus
 /// and the out-edge sums of the updated `x` in `xsum` (as [`node_sums`]
 /// computes them) for its node values.
-pub(super) fn bilinear(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block) {
+pub(super) fn bilinear<S: Storage>(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block<S>) {
     let m = Mask::new(bl.real);
     bl.wsum.fill(0.0);
     clear_node_sums(net, bl);
@@ -213,13 +213,13 @@ pub(super) fn bilinear(net: &Net, p: &Params, weights: &[f64], biases: &[f64], b
         let mut g0 = 0;
         while g0 < groups {
             match groups - g0 {
-                1 => chunk::<1, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                2 => chunk::<2, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                3 => chunk::<3, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                1 => chunk::<1, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                2 => chunk::<2, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                3 => chunk::<3, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
                 _ if (g0 + GROUPS) * LANES <= bl.real => {
-                    chunk::<GROUPS, _>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
+                    chunk::<GROUPS, _, _>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
                 }
-                _ => chunk::<GROUPS, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                _ => chunk::<GROUPS, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
             }
             g0 += GROUPS;
         }
@@ -255,12 +255,12 @@ fn groups_mut<const G: usize>(s: &mut [f64], r: usize, kb: usize, g0: usize) -> 
 /// still in cache, adding the updated weight copies to the block's sums.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn chunk<const G: usize, M: RealLanes>(
+fn chunk<const G: usize, M: RealLanes, S: Storage>(
     net: &Net,
     p: &Params,
     weights: &[f64],
     node: &Node,
-    bl: &mut Block,
+    bl: &mut Block<S>,
     g0: usize,
     m: &M,
     err: &mut V,
@@ -281,8 +281,8 @@ fn chunk<const G: usize, M: RealLanes>(
         let (w, x) = (wrow[span.clone()].as_chunks::<LANES>().0, xrow[span.clone()].as_chunks::<LANES>().0);
         let xa = groups::<G>(bl.xa, src as usize, kb, g0);
         for g in 0..G {
-            let wr = w2 - V::new(w[g]);
-            let xr = two.mul_sub(V::new(xa[g]), V::new(x[g]));
+            let wr = w2 - S::load(&w[g]);
+            let xr = two.mul_sub(V::new(xa[g]), S::load(&x[g]));
             pp[g] = wr.mul_add(xr, pp[g]);
             qq[g] = wr.mul_add(wr, xr.mul_add(xr, qq[g]));
         }
@@ -371,21 +371,21 @@ fn chunk<const G: usize, M: RealLanes>(
         let xa = groups::<G>(bl.xa, src, kb, g0);
         let (w, x) = (wrow[span.clone()].as_chunks_mut::<LANES>().0, xrow[span.clone()].as_chunks_mut::<LANES>().0);
         for g in 0..G {
-            let (wv, xv, xav) = (V::new(w[g]), V::new(x[g]), V::new(xa[g]));
+            let (wv, xv, xav) = (S::load(&w[g]), S::load(&x[g]), V::new(xa[g]));
             let wr = w2 - wv;
             let xr = two.mul_sub(xav, xv);
             let dw = t[g].mul_add(xr, wr).mul_sub(inv[g], wa);
             let dx = t[g].mul_add(wr, xr).mul_sub(inv[g], xav);
-            let wn = dw.mul_add(beta, wv);
-            w[g] = wn.to_array();
-            x[g] = dx.mul_add(beta, xv).to_array();
+            w[g] = S::store(dw.mul_add(beta, wv));
+            x[g] = S::store(dx.mul_add(beta, xv));
             m.add(&mut e_edge, g0 + g, dw.mul_add(dw, dx * dx));
-            m.add(&mut wsum, g0 + g, wn);
+            // the stored (rounded) copy, as `weight_sums` reads it
+            m.add(&mut wsum, g0 + g, S::load(&w[g]));
         }
         *ws += wsum.reduce_add();
         if summed(net, src) {
             for (s, x) in groups_mut::<G>(bl.xsum, src, kb, g0).iter_mut().zip(x.iter()) {
-                *s = (V::new(*s) + V::new(*x)).to_array();
+                *s = (V::new(*s) + S::load(x)).to_array();
             }
         }
     }

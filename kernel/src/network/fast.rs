@@ -22,15 +22,15 @@ use crate::counters::Counters;
 use crate::exec::{Executor, Serial};
 use crate::layout::Layout;
 use crate::net::{Net, NodeKind};
-use crate::simd::{LANES, V, load};
+use crate::simd::{LANES, Storage, V, load};
 
 /// One RRR iteration, SIMD path, on the calling thread.
-pub fn iterate(
+pub fn iterate<S: Storage>(
     net: &Net,
     layout: &Layout,
     p: &Params,
     batch: &Batch,
-    st: &mut State,
+    st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
 ) -> Result<Report, IterError> {
@@ -60,13 +60,13 @@ fn parts<'a>(wk: &'a mut Work) -> Parts<'a> {
 }
 
 /// The per-block slices of the iterate and work space.
-fn blocks<'a>(
+fn blocks<'a, S: Storage>(
     layout: &Layout,
     net: &Net,
     values: &'a [f64],
-    st: &'a mut State,
+    st: &'a mut State<S>,
     wk: Parts<'a>,
-) -> impl Iterator<Item = Block<'a>> + Send + 'a {
+) -> impl Iterator<Item = Block<'a, S>> + Send + 'a {
     let (kb, ek, nk) = (layout.block(), net.edges() * layout.block(), net.nodes() * layout.block());
     let layout = *layout;
     st.w.chunks_mut(ek)
@@ -97,13 +97,13 @@ fn blocks<'a>(
 /// One RRR iteration, SIMD path, with per-block phases run by `exec`. The
 /// result is the same for every executor.
 #[allow(clippy::too_many_arguments)]
-pub fn iterate_with<E: Executor>(
+pub fn iterate_with<E: Executor, S: Storage>(
     exec: &E,
     net: &Net,
     layout: &Layout,
     p: &Params,
     batch: &Batch,
-    st: &mut State,
+    st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
 ) -> Result<Report, IterError> {
@@ -131,13 +131,13 @@ pub fn iterate_with<E: Executor>(
 /// `ba` hold the node values of the final iterate (class nodes: of the last
 /// iteration).
 #[allow(clippy::too_many_arguments)]
-pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
+pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
     exec: &E,
     net: &Net,
     layout: &Layout,
     p: &Params,
     batch: &Batch,
-    st: &mut State,
+    st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
     iters: usize,
@@ -165,13 +165,13 @@ pub fn run_with<E: Executor, F: FnMut(&Report) -> bool>(
 /// `ya`, `ba` but for class nodes) are those of `st`; leaves the sums of the
 /// updated iterate, and with `next` its node A-values too.
 #[allow(clippy::too_many_arguments)]
-fn one<E: Executor>(
+fn one<E: Executor, S: Storage>(
     exec: &E,
     net: &Net,
     layout: &Layout,
     p: &Params,
     batch: &Batch,
-    st: &mut State,
+    st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
     next: bool,

@@ -33,6 +33,7 @@ use crate::class::ClassMode;
 use crate::counters::Counters;
 use crate::layout::Layout;
 use crate::net::{Net, NodeKind};
+use crate::simd::Storage;
 
 /// Hyperparameters of the network constraints and the RRR step.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,12 +52,14 @@ pub struct Params {
     pub class_mode: ClassMode,
 }
 
-/// The RRR iterate `v`: per-edge `w`, `x` and per-node `y`, `b`.
-pub struct State<'a> {
+/// The RRR iterate `v`: per-edge `w`, `x` and per-node `y`, `b`. The edge
+/// variables, the bulk of the state, are stored as `S` (`f64`, or `f32` on
+/// the SIMD path: [`Storage`]).
+pub struct State<'a, S: Storage = f64> {
     /// Weight copies, per-edge layout.
-    pub w: &'a mut [f64],
+    pub w: &'a mut [S],
     /// Source-value copies, per-edge layout.
-    pub x: &'a mut [f64],
+    pub x: &'a mut [S],
     /// Pre-activations, per-node layout.
     pub y: &'a mut [f64],
     /// Bias copies, per-node layout.
@@ -178,7 +181,14 @@ pub struct Report {
     pub selected: usize,
 }
 
-fn check(net: &Net, layout: &Layout, p: &Params, batch: &Batch, st: &State, wk: &Work) -> Result<(), IterError> {
+fn check<S: Storage>(
+    net: &Net,
+    layout: &Layout,
+    p: &Params,
+    batch: &Batch,
+    st: &State<S>,
+    wk: &Work,
+) -> Result<(), IterError> {
     let s = Sizes::new(net, layout).ok_or(IterError::BufferLength)?;
     let ok = st.w.len() == s.edge
         && st.x.len() == s.edge
@@ -270,14 +280,14 @@ pub fn predict(net: &Net, values: &[f64]) -> Option<usize> {
 /// pre-activations, `b` = `biases`. `tmp_values` and `tmp_y` need `N`
 /// entries. Returns `false` (and changes nothing) on a length mismatch.
 #[allow(clippy::too_many_arguments)]
-pub fn init_forward(
+pub fn init_forward<S: Storage>(
     net: &Net,
     layout: &Layout,
     p: &Params,
     batch: &Batch,
     weights: &[f64],
     biases: &[f64],
-    st: &mut State,
+    st: &mut State<S>,
     tmp_values: &mut [f64],
     tmp_y: &mut [f64],
 ) -> bool {
@@ -302,8 +312,8 @@ pub fn init_forward(
         }
         forward(net, p, weights, biases, tmp_values, tmp_y);
         for ed in 0..e {
-            st.x[layout.at(k, ed, e)] = tmp_values[net.src(ed)];
-            st.w[layout.at(k, ed, e)] = weights[ed];
+            st.x[layout.at(k, ed, e)] = S::from_f64(tmp_values[net.src(ed)]);
+            st.w[layout.at(k, ed, e)] = S::from_f64(weights[ed]);
         }
         for i in 0..n {
             st.y[layout.at(k, i, n)] = tmp_y[i];

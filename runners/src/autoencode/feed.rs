@@ -163,8 +163,7 @@ impl Auto<'_> {
             }
             self.run(start, &mut v, &mut y);
             for e in 0..ne {
-                buf.x[layout.at(k, e, ne)] = v[net.src(e)];
-                buf.w[layout.at(k, e, ne)] = self.weights[e];
+                buf.edges.set(layout.at(k, e, ne), self.weights[e], v[net.src(e)]);
             }
             for (i, (&yi, &bi)) in y.iter().zip(self.biases).enumerate() {
                 buf.y[layout.at(k, i, n)] = yi;
