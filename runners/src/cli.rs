@@ -431,8 +431,13 @@ pub struct ClassifyArgs {
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// Use the scalar oracle (the reference programs' exact arithmetic).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,
+    /// Storage precision of the per-edge state (`w`, `x` copies); f32 halves
+    /// the bytes each iteration streams (arithmetic stays f64; SIMD path
+    /// only, not with --oracle or --gamma). README "Speed" compares results.
+    #[arg(long, value_enum, default_value = "f64", value_name = "P")]
+    pub precision: Precision,
     /// Threads (default: all cores); results are the same for every count.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

@@ -270,10 +270,7 @@ fn measure(
     let mut out = json!({
         "config": cfg.name,
         "threads": pool.map_or(1, Pool::threads),
-        "precision": match precision {
-            Precision::F64 => "f64",
-            Precision::F32 => "f32",
-        },
+        "precision": precision.name(),
         "path": if args.oracle { "oracle" } else { "fast" },
         "simd": cpu::simd_level(),
         "batch": cfg.batch,

@@ -138,6 +138,9 @@ fn bad_input_exits_2() {
     expect_exit2(&["classify", "--net", &net, "--train", &good, "--exempt", "x%"], "--exempt");
     expect_exit2(&["classify", "--net", &net, "--train", &good, "--activation", "tanh"], "tanh");
     expect_exit2(&["classify", "--train", &good], "--net");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--precision", "f32", "--oracle"], "--oracle");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--precision", "f32", "--gamma", "0.5"], "--gamma");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--precision", "f16"], "f16");
     // an IDX header declaring three 2x1 images where the file holds two
     let images = dir.join("t-images-idx3-ubyte");
     let mut idx = vec![0u8, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1];
@@ -183,8 +186,9 @@ fn resume_continues_exactly() {
 fn learns_depth2_majority_to_zero_training_error() {
     // A generated depth-2 circuit (seed 4), its first 512 training items,
     // the paper's 13-26-2 net and hyperparameters: train_err reaches 0
-    // within 60 epochs (it does at epoch 25 on this build); from an eighth
-    // of the inputs it generalises far better than chance (about 0.19).
+    // within 60 epochs (it does at epoch 25 on this build, f64 and f32
+    // storage alike); from an eighth of the inputs it generalises far
+    // better than chance (about 0.19).
     let dir = tmp("depth2");
     let d = dir.display().to_string();
     assert!(lwl(&["data", "majority", "2", "--seed", "4", "--out-dir", &d]).status.success());
@@ -195,21 +199,25 @@ fn learns_depth2_majority_to_zero_training_error() {
     std::fs::write(dir.join("small.txt"), small).unwrap();
     let net = dir.join("net.txt");
     std::fs::write(&net, lwl(&["net", "complete", "13", "26", "2"]).stdout).unwrap();
-    let recs = records(&[
-        "classify",
-        "--net",
-        &net.display().to_string(),
-        "--train",
-        &dir.join("small.txt").display().to_string(),
-        "--test",
-        &dir.join("maj13_2_test.txt").display().to_string(),
-        "--epochs",
-        "60",
-        "--seed",
-        "1",
-        "--json",
-    ]);
-    let first_zero = recs.iter().position(|r| r["train_err"] == 0.0);
-    assert!(first_zero.is_some(), "train_err never reached 0: {:?}", recs.last());
-    assert!(recs.last().unwrap()["test_err"].as_f64().unwrap() < 0.3);
+    for precision in ["f64", "f32"] {
+        let recs = records(&[
+            "classify",
+            "--net",
+            &net.display().to_string(),
+            "--train",
+            &dir.join("small.txt").display().to_string(),
+            "--test",
+            &dir.join("maj13_2_test.txt").display().to_string(),
+            "--epochs",
+            "60",
+            "--seed",
+            "1",
+            "--precision",
+            precision,
+            "--json",
+        ]);
+        let first_zero = recs.iter().position(|r| r["train_err"] == 0.0);
+        assert!(first_zero.is_some(), "{precision}: train_err never reached 0: {:?}", recs.last());
+        assert!(recs.last().unwrap()["test_err"].as_f64().unwrap() < 0.3, "{precision}");
+    }
 }

@@ -24,7 +24,8 @@ fn gamma_one_is_the_rrr_step() {
         let rg = g.iterate(&net, &p, Path::General(1.0)).unwrap();
         let ro = o.iterate(&net, &p, Path::Oracle).unwrap();
         assert_close(rg.rrr_err, ro.rrr_err, 1e-10, &format!("rrr_err {it}"));
-        for (a, b) in g.w.iter().zip(&o.w).chain(g.x.iter().zip(&o.x)).chain(g.y.iter().zip(&o.y)) {
+        let ((gw, gx), (ow, ox)) = (g.edges.widened(), o.edges.widened());
+        for (a, b) in gw.iter().zip(&ow).chain(gx.iter().zip(&ox)).chain(g.y.iter().zip(&o.y)) {
             assert_close(*a, *b, 1e-10, "state");
         }
         assert_eq!(g.used_label, o.used_label);
@@ -33,7 +34,8 @@ fn gamma_one_is_the_rrr_step() {
 
 /// Copies of a buffer set's iterate, as mutable vectors.
 fn state_copy(b: &NetBuffers) -> [Vec<f64>; 4] {
-    [b.w.clone(), b.x.clone(), b.y.clone(), b.b.clone()]
+    let (w, x) = b.edges.widened();
+    [w, x, b.y.clone(), b.b.clone()]
 }
 
 fn view(s: &mut [Vec<f64>; 4]) -> State<'_> {

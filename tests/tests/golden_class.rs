@@ -37,8 +37,9 @@ fn state_line(buf: &NetBuffers, spec: &NetSpec, k: usize, i: usize) -> Vec<f64> 
     let (n, e) = (net.nodes(), net.edges());
     let l = &buf.layout;
     let mut v = vec![buf.y[l.at(k, i, n)], buf.b[l.at(k, i, n)]];
-    v.extend(net.in_edges(i).map(|ed| buf.x[l.at(k, ed, e)]));
-    v.extend(net.in_edges(i).map(|ed| buf.w[l.at(k, ed, e)]));
+    let (w, x) = buf.edges.f64().expect("f64 state");
+    v.extend(net.in_edges(i).map(|ed| x[l.at(k, ed, e)]));
+    v.extend(net.in_edges(i).map(|ed| w[l.at(k, ed, e)]));
     v
 }
 

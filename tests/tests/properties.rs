@@ -1118,7 +1118,8 @@ impl NetCase {
 /// Every state variable of item `k`: `w`, `x` per edge, `y`, `b` per node.
 fn net_item_state(buf: &NetBuffers, edges: usize, nodes: usize, k: usize) -> Vec<f64> {
     let l = &buf.layout;
-    let mut v: Vec<f64> = (0..edges).flat_map(|e| [buf.w[l.at(k, e, edges)], buf.x[l.at(k, e, edges)]]).collect();
+    let (w, x) = buf.edges.widened();
+    let mut v: Vec<f64> = (0..edges).flat_map(|e| [w[l.at(k, e, edges)], x[l.at(k, e, edges)]]).collect();
     v.extend((0..nodes).flat_map(|i| [buf.y[l.at(k, i, nodes)], buf.b[l.at(k, i, nodes)]]));
     v
 }
@@ -1191,10 +1192,11 @@ fn selection_tie(net: &Net, p: &Params, buf: &NetBuffers) -> bool {
 fn resync(to: &mut NetBuffers, from: &NetBuffers) {
     let (edges, nodes) = (from.weights.len(), from.biases.len());
     let (lt, lf) = (to.layout, from.layout);
+    let (w, x) = from.edges.widened();
     for k in 0..lf.items() {
         for e in 0..edges {
-            to.w[lt.at(k, e, edges)] = from.w[lf.at(k, e, edges)];
-            to.x[lt.at(k, e, edges)] = from.x[lf.at(k, e, edges)];
+            let at = lf.at(k, e, edges);
+            to.edges.set(lt.at(k, e, edges), w[at], x[at]);
         }
         for i in 0..nodes {
             to.y[lt.at(k, i, nodes)] = from.y[lf.at(k, i, nodes)];
@@ -1556,9 +1558,10 @@ proptest! {
         let k = rng.below(items);
         for path in [Path::Oracle, Path::Fast] {
             let mut buf = case.buffers(layout, &p);
+            let (w, x) = buf.edges.f64_mut().expect("f64 state");
             match plant {
-                Plant::W => buf.w[layout.at(k, rng.below(e), e)] = bad,
-                Plant::X => buf.x[layout.at(k, rng.below(e), e)] = bad,
+                Plant::W => w[layout.at(k, rng.below(e), e)] = bad,
+                Plant::X => x[layout.at(k, rng.below(e), e)] = bad,
                 Plant::Y => buf.y[layout.at(k, 5 + rng.below(n - 5), n)] = bad,
                 Plant::B => buf.b[layout.at(k, 5 + rng.below(n - 5), n)] = bad,
                 Plant::Data => buf.values[layout.at(k, rng.below(5), n)] = bad,

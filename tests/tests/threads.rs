@@ -11,8 +11,8 @@ use lwl_runners::engine::{NetBuffers, Path, Pool};
 use lwl_tests::{CLASS_ITEMS, class_params, class_setup, class_spec};
 
 fn same_bits(a: &NetBuffers, b: &NetBuffers) {
-    for (x, y) in
-        [(&a.w, &b.w), (&a.x, &b.x), (&a.y, &b.y), (&a.b, &b.b), (&a.weights, &b.weights), (&a.biases, &b.biases)]
+    let ((aw, ax), (bw, bx)) = (a.edges.widened(), b.edges.widened());
+    for (x, y) in [(&aw, &bw), (&ax, &bx), (&a.y, &b.y), (&a.b, &b.b), (&a.weights, &b.weights), (&a.biases, &b.biases)]
     {
         assert!(x.iter().zip(y.iter()).all(|(p, q)| p.to_bits() == q.to_bits()));
     }

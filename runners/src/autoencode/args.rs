@@ -1,6 +1,7 @@
 //! Command-line arguments of `lwl autoencode` and the data flags it shares
 //! with `lwl generate`.
 
+use crate::engine::Precision;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -86,8 +87,12 @@ pub struct AutoencodeArgs {
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// Use the scalar oracle (the reference programs' exact arithmetic).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,
+    /// Storage precision of the per-edge state (f32: half the bytes per
+    /// sweep, f64 arithmetic; SIMD path only, not with --oracle or --gamma).
+    #[arg(long, value_enum, default_value = "f64", value_name = "P")]
+    pub precision: Precision,
     /// Threads (default: all cores); results are the same for every count.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

@@ -34,7 +34,7 @@ use train::{AutoTrainer, Setup};
 
 use crate::classify::activation;
 use crate::datafile::read_text_file;
-use crate::engine::{Path, Pool};
+use crate::engine::{Path, Pool, Precision};
 use crate::error::Error;
 use crate::netfile::{NetFormat, NetSpec};
 use crate::netinit::random_weights;
@@ -125,6 +125,9 @@ impl Hyper {
         if !(a.gamma > 0.0 && a.gamma.is_finite()) {
             return bad("--gamma must be positive and finite".into());
         }
+        if a.gamma != 1.0 && a.precision != Precision::F64 {
+            return bad("--gamma needs --precision f64 (the general update is scalar f64)".into());
+        }
         if self.tol.is_nan() || self.tol < 0.0 {
             return bad("--tol must be non-negative".into());
         }
@@ -214,14 +217,24 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     let (spec, name) = load_net(a, &src)?;
     let net = spec.net()?;
     let feed = FeedAround::new(&net).map_err(|m| Error::Usage(format!("{name}: {m}")))?;
+    if let Some(w) = a.precision.tol_warning(hp.tol) {
+        eprintln!("lwl autoencode: {w}");
+    }
     let pool = pool(a.threads)?;
     let path = match (a.oracle, a.gamma) {
         (_, g) if g != 1.0 => Path::General(g),
         (true, _) => Path::Oracle,
         _ => Path::Fast,
     };
-    let setup =
-        Setup { params: hp.params()?, path, batch: hp.batch, code_batch: hp.code_batch, iter: hp.iter, tol: hp.tol };
+    let setup = Setup {
+        params: hp.params()?,
+        path,
+        precision: a.precision,
+        batch: hp.batch,
+        code_batch: hp.code_batch,
+        iter: hp.iter,
+        tol: hp.tol,
+    };
     let run = Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref() };
     match a.restarts {
         Some(runs) => run.restarts(runs, seed(a.seed, "autoencode")),

@@ -17,7 +17,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::data::Source;
 use super::feed::{Auto, FeedAround, Start};
 use super::ide::IdeCode;
-use crate::engine::{NetBuffers, Path, Pool};
+use crate::engine::{NetBuffers, Path, Pool, Precision};
 use crate::error::Error;
 
 /// Hyperparameters of a run besides the constraint parameters.
@@ -27,6 +27,8 @@ pub struct Setup {
     pub params: Params,
     /// Iteration path.
     pub path: Path,
+    /// Storage precision of the edge state.
+    pub precision: Precision,
     /// Data items per batch `|K_d|`.
     pub batch: usize,
     /// Code items per batch `|K_c|`.
@@ -77,13 +79,18 @@ pub struct Eval {
 }
 
 /// The buffers for batches of `items` items, made on first use.
-fn buffer<'b>(buffers: &'b mut Vec<NetBuffers>, net: &Net, items: usize) -> Result<&'b mut NetBuffers, Error> {
+fn buffer<'b>(
+    buffers: &'b mut Vec<NetBuffers>,
+    net: &Net,
+    items: usize,
+    precision: Precision,
+) -> Result<&'b mut NetBuffers, Error> {
     let b = match buffers.iter().position(|b| b.layout.items() == items) {
         Some(b) => b,
         None => {
             let too_large = || Error::Usage(format!("a batch of {items} items is too large"));
             let layout = Layout::preferred(items).map_err(|_| too_large())?;
-            buffers.push(NetBuffers::new(net, layout).ok_or_else(too_large)?);
+            buffers.push(NetBuffers::with_precision(net, layout, precision).ok_or_else(too_large)?);
             buffers.len() - 1
         }
     };
@@ -162,7 +169,7 @@ impl<'a> AutoTrainer<'a> {
         let kd = items.len() / dd;
         let auto = Auto { net, feed, p: &p, weights: &self.weights, biases: &self.biases };
         let kc = self.setup.code_batch;
-        let buf = buffer(&mut self.buffers, net, kd + kc)?;
+        let buf = buffer(&mut self.buffers, net, kd + kc, self.setup.precision)?;
         let (n, layout) = (net.nodes(), buf.layout);
         for (k, item) in items.chunks_exact(dd).enumerate() {
             for (&i, &v) in feed.data.iter().zip(item) {

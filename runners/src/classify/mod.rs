@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{ClassifyArgs, PredictArgs};
 use crate::datafile::{LabeledData, read_text_file};
-use crate::engine::{Path, Pool};
+use crate::engine::{Path, Pool, Precision};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -115,6 +115,9 @@ fn check_params(a: &ClassifyArgs) -> Result<(), Error> {
     }
     if !(a.gamma > 0.0 && a.gamma.is_finite()) {
         return bad("--gamma must be positive and finite");
+    }
+    if a.gamma != 1.0 && a.precision != Precision::F64 {
+        return bad("--gamma needs --precision f64 (the general update is scalar f64)");
     }
     if a.tol.is_nan() || a.tol < 0.0 {
         return bad("--tol must be non-negative");
@@ -233,7 +236,11 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         1 => None,
         t => Some(Pool::new(t).map_err(Error::Usage)?),
     };
-    let mut trainer = Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool);
+    if let Some(w) = a.precision.tol_warning(a.tol) {
+        eprintln!("lwl classify: {w}");
+    }
+    let mut trainer =
+        Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool).with_precision(a.precision);
     let (epoch0, iters0, wm0, secs0) = (resumed.epoch, resumed.iters, resumed.weight_multiplies, resumed.seconds);
     let fpa = matches!(compromise, Compromise::Fpa(..));
     let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];
@@ -351,6 +358,7 @@ impl Output<'_> {
         );
         let mut prog = rec.clone();
         prog["seed"] = json!(self.seed);
+        prog["precision"] = json!(t.precision().name());
         prog["weight_multiplies"] = json!(wm_total);
         prog["history"] = json!(history);
         let labels = &self.train.labels;

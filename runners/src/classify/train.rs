@@ -10,7 +10,7 @@ use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{self, Params};
 
 use crate::datafile::LabeledData;
-use crate::engine::{NetBuffers, Path, Pool};
+use crate::engine::{NetBuffers, Path, Pool, Precision};
 use crate::error::Error;
 
 /// What happened to one training item in the last iteration of its batch.
@@ -49,6 +49,7 @@ pub struct Trainer {
     pub series: Option<Vec<f64>>,
     buffers: Vec<NetBuffers>,
     pool: Option<Pool>,
+    precision: Precision,
 }
 
 impl Trainer {
@@ -61,7 +62,18 @@ impl Trainer {
         record: bool,
         pool: Option<Pool>,
     ) -> Self {
-        Self { params, path, weights, biases, series: record.then(Vec::new), buffers: Vec::new(), pool }
+        let (series, buffers, precision) = (record.then(Vec::new), Vec::new(), Precision::F64);
+        Self { params, path, weights, biases, series, buffers, pool, precision }
+    }
+
+    /// The same trainer with its edge state stored in `precision`.
+    pub fn with_precision(self, precision: Precision) -> Self {
+        Self { precision, buffers: Vec::new(), ..self }
+    }
+
+    /// Storage precision of the edge state.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     /// Work counters summed over all batches so far.
@@ -76,8 +88,8 @@ impl Trainer {
             return Ok(i);
         }
         let layout = Layout::preferred(items).map_err(|e| Error::Usage(format!("batch of {items} items: {e:?}")))?;
-        let buf =
-            NetBuffers::new(net, layout).ok_or_else(|| Error::Usage(format!("batch of {items} items is too large")))?;
+        let buf = NetBuffers::with_precision(net, layout, self.precision)
+            .ok_or_else(|| Error::Usage(format!("batch of {items} items is too large")))?;
         self.buffers.push(buf);
         Ok(self.buffers.len() - 1)
     }
