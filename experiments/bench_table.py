@@ -3,8 +3,8 @@
 import fileinput
 import json
 
-print("| config | threads | batch / block | s/GWM | weight-multiplies/s | state MB | RMW GB/s | floor s/GWM | ratio to floor |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| config | precision | threads | batch / block | s/GWM | weight-multiplies/s | state MB | RMW GB/s | floor s/GWM | ratio to floor |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for line in fileinput.input():
     if not line.startswith("{"):
         continue
@@ -12,6 +12,7 @@ for line in fileinput.input():
     floor = r.get("floor_s_per_gwm")
     cells = [
         r["config"],
+        r.get("precision", "f64"),
         str(r["threads"]),
         f'{r["batch"]} / {r["block"]}',
         f'{r["s_per_gwm"]:.2f}',

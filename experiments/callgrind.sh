@@ -3,9 +3,12 @@
 # callgrind: a repeatable figure whatever the machine's load. Two runs with
 # N1 and N2 timed iterations; the difference divided by the extra work.
 # Usage: experiments/callgrind.sh [CONFIG...]   (default: majority mnist;
-# also autoencoder)
+# also autoencoder); PRECISION=f32 counts the f32-storage path (default f64).
 set -euo pipefail
 lwl=${LWL:-target/release/lwl}
+prec=(--precision "${PRECISION:-f64}")
+# binaries from before --precision existed measure f64 only
+"$lwl" bench --help | grep -q -- --precision || prec=()
 for cfg in "${@:-majority mnist}"; do
     for cfg1 in $cfg; do
         case $cfg1 in
@@ -16,9 +19,9 @@ for cfg in "${@:-majority mnist}"; do
         esac
         count() {
             valgrind --tool=callgrind --callgrind-out-file=/dev/null "$lwl" bench --config "$cfg1" --threads 1 \
-                --iters "$1" --json 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+                --iters "$1" "${prec[@]}" --json 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
         }
         i1=$(count $n1); i2=$(count $n2)
-        echo "$cfg1 $(( (i2 - i1) / ((n2 - n1) * wm) )).$(( ((i2 - i1) * 100 / ((n2 - n1) * wm)) % 100 )) instructions per weight-multiply"
+        echo "$cfg1 ${PRECISION:-f64} $(( (i2 - i1) / ((n2 - n1) * wm) )).$(( ((i2 - i1) * 100 / ((n2 - n1) * wm)) % 100 )) instructions per weight-multiply"
     done
 done

@@ -8,7 +8,9 @@
 //! parameters RRR_err stays finite for three iterations; for state on a grid
 //! of multiples of 1/16 the SIMD path agrees with the oracle after the first
 //! iteration within `1e-6 · max(1, |value|)` unless a bilinear solve is
-//! ill-conditioned.
+//! ill-conditioned. With the edge state stored as f32, a run of three
+//! iterations gives the bits of three f64 iterations each followed by
+//! rounding `w`, `x` to f32 (NaNs: NaN on both).
 #![no_main]
 #[path = "common.rs"]
 mod common;
@@ -19,7 +21,7 @@ use lwl_kernel::activation::Activation;
 use lwl_kernel::bilinear::{Coeffs, Safeguard, solve};
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::counters::Counters;
-use lwl_kernel::exec::Executor;
+use lwl_kernel::exec::{Executor, Serial};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::{Net, NodeKind, build_out_lists};
 use lwl_kernel::network::{
@@ -82,6 +84,33 @@ impl Bufs {
                 .try_for_each(|_| Ok(reports.push(iterate_oracle(net, layout, p, &batch, &mut st, &mut wk, cnt)?)))?,
         }
         Ok(reports)
+    }
+
+    /// `iters` iterations in one run with `w`, `x` stored as f32 (taken from
+    /// and written back to `f[0]`, `f[1]`).
+    fn run32(&mut self, net: &Net, layout: &Layout, p: &Params, iters: usize) -> Result<Vec<Report>, IterError> {
+        let narrow = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        let (mut w, mut x) = (narrow(&self.f[0]), narrow(&self.f[1]));
+        let [_, _, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum] = &mut self.f;
+        let batch = Batch { values, labels: &self.labels, code_items: 0 };
+        let mut st = State { w: &mut w, x: &mut x, y, b };
+        let (used_label, stats) = (&mut self.used, &mut self.stats);
+        let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, scratch, used_label };
+        let mut reports = Vec::new();
+        run_with(&Serial, net, layout, p, &batch, &mut st, &mut wk, &mut Counters::default(), iters, |r| {
+            reports.push(*r);
+            true
+        })?;
+        self.f[0] = w.iter().map(|&v| f64::from(v)).collect();
+        self.f[1] = x.iter().map(|&v| f64::from(v)).collect();
+        Ok(reports)
+    }
+
+    /// Rounds `w`, `x` to f32 values.
+    fn round_edges(&mut self) {
+        for v in self.f[..2].iter_mut().flatten() {
+            *v = f64::from(*v as f32);
+        }
     }
 }
 
@@ -158,6 +187,25 @@ fuzz_target!(|data: &[u8]| {
     let mut fast = Bufs { f, labels, used: vec![0; s.items], stats: vec![BlockStats::default(); s.blocks] };
     let (mut oracle, mut reversed, before) = (fast.clone(), fast.clone(), fast.clone());
     let carried = reversed.run(&net, &layout, &p, Path::Reversed, 3);
+    let (mut narrow, mut twin) = (before.clone(), before.clone());
+    let run32 = narrow.run32(&net, &layout, &p, 3);
+    twin.round_edges();
+    let singles: Result<Vec<Report>, IterError> = (0..3)
+        .map(|_| {
+            let r = twin.run(&net, &layout, &p, Path::Fast, 1).map(|r| r[0]);
+            twin.round_edges();
+            r
+        })
+        .collect();
+    let same = |x: f64, y: f64| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
+    match (&run32, &singles) {
+        (Ok(a), Ok(b)) => {
+            let reports = a.iter().zip(b).all(|(a, b)| same(a.rrr_err, b.rrr_err) && a.selected == b.selected);
+            let state = (0..10).all(|j| narrow.f[j].iter().zip(&twin.f[j]).all(|(&x, &y)| same(x, y)));
+            assert!(reports && state && narrow.used == twin.used, "f32 run differs from rounded f64 iterations");
+        }
+        (a, b) => assert!(a == b, "f32 {a:?}, f64 {b:?}"),
+    }
     for it in 0..3 {
         let (a, b) = (fast.run(&net, &layout, &p, Path::Fast, 1), oracle.run(&net, &layout, &p, Path::Oracle, 1));
         let c = carried.clone().map(|c| c[it]);

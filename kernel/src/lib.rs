@@ -13,7 +13,10 @@
 //!
 //! The crate is `no_std` and never allocates: callers allocate every buffer
 //! with the lengths [`layout::Layout`] reports. No function panics on any
-//! input; degenerate input yields a documented status value.
+//! input; degenerate input yields a documented status value. The SIMD path
+//! stores the per-edge state as f64 or f32 ([`simd::Storage`]), computing in
+//! f64 either way. The one `unsafe` block is the cache prefetch hint of
+//! [`simd::prefetch`] (a benchmark shows it pays; see its `SAFETY` note).
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
