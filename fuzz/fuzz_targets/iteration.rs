@@ -25,7 +25,7 @@ use lwl_kernel::exec::{Executor, Serial};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::{Net, NodeKind, build_out_lists};
 use lwl_kernel::network::{
-    Batch, BlockStats, IterError, Params, Report, Sizes, State, Work, iterate, iterate_oracle, run_with,
+    Batch, BlockStats, Errors, IterError, Params, Report, Sizes, State, Work, iterate, iterate_oracle, run_with,
 };
 
 /// Iterate, batch and work buffers (as `lwl_runners::engine::NetBuffers`).
@@ -75,7 +75,7 @@ impl Bufs {
             Path::Fast => (0..iters)
                 .try_for_each(|_| Ok(reports.push(iterate(net, layout, p, &batch, &mut st, &mut wk, cnt)?)))?,
             Path::Reversed => {
-                run_with(&Reverse, net, layout, p, &batch, &mut st, &mut wk, cnt, iters, |r| {
+                run_with(&Reverse, net, layout, p, &batch, &mut st, &mut wk, cnt, iters, Errors::Every, |r| {
                     reports.push(*r);
                     true
                 })?;
@@ -97,7 +97,8 @@ impl Bufs {
         let (used_label, stats) = (&mut self.used, &mut self.stats);
         let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, scratch, used_label };
         let mut reports = Vec::new();
-        run_with(&Serial, net, layout, p, &batch, &mut st, &mut wk, &mut Counters::default(), iters, |r| {
+        let cnt = &mut Counters::default();
+        run_with(&Serial, net, layout, p, &batch, &mut st, &mut wk, cnt, iters, Errors::Every, |r| {
             reports.push(*r);
             true
         })?;

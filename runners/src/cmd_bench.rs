@@ -9,7 +9,7 @@ use lwl_kernel::activation::Activation;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::NodeKind;
-use lwl_kernel::network::Params;
+use lwl_kernel::network::{Errors, Params};
 use lwl_kernel::nmf;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -136,6 +136,8 @@ impl Bench {
         match self {
             Bench::Net(pr) => {
                 let net = pr.spec.net()?;
+                // as in training with a fixed number of iterations per batch
+                pr.buf.errors = Errors::Last;
                 let run = pr.buf.run_on(pool, &net, &pr.params, path, usize::MAX, |r| go(black_box(r.rrr_err)));
                 run.map_err(|e| Error::Usage(format!("{e:?}")))
             }

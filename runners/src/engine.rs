@@ -6,7 +6,7 @@ use lwl_kernel::exec::{Executor, Serial};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::Net;
 use lwl_kernel::network::general::{AValues, GeneralWork};
-use lwl_kernel::network::{self, Batch, BlockStats, IterError, Params, Report, Sizes, State, Work};
+use lwl_kernel::network::{self, Batch, BlockStats, Errors, IterError, Params, Report, Sizes, State, Work};
 use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
@@ -221,6 +221,9 @@ pub struct NetBuffers {
     pub used_label: Vec<u32>,
     /// Work counters.
     pub counters: Counters,
+    /// Which iterations of a SIMD-path run compute RRR_err (default: every
+    /// one; the oracle and general update always do).
+    pub errors: Errors,
     general: Option<Box<GeneralBuffers>>,
 }
 
@@ -254,6 +257,7 @@ impl NetBuffers {
             scratch: vec![0.0; s.scratch],
             used_label: vec![0; s.items],
             counters: Counters::default(),
+            errors: Errors::Every,
             general: None,
         })
     }
@@ -319,14 +323,15 @@ impl NetBuffers {
     ) -> Result<usize, IterError> {
         let gamma = match path {
             Path::Fast => {
-                let layout = self.layout;
+                let (layout, errors) = (self.layout, self.errors);
                 let (batch, edges, y, b, mut wk, cnt) = self.parts();
+                let run = (iters, errors);
                 return match edges {
                     Edges::F64 { w, x } => {
-                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, iters, each)
+                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, run, each)
                     }
                     Edges::F32 { w, x } => {
-                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, iters, each)
+                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, run, each)
                     }
                 };
             }
@@ -400,8 +405,9 @@ impl NetBuffers {
     }
 }
 
-/// The SIMD path's run, its per-block phases on `pool` when given and the
-/// layout has more than one block.
+/// The SIMD path's run of `run.0` iterations with RRR_err as `run.1` says,
+/// its per-block phases on `pool` when given and the layout has more than
+/// one block.
 #[allow(clippy::too_many_arguments)]
 fn fast<S: Storage>(
     pool: Option<&Pool>,
@@ -412,14 +418,16 @@ fn fast<S: Storage>(
     st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
-    iters: usize,
+    (iters, errors): (usize, Errors),
     each: impl FnMut(&Report) -> bool + Send,
 ) -> Result<usize, IterError> {
     match pool.filter(|_| layout.blocks() > 1) {
         // On a pool thread, so the phases' tasks are not injected from
         // outside the pool each time.
-        Some(pool) => pool.0.install(|| network::run_with(pool, net, layout, p, batch, st, wk, cnt, iters, each)),
-        None => network::run_with(&Serial, net, layout, p, batch, st, wk, cnt, iters, each),
+        Some(pool) => {
+            pool.0.install(|| network::run_with(pool, net, layout, p, batch, st, wk, cnt, iters, errors, each))
+        }
+        None => network::run_with(&Serial, net, layout, p, batch, st, wk, cnt, iters, errors, each),
     }
 }
 

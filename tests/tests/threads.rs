@@ -6,6 +6,7 @@
 
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
+use lwl_kernel::network::Errors;
 use lwl_runners::cmd_bench::{config, prepare};
 use lwl_runners::engine::{NetBuffers, Path, Pool};
 use lwl_tests::{CLASS_ITEMS, class_params, class_setup, class_spec};
@@ -103,4 +104,30 @@ fn a_run_stops_when_told() {
         })
         .unwrap();
     assert_eq!((done, seen, r.buf.counters.iterations), (7, 7, 7));
+}
+
+#[test]
+fn errors_of_the_last_iteration_only_change_nothing_else() {
+    // RRR_err is left out of all but the last iteration: the iterate, the
+    // consensus values and the last error are the same bits
+    let cfg = config("majority").unwrap();
+    let layout = Layout::new(cfg.batch, 16).unwrap();
+    let mut runs = Vec::new();
+    for errors in [Errors::Every, Errors::Last] {
+        let mut r = prepare(cfg, layout, 6).unwrap();
+        r.buf.errors = errors;
+        let net = r.spec.net().unwrap();
+        let mut series = Vec::new();
+        r.buf
+            .run_on(None, &net, &r.params, Path::Fast, 9, |rep| {
+                series.push(rep.rrr_err);
+                true
+            })
+            .unwrap();
+        runs.push((r, series));
+    }
+    let ((every, se), (last, sl)) = (&runs[0], &runs[1]);
+    same_bits(&every.buf, &last.buf);
+    assert!(se.iter().all(|e| e.is_finite()) && sl[..8].iter().all(|e| e.is_nan()));
+    assert_eq!(se[8].to_bits(), sl[8].to_bits());
 }

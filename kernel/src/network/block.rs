@@ -192,15 +192,31 @@ pub(super) fn node_values<S: Storage>(net: &Net, p: &Params, items: usize, code_
 /// roots stay in registers between the two sweeps over a node's in-edges.
 const GROUPS: usize = 4;
 
-/// Bilinear projection, update and error sum of every non-input node of the
-/// block, with the consensus `weights` and `biases` of this iteration; also
+/// Bilinear projection, update and (with `want_err`) error sum of every
+/// non-input node of the block, with the consensus `weights` and `biases`
+/// of this iteration; also
 /// leaves the block's sums of the updated weight copies in `wsum` (as
 /// [`weight_sums`] computes them) for the next iteration's weight consensus
 /// and the out-edge sums of the updated `x` in `xsum` (as [`node_sums`]
 /// computes them) for its node values.
-pub(super) fn bilinear<S: Storage>(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block<S>) {
+pub(super) fn bilinear<S: Storage>(
+    net: &Net,
+    p: &Params,
+    weights: &[f64],
+    biases: &[f64],
+    want_err: bool,
+    bl: &mut Block<S>,
+) {
+    if want_err {
+        sweep::<S, true>(net, p, weights, biases, bl);
+    } else {
+        sweep::<S, false>(net, p, weights, biases, bl);
+    }
+}
+
+/// [`bilinear`] with the error sum (`E`) or without.
+fn sweep<S: Storage, const E: bool>(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block<S>) {
     let m = Mask::new(bl.real);
-    bl.wsum.fill(0.0);
     clear_node_sums(net, bl);
     let mut err = V::splat(0.0);
     let mut cnt = Counters::default();
@@ -213,13 +229,13 @@ pub(super) fn bilinear<S: Storage>(net: &Net, p: &Params, weights: &[f64], biase
         let mut g0 = 0;
         while g0 < groups {
             match groups - g0 {
-                1 => chunk::<1, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                2 => chunk::<2, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                3 => chunk::<3, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                1 => chunk::<1, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                2 => chunk::<2, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                3 => chunk::<3, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
                 _ if (g0 + GROUPS) * LANES <= bl.real => {
-                    chunk::<GROUPS, _, _>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
+                    chunk::<GROUPS, _, _, E>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
                 }
-                _ => chunk::<GROUPS, _, _>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                _ => chunk::<GROUPS, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
             }
             g0 += GROUPS;
         }
@@ -255,7 +271,7 @@ fn groups_mut<const G: usize>(s: &mut [f64], r: usize, kb: usize, g0: usize) -> 
 /// still in cache, adding the updated weight copies to the block's sums.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn chunk<const G: usize, M: RealLanes, S: Storage>(
+fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
     net: &Net,
     p: &Params,
     weights: &[f64],
@@ -343,7 +359,9 @@ fn chunk<const G: usize, M: RealLanes, S: Storage>(
             let (yv, yav) = (V::new(y[g]), V::new(ya[g]));
             let dy = (two.mul_sub(yav, yv) - omega_g * t[g]) - yav;
             let db = bb - V::new(ba[g]);
-            m.add(err, g0 + g, gv * dy.mul_add(dy, db * db));
+            if E {
+                m.add(err, g0 + g, gv * dy.mul_add(dy, db * db));
+            }
             y[g] = dy.mul_add(beta, yv).to_array();
         }
         let b = groups_mut::<G>(bl.b, j, kb, g0);
@@ -378,11 +396,16 @@ fn chunk<const G: usize, M: RealLanes, S: Storage>(
             let dx = t[g].mul_add(wr, xr).mul_sub(inv[g], xav);
             w[g] = S::store(dw.mul_add(beta, wv));
             x[g] = S::store(dx.mul_add(beta, xv));
-            m.add(&mut e_edge, g0 + g, dw.mul_add(dw, dx * dx));
+            if E {
+                m.add(&mut e_edge, g0 + g, dw.mul_add(dw, dx * dx));
+            }
             // the stored (rounded) copy, as `weight_sums` reads it
             m.add(&mut wsum, g0 + g, S::load(&w[g]));
         }
-        *ws += wsum.reduce_add();
+        // every edge has a non-input receiver, so its first chunk (g0 = 0)
+        // starts the sum (from +0, as `weight_sums` does) in place of a
+        // clearing sweep
+        *ws = if g0 == 0 { 0.0 } else { *ws } + wsum.reduce_add();
         if summed(net, src) {
             for (s, x) in groups_mut::<G>(bl.xsum, src, kb, g0).iter_mut().zip(x.iter()) {
                 *s = (V::new(*s) + S::load(x)).to_array();

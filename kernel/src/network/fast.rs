@@ -16,7 +16,7 @@
 //! non-input nodes.
 
 use super::block::{self, Block, Mask};
-use super::{Batch, BlockStats, IterError, Params, Report, State, Work, check, classes};
+use super::{Batch, BlockStats, Errors, IterError, Params, Report, State, Work, check, classes};
 use crate::consensus;
 use crate::counters::Counters;
 use crate::exec::{Executor, Serial};
@@ -108,7 +108,7 @@ pub fn iterate_with<E: Executor, S: Storage>(
     cnt: &mut Counters,
 ) -> Result<Report, IterError> {
     let mut last = Report { rrr_err: 0.0, selected: 0 };
-    run_with(exec, net, layout, p, batch, st, wk, cnt, 1, |r| {
+    run_with(exec, net, layout, p, batch, st, wk, cnt, 1, Errors::Every, |r| {
         last = *r;
         false
     })?;
@@ -116,8 +116,9 @@ pub fn iterate_with<E: Executor, S: Storage>(
 }
 
 /// Up to `iters` RRR iterations, SIMD path, per-block phases run by `exec`:
-/// `each` receives every iteration's report and returns whether to go on.
-/// Returns the number of iterations done.
+/// `each` receives every iteration's report and returns whether to go on;
+/// `errors` says which reports carry RRR_err (the others NaN). Returns the
+/// number of iterations done. The iterate does not depend on `errors`.
 ///
 /// The first iteration sums the weight copies in a sweep of its own; each
 /// later one takes the sums its predecessor accumulated while it updated the
@@ -141,6 +142,7 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
     wk: &mut Work,
     cnt: &mut Counters,
     iters: usize,
+    errors: Errors,
     mut each: F,
 ) -> Result<usize, IterError> {
     check(net, layout, p, batch, st, wk)?;
@@ -153,7 +155,8 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
         });
     }
     for done in 1..=iters {
-        let rep = one(exec, net, layout, p, batch, st, wk, cnt, done < iters);
+        let want_err = errors == Errors::Every || done == iters;
+        let rep = one(exec, net, layout, p, batch, st, wk, cnt, done < iters, want_err);
         if !each(&rep) {
             return Ok(done);
         }
@@ -163,7 +166,8 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
 
 /// One iteration whose weight sums `wk.wsum` and node A-values (`wk.xa`,
 /// `ya`, `ba` but for class nodes) are those of `st`; leaves the sums of the
-/// updated iterate, and with `next` its node A-values too.
+/// updated iterate, and with `next` its node A-values too. RRR_err is NaN
+/// unless `want_err`.
 #[allow(clippy::too_many_arguments)]
 fn one<E: Executor, S: Storage>(
     exec: &E,
@@ -175,6 +179,7 @@ fn one<E: Executor, S: Storage>(
     wk: &mut Work,
     cnt: &mut Counters,
     next: bool,
+    want_err: bool,
 ) -> Report {
     let (n, ne, items) = (net.nodes(), net.edges(), layout.items());
     if ne == 0 {
@@ -229,7 +234,7 @@ fn one<E: Executor, S: Storage>(
         stats: &mut *wk.stats,
     };
     exec.run(blocks(layout, net, batch.values, st, bw), |mut bl| {
-        block::bilinear(net, p, weights, biases, &mut bl);
+        block::bilinear(net, p, weights, biases, want_err, &mut bl);
         if next {
             block::node_values(net, p, items, batch.code_items, &mut bl);
         }
@@ -247,5 +252,5 @@ fn one<E: Executor, S: Storage>(
     cnt.bilinear += pairs;
     cnt.update += pairs;
     cnt.node_ops += (items * n) as u64;
-    Report { rrr_err: libm::sqrt(err / kf), selected }
+    Report { rrr_err: if want_err { libm::sqrt(err / kf) } else { f64::NAN }, selected }
 }

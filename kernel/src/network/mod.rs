@@ -35,6 +35,17 @@ use crate::layout::Layout;
 use crate::net::{Net, NodeKind};
 use crate::simd::Storage;
 
+/// Which iterations of a run compute RRR_err. It is a sum over every edge
+/// and item, about a tenth of the sweep's arithmetic; runs that stop after a
+/// fixed number of iterations and report only the last error need it once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errors {
+    /// Every iteration.
+    Every,
+    /// Only the last iteration the run allows; earlier reports carry NaN.
+    Last,
+}
+
 /// Hyperparameters of the network constraints and the RRR step.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Params {

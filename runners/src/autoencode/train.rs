@@ -9,7 +9,7 @@
 use lwl_kernel::counters::Counters;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::Net;
-use lwl_kernel::network::Params;
+use lwl_kernel::network::{Errors, Params};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -189,6 +189,8 @@ impl<'a> AutoTrainer<'a> {
         auto.init(buf, Start::Data, kd + kc..layout.lanes());
         let mut last = f64::NAN;
         let tol = self.setup.tol;
+        // RRR_err of every iteration only when it can stop the batch
+        buf.errors = if tol > 0.0 { Errors::Every } else { Errors::Last };
         buf.run_on(self.pool, net, &p, self.setup.path, self.setup.iter, |rep| {
             last = rep.rrr_err;
             last > tol || last.is_nan()

@@ -7,7 +7,7 @@ use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::counters::Counters;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::{Net, NodeKind};
-use lwl_kernel::network::{self, Params};
+use lwl_kernel::network::{self, Errors, Params};
 
 use crate::datafile::LabeledData;
 use crate::engine::{NetBuffers, Path, Pool, Precision};
@@ -121,6 +121,10 @@ impl Trainer {
         let mut p = self.params;
         p.class_mode = mode;
         buf.init_forward(net, &p, &self.weights, &self.biases);
+        // RRR_err of every iteration only when it can stop the batch or is
+        // recorded (with tol 0 only an exact fixed point, which the
+        // remaining iterations would not change, stops early)
+        buf.errors = if tol > 0.0 || self.series.is_some() { Errors::Every } else { Errors::Last };
         let mut last = f64::NAN;
         let series = &mut self.series;
         let done = buf
