@@ -11,8 +11,14 @@ use lwl_kernel::bilinear::{self, Coeffs, Safeguard};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Report;
 use lwl_kernel::simd::{self, LANES, V};
-use lwl_runners::cmd_bench::{config, prepare};
-use lwl_runners::engine::Path;
+use lwl_runners::cmd_bench::{config, prepare, prepare_with};
+use lwl_runners::engine::{Path, Precision};
+
+/// Goes on, keeping the report alive.
+fn go(r: &Report) -> bool {
+    black_box(r.rrr_err);
+    true
+}
 
 /// Full iterations of the `lwl bench` configurations in several layouts:
 /// DESIGN.md's batch-innermost layout (block = whole batch) against blocks
@@ -33,10 +39,6 @@ fn layouts(c: &mut Criterion) {
             g.bench_function(BenchmarkId::from_parameter(label), |b| {
                 b.iter_custom(|n| {
                     let start = Instant::now();
-                    let go = |r: &Report| {
-                        black_box(r.rrr_err);
-                        true
-                    };
                     prob.buf.run_on(None, &net, &prob.params, Path::Fast, n as usize, go).expect("iterate");
                     start.elapsed()
                 })
@@ -44,6 +46,28 @@ fn layouts(c: &mut Criterion) {
         }
         g.finish();
     }
+}
+
+/// The MNIST classifier (blocks of 16) with the edge state stored in f64
+/// and in f32 (`--precision`).
+fn precisions(c: &mut Criterion) {
+    let cfg = config("mnist").expect("built-in config");
+    let mut g = c.benchmark_group("iteration_mnist_precision");
+    g.sample_size(10);
+    for precision in [Precision::F64, Precision::F32] {
+        let layout = Layout::preferred(cfg.batch).expect("layout");
+        let mut prob = prepare_with(cfg, layout, 1, precision).expect("problem");
+        g.throughput(Throughput::Elements((cfg.batch * prob.spec.edges()) as u64));
+        let net = prob.spec.net().expect("net");
+        g.bench_function(BenchmarkId::from_parameter(precision.name()), |b| {
+            b.iter_custom(|n| {
+                let start = Instant::now();
+                prob.buf.run_on(None, &net, &prob.params, Path::Fast, n as usize, go).expect("iterate");
+                start.elapsed()
+            })
+        });
+    }
+    g.finish();
 }
 
 fn lane_inputs(n: usize) -> Vec<[f64; LANES]> {
@@ -110,5 +134,5 @@ fn kernels(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, layouts, kernels);
+criterion_group!(benches, layouts, precisions, kernels);
 criterion_main!(benches);

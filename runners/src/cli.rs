@@ -44,7 +44,7 @@ pub enum Command {
     #[command(subcommand, long_about = DATA_ABOUT)]
     Data(DataCommand),
     /// Time full RRR iterations of the paper's networks.
-    #[command(long_about = BENCH_ABOUT, after_help = "Examples:\n  lwl bench\n  lwl bench --config mnist --json\n  lwl bench --config majority --block 32")]
+    #[command(long_about = BENCH_ABOUT, after_help = "Examples:\n  lwl bench\n  lwl bench --config mnist --json\n  lwl bench --config mnist --threads 2 --precision f32\n  lwl bench --config majority --block 32")]
     Bench(BenchArgs),
     /// Train a classifier (section 5 of the paper).
     #[command(long_about = CLASSIFY_ABOUT, after_help = CLASSIFY_EXAMPLES)]
@@ -269,7 +269,9 @@ on generated data and report seconds per GWM, the paper's unit: one GWM is 1e9 w
 and one iteration costs |K|·|E| of them (eq. 24). Configurations: `mnist` (net 784-20-10, batch \
 1000), `majority` (net 13-26-26-2, batch 128), `ledm12` (NMF of LEDM 12, rank 7) and \
 `autoencoder` (784-200-10-200-784, batch 200 data + 20 codes). Iterations run as in training: one \
-run, each iteration one sweep over the state; two untimed iterations come first. The paper's serial C \
+run, each iteration one sweep over the state, RRR_err computed on the last only (as with a fixed \
+number of iterations per batch); two untimed iterations come first. Network configurations are \
+measured with the edge state stored in f64 and in f32 (--precision). The paper's serial C \
 code runs at about 14 s/GWM on a 2-core EPYC. For states larger than the caches the report adds the memory floor: the \
 time to read and write the state once at the in-place read-modify-write bandwidth measured in the \
 same run.";
