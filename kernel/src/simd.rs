@@ -10,17 +10,22 @@ pub use wide::f64x8 as V8;
 /// Number of batch items processed together by the SIMD kernels.
 pub const LANES: usize = 4;
 
-/// Loads `LANES` values starting at `s[i]`; `s` must hold them.
+/// Loads `LANES` values starting at `s[i]` (one bounds test, one vector
+/// load); zeros if `s` does not hold them (callers check lengths first).
 #[inline(always)]
 pub fn load(s: &[f64], i: usize) -> V {
-    let a: [f64; LANES] = [s[i], s[i + 1], s[i + 2], s[i + 3]];
-    V::new(a)
+    match s.get(i..).and_then(|t| t.first_chunk::<LANES>()) {
+        Some(a) => V::new(*a),
+        None => V::splat(0.0),
+    }
 }
 
-/// Stores `v` to `s[i..i + LANES]`.
+/// Stores `v` to `s[i..i + LANES]`; nothing if `s` does not hold them.
 #[inline(always)]
 pub fn store(s: &mut [f64], i: usize, v: V) {
-    s[i..i + LANES].copy_from_slice(&v.to_array());
+    if let Some(a) = s.get_mut(i..).and_then(|t| t.first_chunk_mut::<LANES>()) {
+        *a = v.to_array();
+    }
 }
 
 /// Sum of `s` with `2 * LANES` partial sums combined in a fixed order, so the

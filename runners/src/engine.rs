@@ -465,7 +465,7 @@ impl NmfBuffers {
             data: vec![0.0; layout.len(shape.data)?],
             weights: vec![0.0; shape.edges()],
             codes: vec![0.0; layout.len(shape.rank)?],
-            acc: vec![0.0; 3 * layout.block()],
+            acc: vec![0.0; 6 * layout.block()],
             counters: Counters::default(),
             general: None,
         })

@@ -1245,7 +1245,8 @@ struct NmfCase {
 
 impl NmfCase {
     fn random(items: usize, rng: &mut Rng) -> Self {
-        let shape = nmf::Shape { data: 4, rank: 3 };
+        // an odd number of data rows leaves the fast path's last row unpaired
+        let shape = nmf::Shape { data: 3 + rng.below(3), rank: 3 };
         let e = shape.edges();
         let rows = |rng: &mut Rng, n: usize| -> Vec<Vec<f64>> {
             (0..items).map(|_| (0..n).map(|_| rng.unit()).collect()).collect()
@@ -1327,7 +1328,8 @@ proptest! {
         prop_assert!(4 * restarts <= tie_prone, "{} restarts in {} iterations", restarts, tie_prone);
     }
 
-    /// NMF, D = 4, rank 3, every batch size and layout, five iterations each.
+    /// NMF, D = 3, 4 or 5, rank 3, every batch size and layout, five
+    /// iterations each.
     #[test]
     fn nmf_iterations_fast_oracle_layouts(seed in any::<u64>()) {
         let mut rng = Rng(seed);

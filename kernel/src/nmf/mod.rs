@@ -20,7 +20,14 @@ use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
 use crate::counters::Counters;
 use crate::layout::Layout;
-use crate::simd::{self, LANES, V, load, store};
+use crate::simd::{self, LANES, V, V8, load, store};
+
+/// Two lane groups as one eight-lane vector.
+#[inline(always)]
+fn join(a: V, b: V) -> V8 {
+    let (a, b) = (a.to_array(), b.to_array());
+    V8::new([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
+}
 
 /// Shape of the factorisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +68,8 @@ pub struct Work<'a> {
     pub weights: &'a mut [f64],
     /// Consensus codes `Z(k, j)` in the per-node layout with `C` rows.
     pub codes: &'a mut [f64],
-    /// Per-lane accumulators (length `3 · block`).
+    /// Per-lane accumulators (length `6 · block`: two data rows' dot
+    /// products and roots).
     pub acc: &'a mut [f64],
 }
 
@@ -78,7 +86,7 @@ fn check(sh: &Shape, layout: &Layout, data: &[f64], st: &State, wk: &Work) -> Re
         && Some(data.len()) == layout.len(sh.data)
         && wk.weights.len() == sh.edges()
         && Some(wk.codes.len()) == layout.len(sh.rank)
-        && Some(wk.acc.len()) >= layout.block().checked_mul(3);
+        && Some(wk.acc.len()) >= layout.block().checked_mul(6);
     if ok { Ok(()) } else { Err(NmfError::BufferLength) }
 }
 
@@ -207,59 +215,85 @@ pub fn iterate(
             }
         }
         let real = layout.real(blk);
-        for i in 0..d {
-            let (pq, tv) = wk.acc.split_at_mut(2 * kb);
-            let (pa, qa) = pq.split_at_mut(kb);
-            pa.fill(0.0);
-            qa.fill(0.0);
-            for j in 0..c {
-                let re = layout.row(blk, i * c + j, ne);
-                let rc = layout.row(blk, j, c);
-                let w2 = V::splat(2.0 * wk.weights[i * c + j]);
-                for l in (0..kb).step_by(LANES) {
-                    let u = w2 - load(st.w, re + l);
-                    let v = two * load(wk.codes, rc + l) - load(st.z, re + l);
-                    store(pa, l, load(pa, l) + u * v);
-                    store(qa, l, load(qa, l) + (u * u + v * v));
+        // Data rows in pairs: the dot products of both rows, then their
+        // roots two lane groups per solve (eight lanes: the Newton chains
+        // overlap, with each lane's bits as alone), then the updates.
+        let per_row = kb / LANES;
+        for i0 in (0..d).step_by(2) {
+            let rows = i0..(i0 + 2).min(d);
+            // acc: p and q of row 0, p and q of row 1, then t of both rows
+            let (pq, tv) = wk.acc.split_at_mut(4 * kb);
+            for (r, i) in rows.clone().enumerate() {
+                let (pa, qa) = pq[2 * r * kb..(2 * r + 2) * kb].split_at_mut(kb);
+                pa.fill(0.0);
+                qa.fill(0.0);
+                for j in 0..c {
+                    let re = layout.row(blk, i * c + j, ne);
+                    let rc = layout.row(blk, j, c);
+                    let w2 = V::splat(2.0 * wk.weights[i * c + j]);
+                    for l in (0..kb).step_by(LANES) {
+                        let u = w2 - load(st.w, re + l);
+                        let v = two * load(wk.codes, rc + l) - load(st.z, re + l);
+                        store(pa, l, load(pa, l) + u * v);
+                        store(qa, l, load(qa, l) + (u * u + v * v));
+                    }
                 }
             }
-            let rd = layout.row(blk, i, d);
-            for l in (0..kb).step_by(LANES) {
-                let root = bilinear::solve_lanes(
-                    load(pa, l),
-                    load(qa, l),
+            let groups = rows.len() * per_row;
+            // lane group `g`: row `g / per_row`, lanes from `(g % per_row)·LANES`
+            let at = |g: usize| (g / per_row, (g % per_row) * LANES);
+            let coeffs = |pq: &[f64], g: usize| {
+                let (r, l) = at(g);
+                let rd = layout.row(blk, i0 + r, d);
+                (load(pq, 2 * r * kb + l), load(pq, (2 * r + 1) * kb + l), load(data, rd + l))
+            };
+            for g in (0..groups).step_by(2) {
+                let (p0, q0, c0) = coeffs(pq, g);
+                // a lone last group is paired with the trivial problem (root 0)
+                let (p1, q1, c1) = if g + 1 < groups { coeffs(pq, g + 1) } else { (zero, V::splat(1.0), zero) };
+                let root = bilinear::solve_lanes8(
+                    join(p0, p1),
+                    join(q0, q1),
                     1.0,
                     f64::INFINITY,
-                    load(data, rd + l),
+                    join(c0, c1),
                     Safeguard::Bracket,
                 );
-                let lanes_real = real.saturating_sub(l).min(LANES) as u64;
-                cnt.newton_solves += lanes_real;
-                cnt.newton_steps += root.steps as u64 * lanes_real;
-                cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
                 cnt.bisections += root.bisections as u64;
-                store(tv, l, root.u);
-                store(pa, l, V::splat(1.0) / (V::splat(1.0) - root.u * root.u));
+                let (u, inv) = (root.u.to_array(), (V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)).to_array());
+                for h in 0..2.min(groups - g) {
+                    let (r, l) = at(g + h);
+                    let lanes_real = real.saturating_sub(l).min(LANES) as u64;
+                    cnt.newton_solves += lanes_real;
+                    cnt.newton_steps += root.steps as u64 * lanes_real;
+                    cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
+                    let half = |a: &[f64; 8]| V::new(core::array::from_fn(|q| a[h * LANES + q]));
+                    store(tv, r * kb + l, half(&u));
+                    // 1/(1 - u²) in place of p, which is no longer needed
+                    store(pq, 2 * r * kb + l, half(&inv));
+                }
             }
-            for j in 0..c {
-                let re = layout.row(blk, i * c + j, ne);
-                let rc = layout.row(blk, j, c);
-                let wa = V::splat(wk.weights[i * c + j]);
-                for l in (0..kb).step_by(LANES) {
-                    let (w, z, za) = (load(st.w, re + l), load(st.z, re + l), load(wk.codes, rc + l));
-                    let u = two * wa - w;
-                    let v = two * za - z;
-                    let (t, inv) = (load(tv, l), load(pa, l));
-                    let dw = (u + t * v) * inv - wa;
-                    let dz = (v + t * u) * inv - za;
-                    store(st.w, re + l, w + beta * dw);
-                    store(st.z, re + l, z + beta * dz);
-                    let live = real.saturating_sub(l).min(LANES);
-                    if live == LANES {
-                        err += dw * dw + dz * dz;
-                    } else if live > 0 {
-                        let a: [f64; LANES] = core::array::from_fn(|q| if q < live { 1.0 } else { 0.0 });
-                        err += V::new(a) * (dw * dw + dz * dz);
+            for (r, i) in rows.enumerate() {
+                for j in 0..c {
+                    let re = layout.row(blk, i * c + j, ne);
+                    let rc = layout.row(blk, j, c);
+                    let wa = V::splat(wk.weights[i * c + j]);
+                    for l in (0..kb).step_by(LANES) {
+                        let (w, z, za) = (load(st.w, re + l), load(st.z, re + l), load(wk.codes, rc + l));
+                        let u = two * wa - w;
+                        let v = two * za - z;
+                        let (t, inv) = (load(tv, r * kb + l), load(pq, 2 * r * kb + l));
+                        let dw = (u + t * v) * inv - wa;
+                        let dz = (v + t * u) * inv - za;
+                        store(st.w, re + l, w + beta * dw);
+                        store(st.z, re + l, z + beta * dz);
+                        let live = real.saturating_sub(l).min(LANES);
+                        if live == LANES {
+                            err += dw * dw + dz * dz;
+                        } else if live > 0 {
+                            let a: [f64; LANES] = core::array::from_fn(|q| if q < live { 1.0 } else { 0.0 });
+                            err += V::new(a) * (dw * dw + dz * dz);
+                        }
                     }
                 }
             }
