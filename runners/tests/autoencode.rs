@@ -269,6 +269,17 @@ fn resume_continues_exactly_and_generate_runs_on_the_result() {
         assert!(r.last().unwrap().get(k).is_some(), "{k}");
     }
     assert!(dir.join("g/generated.txt").exists() && dir.join("g/fp.png").exists());
+    // the same run with the edge state in f32: the same records, rates that
+    // are fractions
+    let o =
+        lwl(&[&args[..], &["--count", "5", "--seed", "2", "--json", "--precision", "f32", "--threads", "1"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r32 = records(&o);
+    assert_eq!(r32.len(), r.len());
+    for k in ["fp_batch", "tn_batch", "fp_train", "tn_train", "accept_rate"] {
+        let v = r32.last().unwrap()[k].as_f64().unwrap_or_else(|| panic!("{k}: {:?}", r32.last()));
+        assert!((0.0..=1.0).contains(&v), "{k} = {v}");
+    }
 }
 
 #[test]
