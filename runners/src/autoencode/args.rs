@@ -1,7 +1,7 @@
 //! Command-line arguments of `lwl autoencode` and the data flags it shares
 //! with `lwl generate`.
 
-use crate::engine::Precision;
+use crate::cli::Compute;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -89,13 +89,9 @@ pub struct AutoencodeArgs {
     /// Use the scalar oracle (the reference programs' exact arithmetic).
     #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,
-    /// Storage precision of the per-edge state (f32: half the bytes per
-    /// sweep, f64 arithmetic; SIMD path only, not with --oracle or --gamma).
-    #[arg(long, value_enum, default_value = "f64", value_name = "P")]
-    pub precision: Precision,
-    /// Threads (default: all cores); results are the same for every count.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Precision and threads.
+    #[command(flatten)]
+    pub compute: Compute,
     /// One JSON object per epoch (or per run) on standard output.
     #[arg(long)]
     pub json: bool,

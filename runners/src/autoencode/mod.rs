@@ -26,7 +26,7 @@ pub use data::{Source, load as load_data};
 pub use feed::{Auto, FeedAround, Start};
 pub use ide::IdeCode;
 pub use save::{Saved, plot_history, png, read_saved, tiles, write_all};
-pub use train::{pool, stream};
+pub use train::stream;
 
 use binary::{decodes, margins_met};
 use data::width_bound;
@@ -125,7 +125,7 @@ impl Hyper {
         if !(a.gamma > 0.0 && a.gamma.is_finite()) {
             return bad("--gamma must be positive and finite".into());
         }
-        if a.gamma != 1.0 && a.precision != Precision::F64 {
+        if a.gamma != 1.0 && a.compute.precision != Precision::F64 {
             return bad("--gamma needs --precision f64 (the general update is scalar f64)".into());
         }
         if self.tol.is_nan() || self.tol < 0.0 {
@@ -217,10 +217,10 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     let (spec, name) = load_net(a, &src)?;
     let net = spec.net()?;
     let feed = FeedAround::new(&net).map_err(|m| Error::Usage(format!("{name}: {m}")))?;
-    if let Some(w) = a.precision.tol_warning(hp.tol) {
+    if let Some(w) = a.compute.precision.tol_warning(hp.tol) {
         eprintln!("lwl autoencode: {w}");
     }
-    let pool = pool(a.threads)?;
+    let pool = a.compute.pool()?;
     let path = match (a.oracle, a.gamma) {
         (_, g) if g != 1.0 => Path::General(g),
         (true, _) => Path::Oracle,
@@ -229,7 +229,7 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     let setup = Setup {
         params: hp.params()?,
         path,
-        precision: a.precision,
+        precision: a.compute.precision,
         batch: hp.batch,
         code_batch: hp.code_batch,
         iter: hp.iter,

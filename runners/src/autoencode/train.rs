@@ -46,16 +46,6 @@ pub fn stream(seed: u64, epoch: usize, purpose: u32) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(seed ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
-/// The thread pool for `--threads` (default: one thread per core; `None`
-/// for one thread).
-pub fn pool(threads: Option<usize>) -> Result<Option<Pool>, Error> {
-    match threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())) {
-        0 => Err(Error::Usage("--threads must be at least 1".into())),
-        1 => Ok(None),
-        t => Pool::new(t).map(Some).map_err(Error::Usage),
-    }
-}
-
 /// Purpose of the random stream that draws the evaluation codes.
 const EVAL_STREAM: u32 = u32::MAX;
 

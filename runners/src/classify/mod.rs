@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{ClassifyArgs, PredictArgs};
 use crate::datafile::{LabeledData, read_text_file};
-use crate::engine::{Path, Pool, Precision};
+use crate::engine::{Path, Precision};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -116,7 +116,7 @@ fn check_params(a: &ClassifyArgs) -> Result<(), Error> {
     if !(a.gamma > 0.0 && a.gamma.is_finite()) {
         return bad("--gamma must be positive and finite");
     }
-    if a.gamma != 1.0 && a.precision != Precision::F64 {
+    if a.gamma != 1.0 && a.compute.precision != Precision::F64 {
         return bad("--gamma needs --precision f64 (the general update is scalar f64)");
     }
     if a.tol.is_nan() || a.tol < 0.0 {
@@ -230,17 +230,12 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         (true, _) => Path::Oracle,
         _ => Path::Fast,
     };
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = match threads {
-        0 => return Err(Error::Usage("--threads must be at least 1".into())),
-        1 => None,
-        t => Some(Pool::new(t).map_err(Error::Usage)?),
-    };
-    if let Some(w) = a.precision.tol_warning(a.tol) {
+    let pool = a.compute.pool()?;
+    if let Some(w) = a.compute.precision.tol_warning(a.tol) {
         eprintln!("lwl classify: {w}");
     }
     let mut trainer =
-        Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool).with_precision(a.precision);
+        Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool).with_precision(a.compute.precision);
     let (epoch0, iters0, wm0, secs0) = (resumed.epoch, resumed.iters, resumed.weight_multiplies, resumed.seconds);
     let fpa = matches!(compromise, Compromise::Fpa(..));
     let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];

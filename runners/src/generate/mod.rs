@@ -19,12 +19,13 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
 use crate::autoencode::{
-    AutoSource, FeedAround, Saved, Start, load_data, plot_history, png, pool, read_saved, stream, tiles, write_all,
+    AutoSource, FeedAround, Saved, Start, load_data, plot_history, png, read_saved, stream, tiles, write_all,
 };
 use crate::classify::{ItemStatus, Trainer, activation, check_fit, classify, fpa_budget};
+use crate::cli::Compute;
 use crate::cli::{Layers, parse_layers};
 use crate::datafile::{LabeledData, read_text_file};
-use crate::engine::{Path, Precision};
+use crate::engine::Path;
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -116,13 +117,9 @@ pub struct GenerateArgs {
     /// Continue the classifier saved in DIR by --out.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
-    /// Storage precision of the per-edge state (f32: half the bytes per
-    /// sweep, f64 arithmetic).
-    #[arg(long, value_enum, default_value = "f64", value_name = "P")]
-    pub precision: Precision,
-    /// Threads (default: all cores); results are the same for every count.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Precision and threads.
+    #[command(flatten)]
+    pub compute: Compute,
     /// One JSON object per epoch on standard output.
     #[arg(long)]
     pub json: bool,
@@ -291,8 +288,8 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
             biases: vec![0.0; spec.nodes()],
         },
     };
-    let mut t =
-        Trainer::new(p, Path::Fast, start.weights, start.biases, false, pool(a.threads)?).with_precision(a.precision);
+    let mut t = Trainer::new(p, Path::Fast, start.weights, start.biases, false, a.compute.pool()?)
+        .with_precision(a.compute.precision);
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
     }
