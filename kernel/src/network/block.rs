@@ -194,11 +194,12 @@ const GROUPS: usize = 4;
 
 /// Bilinear projection, update and (with `want_err`) error sum of every
 /// non-input node of the block, with the consensus `weights` and `biases`
-/// of this iteration; also
-/// leaves the block's sums of the updated weight copies in `wsum` (as
-/// [`weight_sums`] computes them) for the next iteration's weight consensus
-/// and the out-edge sums of the updated `x` in `xsum` (as [`node_sums`]
-/// computes them) for its node values.
+/// of this iteration; also leaves the block's sums of the updated weight
+/// copies in `wsum` (as [`weight_sums`] computes them) for the next
+/// iteration's weight consensus and the out-edge sums of the updated `x` in
+/// `xsum` (as [`node_sums`] computes them) for its node values. `w` and `x`
+/// are read widened to f64 and stored rounded to `S`; the sums take the
+/// stored values.
 pub(super) fn bilinear<S: Storage>(
     net: &Net,
     p: &Params,
