@@ -1,7 +1,7 @@
 //! Per-block kernels of the SIMD path: node-value consensus with the
-//! activation projection, and the bilinear projection with the update of a
-//! node's in-edges, for one layout block whose rows are block-local
-//! (row `r` starts at `r · block`).
+//! activation projection (eq. 26a–e, 38a–d), and the bilinear projection
+//! (eq. 17, 19, 52) with the RRR update (eq. 3) of a node's in-edges, for one
+//! layout block whose rows are block-local (row `r` starts at `r · block`).
 
 use super::{Params, g2, is_fixed};
 use crate::activation;
