@@ -31,7 +31,7 @@ use lwl_kernel::network::{
 /// Iterate, batch and work buffers (as `lwl_runners::engine::NetBuffers`).
 #[derive(Clone, Debug)]
 struct Bufs {
-    f: [Vec<f64>; 13], // w x y b values weights biases xa ya ba xsum scratch wsum
+    f: [Vec<f64>; 14], // w x y b values weights biases xa ya ba xsum scratch wsum roots
     labels: Vec<u32>,
     used: Vec<u32>,
     stats: Vec<BlockStats>,
@@ -64,11 +64,11 @@ impl Bufs {
         path: Path,
         iters: usize,
     ) -> Result<Vec<Report>, IterError> {
-        let [w, x, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum] = &mut self.f;
+        let [w, x, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum, roots] = &mut self.f;
         let batch = Batch { values, labels: &self.labels, code_items: 0 };
         let mut st = State { w, x, y, b };
         let (used_label, stats) = (&mut self.used, &mut self.stats);
-        let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, scratch, used_label };
+        let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, roots, scratch, used_label };
         let cnt = &mut Counters::default();
         let mut reports = Vec::new();
         match path {
@@ -91,11 +91,11 @@ impl Bufs {
     fn run32(&mut self, net: &Net, layout: &Layout, p: &Params, iters: usize) -> Result<Vec<Report>, IterError> {
         let narrow = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
         let (mut w, mut x) = (narrow(&self.f[0]), narrow(&self.f[1]));
-        let [_, _, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum] = &mut self.f;
+        let [_, _, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum, roots] = &mut self.f;
         let batch = Batch { values, labels: &self.labels, code_items: 0 };
         let mut st = State { w: &mut w, x: &mut x, y, b };
         let (used_label, stats) = (&mut self.used, &mut self.stats);
-        let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, scratch, used_label };
+        let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, roots, scratch, used_label };
         let mut reports = Vec::new();
         let cnt = &mut Counters::default();
         run_with(&Serial, net, layout, p, &batch, &mut st, &mut wk, cnt, iters, Errors::Every, |r| {
@@ -176,6 +176,7 @@ fuzz_target!(|data: &[u8]| {
     let s = Sizes::new(&net, &layout).unwrap();
     let lens = [
         s.edge, s.edge, s.node, s.node, s.node, s.weights, s.biases, s.node, s.node, s.node, s.xsum, s.scratch, s.wsum,
+        s.node,
     ];
     let mut val = || match r.f64() {
         v if raw => v,

@@ -101,7 +101,15 @@ fn h1(k: &Coeffs, t: f64) -> f64 {
 
 /// Scalar root solve in the reference programs' exact order of operations.
 pub fn solve(k: &Coeffs, guard: Safeguard) -> Root {
-    let mut ta = 0.0f64;
+    solve_from(k, guard, 0.0)
+}
+
+/// [`solve`] with Newton's method started at `t0` instead of 0 (a warm
+/// start, e.g. the previous iteration's root); the bracket runs from `t0`
+/// to ±1 on the side of the root. A start outside `(-1, 1)` or NaN is
+/// taken as 0.
+pub fn solve_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
+    let mut ta = if t0.abs() < 1.0 { t0 } else { 0.0 };
     let mut f = h0(k, ta);
     let mut tb = if f > 0.0 { -1.0 } else { 1.0 };
     let mut t = ta;
@@ -165,11 +173,18 @@ pub struct LaneRoot<T> {
 /// lane, masked until every lane has converged, so each lane's root equals the
 /// scalar root bit for bit.
 macro_rules! lane_solver {
-    ($name:ident, $t:ty) => {
+    ($name:ident, $from:ident, $t:ty) => {
         /// Lane-parallel twin of [`solve`] (see the module docs); identical
         /// bits per lane.
         #[inline]
         pub fn $name(p: $t, q: $t, omega2: f64, g2: f64, c: $t, guard: Safeguard) -> LaneRoot<$t> {
+            $from(p, q, omega2, g2, c, guard, <$t>::splat(0.0))
+        }
+
+        /// Lane-parallel twin of [`solve_from`]: each lane started at its
+        /// lane of `t0`; identical bits per lane.
+        #[inline]
+        pub fn $from(p: $t, q: $t, omega2: f64, g2: f64, c: $t, guard: Safeguard, t0: $t) -> LaneRoot<$t> {
             type T = $t;
             let (a, g2v) = (T::splat(omega2), T::splat(g2));
             let zero = T::splat(0.0);
@@ -184,7 +199,7 @@ macro_rules! lane_solver {
                     + ((T::splat(2.0) * p) * t + q) / (den * den)
                     + ((T::splat(4.0) * t) * (p * (one + t * t) + q * t)) / ((den * den) * den)
             };
-            let mut ta = zero;
+            let mut ta = t0.abs().simd_lt(one).select(t0, zero);
             let mut f = h0(ta);
             let mut tb = f.simd_gt(zero).select(-one, one);
             let mut res = zero;
@@ -224,8 +239,8 @@ macro_rules! lane_solver {
     };
 }
 
-lane_solver!(solve_lanes, V);
-lane_solver!(solve_lanes8, V8);
+lane_solver!(solve_lanes, solve_lanes_from, V);
+lane_solver!(solve_lanes8, solve_lanes8_from, V8);
 
 #[cfg(test)]
 mod tests {
@@ -294,6 +309,42 @@ mod tests {
                 assert_eq!(u.to_bits(), r.u.to_array()[i % 4].to_bits());
             }
             assert_eq!(r8.bisections, 2 * bis);
+        }
+    }
+
+    #[test]
+    fn warm_starts_equal_scalar_bits_and_save_steps() {
+        let ks = [
+            Coeffs { p: 0.3, q: 2.0, omega2: 4.0, g2: 2.0, c: 1.0 },
+            Coeffs { p: -5.0, q: 10.5, omega2: 4.0, g2: 2.0, c: -3.0 },
+            Coeffs { p: 0.1, q: 0.5, omega2: 1.0, g2: f64::INFINITY, c: 0.7 },
+            Coeffs { p: 1.0, q: 2.0, omega2: 4.0, g2: 2.0, c: 9.0 },
+        ];
+        // starts: inside (-1, 1), at ±1, NaN (taken as 0)
+        let starts = [[0.5, -0.9, 0.2, 0.0], [1.0, -1.0, f64::NAN, 0.3]];
+        for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
+            for t0 in starts {
+                let v = |f: fn(&Coeffs) -> f64| V::new(core::array::from_fn(|i| f(&ks[i])));
+                let r = solve_lanes_from(v(|k| k.p), v(|k| k.q), 4.0, 2.0, v(|k| k.c), guard, V::new(t0));
+                for (i, k) in ks.iter().enumerate().filter(|(_, k)| k.omega2 == 4.0) {
+                    let s = solve_from(k, guard, t0[i]);
+                    assert_eq!(s.u.to_bits(), r.u.to_array()[i].to_bits(), "{guard:?} lane {i} from {}", t0[i]);
+                }
+                let (j, h) = (V8::new(core::array::from_fn(|i| t0[i % 4])), |f: fn(&Coeffs) -> f64| {
+                    V8::new(core::array::from_fn(|i| f(&ks[i % 4])))
+                });
+                let r8 = solve_lanes8_from(h(|k| k.p), h(|k| k.q), 4.0, 2.0, h(|k| k.c), guard, j);
+                for (i, u) in r8.u.to_array().iter().enumerate() {
+                    assert_eq!(u.to_bits(), r.u.to_array()[i % 4].to_bits());
+                }
+            }
+            // started at its own root a solve stops within two steps at the
+            // same root
+            for k in &ks {
+                let cold = solve(k, guard);
+                let warm = solve_from(k, guard, cold.u);
+                assert!(warm.steps <= 2 && (warm.u - cold.u).abs() < 1e-12, "{k:?}: {cold:?} {warm:?}");
+            }
         }
     }
 }

@@ -216,6 +216,7 @@ pub struct NetBuffers {
     xsum: Vec<f64>,
     wsum: Vec<f64>,
     stats: Vec<BlockStats>,
+    roots: Vec<f64>,
     scratch: Vec<f64>,
     /// Label each item was projected to in the last iteration.
     pub used_label: Vec<u32>,
@@ -254,6 +255,7 @@ impl NetBuffers {
             xsum: vec![0.0; s.xsum],
             wsum: vec![0.0; s.wsum],
             stats: vec![BlockStats::default(); s.blocks],
+            roots: vec![0.0; s.node],
             scratch: vec![0.0; s.scratch],
             used_label: vec![0; s.items],
             counters: Counters::default(),
@@ -275,8 +277,17 @@ impl NetBuffers {
         }
     }
 
-    /// Sets the iterate by a forward pass from consensus weights and biases.
+    /// Forgets the bilinear roots the SIMD path warm-starts from: call when
+    /// the iterate is set anew (a new batch), so that a run's bits depend on
+    /// the batch alone (resumed runs equal uninterrupted ones).
+    pub fn cold_start(&mut self) {
+        self.roots.fill(0.0);
+    }
+
+    /// Sets the iterate by a forward pass from consensus weights and biases
+    /// (and starts the roots cold).
     pub fn init_forward(&mut self, net: &Net, p: &Params, weights: &[f64], biases: &[f64]) -> bool {
+        self.cold_start();
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
         let (mut tv, mut ty) = (vec![0.0; net.nodes()], vec![0.0; net.nodes()]);
         let (y, b) = (&mut *self.y, &mut *self.b);
@@ -360,6 +371,7 @@ impl NetBuffers {
             xsum: &mut self.xsum,
             wsum: &mut self.wsum,
             stats: &mut self.stats,
+            roots: &mut self.roots,
             scratch: &mut self.scratch,
             used_label: &mut self.used_label,
         };

@@ -83,6 +83,8 @@ pub(super) struct Block<'a, S: Storage> {
     pub xsum: &'a mut [f64],
     pub wsum: &'a mut [f64],
     pub stats: &'a mut super::BlockStats,
+    /// Per-node layout: each (node, item)'s last root, the Newton start.
+    pub roots: &'a mut [f64],
 }
 
 /// Rows `r` of a block-local buffer as lane groups.
@@ -314,22 +316,24 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
         let pair = g + 1 < G;
         let y0 = groups::<G>(bl.y, j, kb, g0);
         let c0 = omega * two.mul_sub(V::new(ya[g]), V::new(y0[g]));
-        let (p1, q1, c1) = if pair {
-            (pp[g + 1], qq[g + 1], omega * two.mul_sub(V::new(ya[g + 1]), V::new(y0[g + 1])))
+        let starts = groups::<G>(bl.roots, j, kb, g0);
+        let (p1, q1, c1, s1) = if pair {
+            (pp[g + 1], qq[g + 1], omega * two.mul_sub(V::new(ya[g + 1]), V::new(y0[g + 1])), V::new(starts[g + 1]))
         } else {
-            (V::splat(0.0), V::splat(1.0), V::splat(0.0))
+            (V::splat(0.0), V::splat(1.0), V::splat(0.0), V::splat(0.0))
         };
         let join = |a: V, b: V| {
             let (a, b) = (a.to_array(), b.to_array());
             V8::new([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
         };
-        let root = bilinear::solve_lanes8(
+        let root = bilinear::solve_lanes8_from(
             join(pp[g], p1),
             join(qq[g], q1),
             p.omega * p.omega,
             node.g,
             join(c0, c1),
             Safeguard::Midpoint,
+            join(V::new(starts[g]), s1),
         );
         let lanes = if pair { 2 * LANES } else { LANES };
         let real = bl.real.saturating_sub((g0 + g) * LANES).min(lanes) as u64;
@@ -348,6 +352,11 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
         if pair {
             t[g + 1] = V::new([u[4], u[5], u[6], u[7]]);
             inv[g + 1] = V::new([iv[4], iv[5], iv[6], iv[7]]);
+        }
+        let next = groups_mut::<G>(bl.roots, j, kb, g0);
+        next[g] = t[g].to_array();
+        if pair {
+            next[g + 1] = t[g + 1].to_array();
         }
         g += 2;
     }

@@ -45,6 +45,7 @@ struct Parts<'a> {
     xsum: &'a mut [f64],
     wsum: &'a mut [f64],
     stats: &'a mut [BlockStats],
+    roots: &'a mut [f64],
 }
 
 /// The work-space slices of `wk` the per-block phases use.
@@ -56,6 +57,7 @@ fn parts<'a>(wk: &'a mut Work) -> Parts<'a> {
         xsum: &mut *wk.xsum,
         wsum: &mut *wk.wsum,
         stats: &mut *wk.stats,
+        roots: &mut *wk.roots,
     }
 }
 
@@ -74,9 +76,9 @@ fn blocks<'a, S: Storage>(
         .zip(st.y.chunks_mut(nk).zip(st.b.chunks_mut(nk)))
         .zip(wk.xa.chunks_mut(nk).zip(wk.ya.chunks_mut(nk)).zip(wk.ba.chunks_mut(nk)))
         .zip(values.chunks(nk).zip(wk.xsum.chunks_mut(nk)))
-        .zip(wk.wsum.chunks_mut(net.edges()).zip(wk.stats.iter_mut()))
+        .zip(wk.wsum.chunks_mut(net.edges()).zip(wk.stats.iter_mut()).zip(wk.roots.chunks_mut(nk)))
         .enumerate()
-        .map(move |(blk, (((((w, x), (y, b)), ((xa, ya), ba)), (values, xsum)), (wsum, stats)))| Block {
+        .map(move |(blk, (((((w, x), (y, b)), ((xa, ya), ba)), (values, xsum)), ((wsum, stats), roots)))| Block {
             blk,
             real: layout.real(blk),
             kb,
@@ -91,6 +93,7 @@ fn blocks<'a, S: Storage>(
             xsum,
             wsum,
             stats,
+            roots,
         })
 }
 
@@ -232,6 +235,7 @@ fn one<E: Executor, S: Storage>(
         xsum: &mut *wk.xsum,
         wsum: &mut *wk.wsum,
         stats: &mut *wk.stats,
+        roots: &mut *wk.roots,
     };
     exec.run(blocks(layout, net, batch.values, st, bw), |mut bl| {
         block::bilinear(net, p, weights, biases, want_err, &mut bl);

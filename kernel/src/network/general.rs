@@ -92,6 +92,7 @@ pub fn project_a(
         xsum: &mut [],
         wsum: &mut [],
         stats: &mut [],
+        roots: &mut [],
         scratch,
         used_label,
     };

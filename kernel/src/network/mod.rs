@@ -113,6 +113,11 @@ pub struct Work<'a> {
     pub wsum: &'a mut [f64],
     /// Per-block error sums and counters (length `blocks`).
     pub stats: &'a mut [BlockStats],
+    /// The SIMD path's last root `u` of every (node, item) bilinear solve
+    /// (per-node layout), the next solve's Newton start: a warm start.
+    /// Zeros are a cold start; any values give a correct iteration, the
+    /// start changes only the last bits of the roots.
+    pub roots: &'a mut [f64],
     /// Scratch (length `max(E, 3 |K|)`).
     pub scratch: &'a mut [f64],
     /// The class each item was projected to in the last iteration, or
@@ -215,6 +220,7 @@ fn check<S: Storage>(
         && wk.xsum.len() == s.xsum
         && wk.wsum.len() == s.wsum
         && wk.stats.len() == s.blocks
+        && wk.roots.len() == s.node
         && wk.scratch.len() >= s.scratch
         && wk.used_label.len() == s.items;
     if !ok {

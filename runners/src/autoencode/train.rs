@@ -177,6 +177,7 @@ impl<'a> AutoTrainer<'a> {
         }
         auto.init(buf, Start::Code, kd..kd + kc);
         auto.init(buf, Start::Data, kd + kc..layout.lanes());
+        buf.cold_start();
         let mut last = f64::NAN;
         let tol = self.setup.tol;
         // RRR_err of every iteration only when it can stop the batch
