@@ -91,6 +91,20 @@ pub fn prefetch<T>(s: &[T], at: usize, n: usize) {
     let _ = (s, at, n);
 }
 
+/// Two lane groups as one eight-lane vector (for the paired root solves).
+#[inline(always)]
+pub fn join(a: V, b: V) -> V8 {
+    let (a, b) = (a.to_array(), b.to_array());
+    V8::new([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
+}
+
+/// The two lane groups of an eight-lane vector (the inverse of [`join`]).
+#[inline(always)]
+pub fn halves(v: V8) -> [V; 2] {
+    let a = v.to_array();
+    [V::new([a[0], a[1], a[2], a[3]]), V::new([a[4], a[5], a[6], a[7]])]
+}
+
 /// Storage type of the per-edge iterate (`w`, `x`): `f64`, or `f32` to
 /// halve the bytes each iteration streams. Arithmetic is `f64` either way:
 /// values are widened on load and rounded once on store.

@@ -8,7 +8,7 @@ use crate::activation;
 use crate::bilinear::{self, Safeguard};
 use crate::counters::Counters;
 use crate::net::{Net, NodeKind};
-use crate::simd::{self, LANES, Storage, V, V8};
+use crate::simd::{self, LANES, Storage, V, V8, halves, join};
 
 /// Lane mask for the first `n` lanes.
 #[inline(always)]
@@ -311,20 +311,15 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
     let mut t = [V::splat(0.0); G];
     let mut inv = [V::splat(0.0); G];
     let omega = V::splat(p.omega);
+    let (y0, starts) = (groups::<G>(bl.y, j, kb, g0), groups::<G>(bl.roots, j, kb, g0));
     let mut g = 0;
     while g < G {
         let pair = g + 1 < G;
-        let y0 = groups::<G>(bl.y, j, kb, g0);
         let c0 = omega * two.mul_sub(V::new(ya[g]), V::new(y0[g]));
-        let starts = groups::<G>(bl.roots, j, kb, g0);
         let (p1, q1, c1, s1) = if pair {
             (pp[g + 1], qq[g + 1], omega * two.mul_sub(V::new(ya[g + 1]), V::new(y0[g + 1])), V::new(starts[g + 1]))
         } else {
             (V::splat(0.0), V::splat(1.0), V::splat(0.0), V::splat(0.0))
-        };
-        let join = |a: V, b: V| {
-            let (a, b) = (a.to_array(), b.to_array());
-            V8::new([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
         };
         let root = bilinear::solve_lanes8_from(
             join(pp[g], p1),
@@ -345,20 +340,16 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
         // Filler lanes have the trivial root 0 and never bisect; padding
         // lanes of the batch are counted like real ones.
         cnt.bisections += root.bisections as u64;
-        let u = root.u.to_array();
-        let iv = (V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)).to_array();
-        t[g] = V::new([u[0], u[1], u[2], u[3]]);
-        inv[g] = V::new([iv[0], iv[1], iv[2], iv[3]]);
+        let ([u0, u1], [i0, i1]) = (halves(root.u), halves(V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)));
+        (t[g], inv[g]) = (u0, i0);
         if pair {
-            t[g + 1] = V::new([u[4], u[5], u[6], u[7]]);
-            inv[g + 1] = V::new([iv[4], iv[5], iv[6], iv[7]]);
-        }
-        let next = groups_mut::<G>(bl.roots, j, kb, g0);
-        next[g] = t[g].to_array();
-        if pair {
-            next[g + 1] = t[g + 1].to_array();
+            (t[g + 1], inv[g + 1]) = (u1, i1);
         }
         g += 2;
+    }
+    // the next iteration's Newton starts
+    for (s, u) in groups_mut::<G>(bl.roots, j, kb, g0).iter_mut().zip(&t) {
+        *s = u.to_array();
     }
     let beta = V::splat(p.beta);
     let (gv, omega_g, bb) = (V::splat(node.g), V::splat(p.omega / node.g), V::splat(node.bias));

@@ -48,9 +48,10 @@ struct Parts<'a> {
     roots: &'a mut [f64],
 }
 
-/// The work-space slices of `wk` the per-block phases use.
-fn parts<'a>(wk: &'a mut Work) -> Parts<'a> {
-    Parts {
+/// The consensus weights and biases of `wk`, and the work-space slices the
+/// per-block phases use.
+fn parts<'a>(wk: &'a mut Work) -> (&'a [f64], &'a [f64], Parts<'a>) {
+    let parts = Parts {
         xa: &mut *wk.xa,
         ya: &mut *wk.ya,
         ba: &mut *wk.ba,
@@ -58,7 +59,8 @@ fn parts<'a>(wk: &'a mut Work) -> Parts<'a> {
         wsum: &mut *wk.wsum,
         stats: &mut *wk.stats,
         roots: &mut *wk.roots,
-    }
+    };
+    (&*wk.weights, &*wk.biases, parts)
 }
 
 /// The per-block slices of the iterate and work space.
@@ -151,7 +153,7 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
     check(net, layout, p, batch, st, wk)?;
     if net.edges() > 0 && iters > 0 {
         let (items, codes) = (layout.items(), batch.code_items);
-        exec.run(blocks(layout, net, batch.values, st, parts(wk)), |mut bl| {
+        exec.run(blocks(layout, net, batch.values, st, parts(wk).2), |mut bl| {
             block::weight_sums(&mut bl);
             block::node_sums(net, &mut bl);
             block::node_values(net, p, items, codes, &mut bl);
@@ -227,16 +229,7 @@ fn one<E: Executor, S: Storage>(
     // Set B: bilinear projection and update, per block; the update leaves
     // the next iteration's weight sums, and the block's node values for the
     // next iteration follow while its rows are in cache.
-    let (weights, biases) = (&*wk.weights, &*wk.biases);
-    let bw = Parts {
-        xa: &mut *wk.xa,
-        ya: &mut *wk.ya,
-        ba: &mut *wk.ba,
-        xsum: &mut *wk.xsum,
-        wsum: &mut *wk.wsum,
-        stats: &mut *wk.stats,
-        roots: &mut *wk.roots,
-    };
+    let (weights, biases, bw) = parts(wk);
     exec.run(blocks(layout, net, batch.values, st, bw), |mut bl| {
         block::bilinear(net, p, weights, biases, want_err, &mut bl);
         if next {

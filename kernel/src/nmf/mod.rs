@@ -20,14 +20,7 @@ use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
 use crate::counters::Counters;
 use crate::layout::Layout;
-use crate::simd::{self, LANES, V, V8, load, store};
-
-/// Two lane groups as one eight-lane vector.
-#[inline(always)]
-fn join(a: V, b: V) -> V8 {
-    let (a, b) = (a.to_array(), b.to_array());
-    V8::new([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
-}
+use crate::simd::{self, LANES, V, V8, halves, join, load, store};
 
 /// Shape of the factorisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,17 +253,16 @@ pub fn iterate(
                     Safeguard::Bracket,
                 );
                 cnt.bisections += root.bisections as u64;
-                let (u, inv) = (root.u.to_array(), (V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)).to_array());
+                let (u, inv) = (halves(root.u), halves(V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)));
                 for h in 0..2.min(groups - g) {
                     let (r, l) = at(g + h);
                     let lanes_real = real.saturating_sub(l).min(LANES) as u64;
                     cnt.newton_solves += lanes_real;
                     cnt.newton_steps += root.steps as u64 * lanes_real;
                     cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
-                    let half = |a: &[f64; 8]| V::new(core::array::from_fn(|q| a[h * LANES + q]));
-                    store(tv, r * kb + l, half(&u));
+                    store(tv, r * kb + l, u[h]);
                     // 1/(1 - u²) in place of p, which is no longer needed
-                    store(pq, 2 * r * kb + l, half(&inv));
+                    store(pq, 2 * r * kb + l, inv[h]);
                 }
             }
             for (r, i) in rows.enumerate() {

@@ -9,6 +9,10 @@ use lwl_kernel::network::general::{AValues, GeneralWork};
 use lwl_kernel::network::{self, Batch, BlockStats, Errors, IterError, Params, Report, Sizes, State, Work};
 use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
+
+mod edges;
+
+pub use edges::{Edges, Precision};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 /// Which implementation runs an iteration.
@@ -62,131 +66,6 @@ impl Executor for Pool {
         // threads, where `par_bridge` hands them out one by one under a lock.
         let tasks: Vec<T> = tasks.collect();
         self.0.install(|| tasks.into_par_iter().for_each(f));
-    }
-}
-
-/// Storage precision of the per-edge iterate (`w`, `x`), the bulk of a
-/// network's state; arithmetic is f64 either way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Precision {
-    /// Double precision: every path, results as the reference programs.
-    #[default]
-    F64,
-    /// Single precision storage (SIMD path only): half the bytes per sweep.
-    F32,
-}
-
-impl Precision {
-    /// `f64` or `f32`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Precision::F64 => "f64",
-            Precision::F32 => "f32",
-        }
-    }
-
-    /// RRR_err below which runs with this storage do not get: rounding the
-    /// edge state to f32 each iteration leaves it near 1e-6–1e-5 (binary
-    /// encoding: 4.7e-6 to 8.1e-6 after 10^6 iterations, 6 seeds).
-    pub fn err_floor(self) -> f64 {
-        match self {
-            Precision::F64 => 0.0,
-            Precision::F32 => 1e-5,
-        }
-    }
-
-    /// A warning for a stopping tolerance this storage will not reach.
-    pub fn tol_warning(self, tol: f64) -> Option<String> {
-        (tol > 0.0 && tol < self.err_floor()).then(|| {
-            format!(
-                "warning: with --precision {} RRR_err stalls near {:e} (rounding of the edge state), so --tol {tol:e} \
-                 will likely not be met; use --precision f64 for runs to exact feasibility",
-                self.name(),
-                self.err_floor()
-            )
-        })
-    }
-}
-
-/// The per-edge iterate in its storage precision: weight copies `w` and
-/// source-value copies `x`.
-pub enum Edges {
-    /// Stored as f64.
-    F64 {
-        /// Weight copies.
-        w: Vec<f64>,
-        /// Source-value copies.
-        x: Vec<f64>,
-    },
-    /// Stored as f32.
-    F32 {
-        /// Weight copies.
-        w: Vec<f32>,
-        /// Source-value copies.
-        x: Vec<f32>,
-    },
-}
-
-impl Edges {
-    fn new(precision: Precision, len: usize) -> Self {
-        match precision {
-            Precision::F64 => Edges::F64 { w: vec![0.0; len], x: vec![0.0; len] },
-            Precision::F32 => Edges::F32 { w: vec![0.0; len], x: vec![0.0; len] },
-        }
-    }
-
-    /// Values per array.
-    pub fn len(&self) -> usize {
-        match self {
-            Edges::F64 { w, .. } => w.len(),
-            Edges::F32 { w, .. } => w.len(),
-        }
-    }
-
-    /// Whether there are no edge values.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Bytes of both arrays.
-    pub fn bytes(&self) -> usize {
-        match self {
-            Edges::F64 { w, x } => 8 * (w.len() + x.len()),
-            Edges::F32 { w, x } => 4 * (w.len() + x.len()),
-        }
-    }
-
-    /// Sets the weight copy and source-value copy at `at` (rounded to the
-    /// storage precision).
-    pub fn set(&mut self, at: usize, w: f64, x: f64) {
-        match self {
-            Edges::F64 { w: ws, x: xs } => (ws[at], xs[at]) = (w, x),
-            Edges::F32 { w: ws, x: xs } => (ws[at], xs[at]) = (f32::from_f64(w), f32::from_f64(x)),
-        }
-    }
-
-    /// The f64 arrays (`w`, `x`), if stored so.
-    pub fn f64(&self) -> Option<(&[f64], &[f64])> {
-        match self {
-            Edges::F64 { w, x } => Some((w, x)),
-            Edges::F32 { .. } => None,
-        }
-    }
-
-    /// Both arrays widened to f64 (a copy).
-    pub fn widened(&self) -> (Vec<f64>, Vec<f64>) {
-        match self {
-            Edges::F64 { w, x } => (w.clone(), x.clone()),
-            Edges::F32 { w, x } => (w.iter().map(|&v| v.to_f64()).collect(), x.iter().map(|&v| v.to_f64()).collect()),
-        }
-    }
-
-    /// The mutable f64 arrays (`w`, `x`), if stored so.
-    pub fn f64_mut(&mut self) -> Option<(&mut Vec<f64>, &mut Vec<f64>)> {
-        match self {
-            Edges::F64 { w, x } => Some((w, x)),
-            Edges::F32 { .. } => None,
-        }
     }
 }
 
@@ -267,14 +146,6 @@ impl NetBuffers {
     /// Bytes of the iterate (`w`, `x`, `y`, `b`).
     pub fn state_bytes(&self) -> usize {
         self.edges.bytes() + 8 * (self.y.len() + self.b.len())
-    }
-
-    /// The storage precision of the edge state.
-    pub fn precision(&self) -> Precision {
-        match self.edges {
-            Edges::F64 { .. } => Precision::F64,
-            Edges::F32 { .. } => Precision::F32,
-        }
     }
 
     /// Forgets the bilinear roots the SIMD path warm-starts from: call when
