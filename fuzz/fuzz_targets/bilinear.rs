@@ -1,15 +1,20 @@
 //! Bilinear root solve: `solve_lanes` (4 lanes) and `solve_lanes8` (8 lanes)
-//! equal `solve` bit for bit per lane (both safeguards, same bisection total
-//! and slowest-lane step count); the solve is bounded, `|u| <= 1` always and
-//! `|u| < 1` for finite coefficients and a valid metric; `NonFinite` exactly
-//! when `p`, `q`, `c` or `u` is not finite.
+//! equal their scalar twin `solve_fused_from` bit for bit per lane, roots
+//! and `1/(1 − u²)` (both safeguards, same bisection total and slowest-lane
+//! step count); both scalar solves (`solve`, the reference order, and the
+//! fused one) are bounded, `|u| <= 1` always and `|u| < 1` for finite
+//! coefficients and a valid metric; `NonFinite` exactly when `p`, `q`, `c`
+//! or `u` is not finite; where both converge on a well-posed problem away
+//! from the pole their roots agree within `4·NEWTON_EPS`.
 #![no_main]
 #[path = "common.rs"]
 mod common;
 
 use common::{Bytes, lanes};
 use libfuzzer_sys::fuzz_target;
-use lwl_kernel::bilinear::{Coeffs, NEWTON_ITER, Safeguard, Status, solve, solve_lanes, solve_lanes8};
+use lwl_kernel::bilinear::{
+    Coeffs, NEWTON_EPS, NEWTON_ITER, Safeguard, Status, solve, solve_fused_from, solve_lanes, solve_lanes8,
+};
 use lwl_kernel::simd::{V, V8};
 
 fuzz_target!(|data: &[u8]| {
@@ -40,19 +45,28 @@ fuzz_target!(|data: &[u8]| {
         let r4 = [0, 1].map(|h| solve_lanes(v4(h, |k| k.p), v4(h, |k| k.q), omega2, g2, v4(h, |k| k.c), guard));
         let mut total = [(0, 0); 2]; // (bisections, slowest lane's steps) per half
         for (i, k) in k.iter().enumerate() {
-            let s = solve(k, guard);
+            let (reference, s) = (solve(k, guard), solve_fused_from(k, guard, 0.0));
             let finite = k.p.is_finite() && k.q.is_finite() && k.c.is_finite();
-            assert!(s.steps >= 1 && s.steps <= NEWTON_ITER && s.bisections <= s.steps, "{s:?}");
-            assert!(s.u.abs() <= 1.0, "{k:?} {guard:?} -> {s:?}");
-            if finite && metric_ok {
-                assert!(s.u.abs() < 1.0, "u on the boundary: {k:?} {guard:?} -> {s:?}");
+            assert!(reference.steps >= 1, "{reference:?}");
+            for s in [reference, s] {
+                assert!(s.steps <= NEWTON_ITER && s.bisections <= s.steps, "{s:?}");
+                assert!(s.u.abs() <= 1.0, "{k:?} {guard:?} -> {s:?}");
+                if finite && metric_ok {
+                    assert!(s.u.abs() < 1.0, "u on the boundary: {k:?} {guard:?} -> {s:?}");
+                }
+                assert_eq!(s.status == Status::NonFinite, !(finite && s.u.is_finite()), "{k:?} -> {s:?}");
             }
-            assert_eq!(s.status == Status::NonFinite, !(finite && s.u.is_finite()), "{k:?} -> {s:?}");
+            let pole = 1.0 - reference.u * reference.u;
+            if (reference.status, s.status) == (Status::Converged, Status::Converged) && pole > 0.1 {
+                assert!((reference.u - s.u).abs() <= 4.0 * NEWTON_EPS, "{k:?} {guard:?}: {reference:?} {s:?}");
+            }
             let (l4, l8) = (lanes(r4[i / 4].u)[i % 4], r8.u.to_array()[i]);
             assert!(
                 s.u.to_bits() == l4.to_bits() && s.u.to_bits() == l8.to_bits(),
                 "lane {i}: {k:?} {guard:?} {s:?} {l4} {l8}"
             );
+            let (inv, i4, i8) = (1.0 / (1.0 - s.u * s.u), lanes(r4[i / 4].inv)[i % 4], r8.inv.to_array()[i]);
+            assert!(inv.to_bits() == i4.to_bits() && inv.to_bits() == i8.to_bits(), "lane {i}: 1/(1 - u²)");
             total[i / 4] = (total[i / 4].0 + s.bisections, total[i / 4].1.max(s.steps));
         }
         for h in 0..2 {

@@ -11,9 +11,13 @@
 //! The NMF form is the limit `g² → ∞`, `Ω = 1` (pass `g2 = f64::INFINITY`).
 //! The root is found by Newton's method from `u = 0` with a bisection
 //! safeguard; the reference programs use two variants ([`Safeguard`]) and the
-//! scalar oracle [`solve`] reproduces each bit for bit. [`solve_lanes`] runs
-//! the same arithmetic lane-parallel (masked until every lane has converged)
-//! and gives identical bits per lane.
+//! scalar oracle [`solve`] reproduces each bit for bit. The fast paths
+//! evaluate `h0` and its derivative together from one reciprocal
+//! `1/(1 − u²)` (two divisions a Newton step instead of six, same safeguard):
+//! [`solve_fused_from`] is that arithmetic in scalar form, and
+//! [`solve_lanes`] / [`solve_lanes8`] run it lane-parallel (masked until
+//! every lane has converged) with identical bits per lane; their roots agree
+//! with the reference order's to rounding.
 //!
 //! Degenerate input: when `q > 2|p|` fails (`x = ±w`, zero vectors; eq. 18)
 //! the root need not exist; the solver still stops after at most
@@ -99,6 +103,21 @@ fn h1(k: &Coeffs, t: f64) -> f64 {
         + ((4.0 * t) * (k.p * (1.0 + t * t) + k.q * t)) / ((den * den) * den)
 }
 
+/// `h0` and its derivative `h1` at `t` from one reciprocal `r = 1/(1 − t²)`:
+/// `h0 = a t + n r² − c`, `h1 = a + (2 p t + q) r² + 4 t n r³` with
+/// `a = Ω²/g²` and `n = p (1 + t²) + q t`. The order of operations of
+/// [`lane_solver`]'s solvers, written once for `f64` and once per SIMD type.
+macro_rules! fused_eval {
+    ($t:expr, $p:expr, $q:expr, $c:expr, $a:expr, $one:expr, $two:expr, $four:expr) => {{
+        let (t, p, q) = ($t, $p, $q);
+        let t2 = t * t;
+        let r = $one / ($one - t2);
+        let r2 = r * r;
+        let n = p * ($one + t2) + q * t;
+        ($a * t + n * r2 - $c, $a + ($two * p * t + q) * r2 + $four * t * n * (r2 * r), r)
+    }};
+}
+
 /// Scalar root solve in the reference programs' exact order of operations.
 pub fn solve(k: &Coeffs, guard: Safeguard) -> Root {
     solve_from(k, guard, 0.0)
@@ -118,23 +137,9 @@ pub fn solve_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
     let mut converged = false;
     while steps < NEWTON_ITER {
         steps += 1;
-        t = ta - f / h1(k, ta);
-        let tc = 0.5 * (ta + tb);
-        let limit = match guard {
-            Safeguard::Midpoint => tc,
-            Safeguard::Bracket => tb,
-        };
-        let past = if tb > ta { t > limit } else { t < limit };
-        let inside = t.abs() < 1.0;
-        if past || !inside {
-            t = tc;
-            bisections += 1;
-        }
-        // the midpoint of a bracket end at ±1 can round onto it
-        let still_inside = t.abs() < 1.0;
-        if !still_inside {
-            t = libm::copysign(ONE_BELOW, t);
-        }
+        let cut;
+        (t, cut) = safeguard(ta - f / h1(k, ta), ta, tb, guard);
+        bisections += u32::from(cut);
         f = h0(k, t);
         if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) {
             tb = ta;
@@ -145,8 +150,31 @@ pub fn solve_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
         }
         ta = t;
     }
+    Root { u: t, steps, bisections, status: status(k, t, converged) }
+}
+
+/// The safeguarded Newton iterate from `ta` with bracket end `tb`, and
+/// whether it was cut: `t` passes the limit of `guard` or leaves `(-1, 1)`
+/// (or is NaN) and is replaced by the bracket midpoint; the result is held
+/// strictly inside `(-1, 1)` (the midpoint of a bracket end at ±1 can round
+/// onto it).
+#[inline(always)]
+fn safeguard(t: f64, ta: f64, tb: f64, guard: Safeguard) -> (f64, bool) {
+    let tc = 0.5 * (ta + tb);
+    let limit = match guard {
+        Safeguard::Midpoint => tc,
+        Safeguard::Bracket => tb,
+    };
+    let past = if tb > ta { t > limit } else { t < limit };
+    let cut = past || t.abs().partial_cmp(&1.0) != Some(core::cmp::Ordering::Less);
+    let t = if cut { tc } else { t };
+    (if t.abs() < 1.0 { t } else { libm::copysign(ONE_BELOW, t) }, cut)
+}
+
+/// How a solve of `k` that ended at `t` ended.
+fn status(k: &Coeffs, t: f64, converged: bool) -> Status {
     let well_posed = k.q > 2.0 * k.p.abs();
-    let status = if !(k.p.is_finite() && k.q.is_finite() && k.c.is_finite() && t.is_finite()) {
+    if !(k.p.is_finite() && k.q.is_finite() && k.c.is_finite() && t.is_finite()) {
         Status::NonFinite
     } else if !well_posed {
         Status::Degenerate
@@ -154,8 +182,43 @@ pub fn solve_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
         Status::Converged
     } else {
         Status::StepCap
+    }
+}
+
+/// The scalar twin of the lane solvers ([`solve_lanes_from`],
+/// [`solve_lanes8_from`]): the safeguard of [`solve_from`], with `h0` and
+/// `h1` evaluated together from one reciprocal, and convergence tested
+/// before a step: the solve stops at an iterate whose Newton step would
+/// move less than [`NEWTON_EPS`] (where the reference takes that step and
+/// evaluates once more). So a start at the root costs no step, and each
+/// step two divisions where the reference takes six. The root is within
+/// about [`NEWTON_EPS`] of [`solve_from`]'s, not bit for bit.
+pub fn solve_fused_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
+    let a = k.omega2 / k.g2;
+    let eval = |t: f64| fused_eval!(t, k.p, k.q, k.c, a, 1.0, 2.0, 4.0);
+    let mut ta = if t0.abs() < 1.0 { t0 } else { 0.0 };
+    let (mut f, mut d, _) = eval(ta);
+    let mut tb = if f > 0.0 { -1.0 } else { 1.0 };
+    let mut steps = 0;
+    let mut bisections = 0;
+    let converged = loop {
+        let dt = f / d;
+        if dt.abs() < NEWTON_EPS {
+            break true;
+        }
+        if steps == NEWTON_ITER {
+            break false;
+        }
+        steps += 1;
+        let (t, cut) = safeguard(ta - dt, ta, tb, guard);
+        bisections += u32::from(cut);
+        (f, d, _) = eval(t);
+        if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) {
+            tb = ta;
+        }
+        ta = t;
     };
-    Root { u: t, steps, bisections, status }
+    Root { u: ta, steps, bisections, status: status(k, ta, converged) }
 }
 
 /// Result of a lane-parallel solve.
@@ -163,52 +226,50 @@ pub fn solve_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
 pub struct LaneRoot<T> {
     /// The roots, one per lane.
     pub u: T,
+    /// `1/(1 − u²)` per lane (computed as `1 / (1 − u·u)`), which the
+    /// projection (eq. 19) scales by.
+    pub inv: T,
     /// Newton steps until the last lane converged.
     pub steps: u32,
     /// Bisection cut-backs summed over lanes.
     pub bisections: u32,
 }
 
-/// Lane-parallel twins of [`solve`] for one SIMD type: the same arithmetic per
-/// lane, masked until every lane has converged, so each lane's root equals the
-/// scalar root bit for bit.
+/// Lane-parallel twins of [`solve_fused_from`] for one SIMD type: the same
+/// arithmetic per lane, masked until every lane has converged, so each lane's
+/// root equals the scalar root bit for bit.
 macro_rules! lane_solver {
     ($name:ident, $from:ident, $t:ty) => {
-        /// Lane-parallel twin of [`solve`] (see the module docs); identical
-        /// bits per lane.
+        /// Lane-parallel twin of [`solve_fused_from`] started at 0 (see the
+        /// module docs); identical bits per lane.
         #[inline]
         pub fn $name(p: $t, q: $t, omega2: f64, g2: f64, c: $t, guard: Safeguard) -> LaneRoot<$t> {
             $from(p, q, omega2, g2, c, guard, <$t>::splat(0.0))
         }
 
-        /// Lane-parallel twin of [`solve_from`]: each lane started at its
-        /// lane of `t0`; identical bits per lane.
+        /// Lane-parallel twin of [`solve_fused_from`]: each lane started at
+        /// its lane of `t0`; identical bits per lane.
         #[inline]
         pub fn $from(p: $t, q: $t, omega2: f64, g2: f64, c: $t, guard: Safeguard, t0: $t) -> LaneRoot<$t> {
             type T = $t;
-            let (a, g2v) = (T::splat(omega2), T::splat(g2));
+            let (a, two, four) = (T::splat(omega2 / g2), T::splat(2.0), T::splat(4.0));
             let zero = T::splat(0.0);
             let one = T::splat(1.0);
-            let h0 = |t: T| {
-                let den = one - t * t;
-                (a * t) / g2v + (p * (one + t * t) + q * t) / (den * den) - c
-            };
-            let h1 = |t: T| {
-                let den = one - t * t;
-                a / g2v
-                    + ((T::splat(2.0) * p) * t + q) / (den * den)
-                    + ((T::splat(4.0) * t) * (p * (one + t * t) + q * t)) / ((den * den) * den)
-            };
+            let eval = |t: T| fused_eval!(t, p, q, c, a, one, two, four);
             let mut ta = t0.abs().simd_lt(one).select(t0, zero);
-            let mut f = h0(ta);
+            let (mut f, mut d, mut inv) = eval(ta);
             let mut tb = f.simd_gt(zero).select(-one, one);
-            let mut res = zero;
             let mut active = one.simd_eq(one);
             let mut steps = 0;
             let mut bisections = 0;
-            while steps < NEWTON_ITER {
+            loop {
+                let dt = f / d;
+                active &= !dt.abs().simd_lt(T::splat(NEWTON_EPS));
+                if active.none() || steps == NEWTON_ITER {
+                    break;
+                }
                 steps += 1;
-                let mut t = ta - f / h1(ta);
+                let mut t = ta - dt;
                 let tc = T::splat(0.5) * (ta + tb);
                 let limit = match guard {
                     Safeguard::Midpoint => tc,
@@ -221,20 +282,15 @@ macro_rules! lane_solver {
                 t = cut.select(tc, t);
                 let edge = !t.abs().simd_lt(one);
                 t = edge.select(T::splat(ONE_BELOW).copysign(t), t);
-                let fnew = h0(t);
+                let (fnew, dnew, rnew) = eval(t);
                 let flip = up.select(fnew.simd_gt(zero), fnew.simd_lt(zero));
                 tb = (flip & active).select(ta, tb);
-                res = active.select(t, res);
+                ta = active.select(t, ta);
                 f = active.select(fnew, f);
-                let conv = (t - ta).abs().simd_lt(T::splat(NEWTON_EPS));
-                let go_on = active & !conv;
-                ta = go_on.select(t, ta);
-                active = go_on;
-                if active.none() {
-                    break;
-                }
+                d = active.select(dnew, d);
+                inv = active.select(rnew, inv);
             }
-            LaneRoot { u: res, steps, bisections }
+            LaneRoot { u: ta, inv, steps, bisections }
         }
     };
 }
@@ -292,9 +348,11 @@ mod tests {
             );
             let mut bis = 0;
             for (i, k) in ks.iter().enumerate() {
-                let s = solve(k, guard);
+                let s = solve_fused_from(k, guard, 0.0);
                 bis += s.bisections;
                 assert_eq!(s.u.to_bits(), r.u.to_array()[i].to_bits());
+                let u = s.u;
+                assert_eq!((1.0 / (1.0 - u * u)).to_bits(), r.inv.to_array()[i].to_bits());
             }
             assert_eq!(bis, r.bisections);
             let r8 = solve_lanes8(
@@ -313,6 +371,20 @@ mod tests {
     }
 
     #[test]
+    fn fused_root_within_tolerance_of_reference() {
+        // well-posed (q > 2|p|) problems across the range of the root
+        for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
+            for (i, c) in (-40..=40).map(|i| (i, f64::from(i) * 0.25)) {
+                let k = Coeffs { p: 0.1 * f64::from(i % 7), q: 2.5, omega2: 4.0, g2: 3.0, c };
+                let (r, f) = (solve(&k, guard), solve_fused_from(&k, guard, 0.0));
+                assert_eq!((r.status, f.status), (Status::Converged, Status::Converged), "{k:?}");
+                assert!((r.u - f.u).abs() < 2.0 * NEWTON_EPS, "{k:?}: {r:?} {f:?}");
+                assert!(f.steps <= r.steps, "{k:?}: {r:?} {f:?}");
+            }
+        }
+    }
+
+    #[test]
     fn warm_starts_equal_scalar_bits_and_save_steps() {
         let ks = [
             Coeffs { p: 0.3, q: 2.0, omega2: 4.0, g2: 2.0, c: 1.0 },
@@ -327,7 +399,7 @@ mod tests {
                 let v = |f: fn(&Coeffs) -> f64| V::new(core::array::from_fn(|i| f(&ks[i])));
                 let r = solve_lanes_from(v(|k| k.p), v(|k| k.q), 4.0, 2.0, v(|k| k.c), guard, V::new(t0));
                 for (i, k) in ks.iter().enumerate().filter(|(_, k)| k.omega2 == 4.0) {
-                    let s = solve_from(k, guard, t0[i]);
+                    let s = solve_fused_from(k, guard, t0[i]);
                     assert_eq!(s.u.to_bits(), r.u.to_array()[i].to_bits(), "{guard:?} lane {i} from {}", t0[i]);
                 }
                 let (j, h) = (V8::new(core::array::from_fn(|i| t0[i % 4])), |f: fn(&Coeffs) -> f64| {
@@ -339,11 +411,13 @@ mod tests {
                 }
             }
             // started at its own root a solve stops within two steps at the
-            // same root
+            // same root (the fused solve without a step)
             for k in &ks {
                 let cold = solve(k, guard);
                 let warm = solve_from(k, guard, cold.u);
                 assert!(warm.steps <= 2 && (warm.u - cold.u).abs() < 1e-12, "{k:?}: {cold:?} {warm:?}");
+                let fused = solve_fused_from(k, guard, cold.u);
+                assert!(fused.steps == 0 && fused.u == cold.u, "{k:?}: {cold:?} {fused:?}");
             }
         }
     }

@@ -6,7 +6,7 @@
 //! target whose check was too strict; the kernel was right.
 
 use lwl_kernel::activation::{Activation, project};
-use lwl_kernel::bilinear::{Coeffs, Safeguard, Status, solve, solve_lanes};
+use lwl_kernel::bilinear::{Coeffs, Safeguard, Status, solve, solve_fused_from, solve_lanes};
 use lwl_kernel::class::{largest_threshold, plain, selected};
 use lwl_kernel::consensus::nonneg_sphere_strided;
 use lwl_kernel::layout::{Layout, LayoutError};
@@ -23,16 +23,17 @@ const BOUNDARY: Coeffs = Coeffs { p: 9.999999999999999e299, q: 1e300, omega2: 1.
 
 #[test]
 fn bilinear_root_stays_inside_for_finite_input() {
-    let r = solve(&BOUNDARY, Safeguard::Bracket);
-    assert_eq!(r.status, Status::Degenerate);
-    assert!(r.u.abs() < 1.0, "documented: u strictly inside (-1, 1) for finite input; got {r:?}");
+    for r in [solve(&BOUNDARY, Safeguard::Bracket), solve_fused_from(&BOUNDARY, Safeguard::Bracket, 0.0)] {
+        assert_eq!(r.status, Status::Degenerate);
+        assert!(r.u.abs() < 1.0, "documented: u strictly inside (-1, 1) for finite input; got {r:?}");
+    }
 }
 
 #[test]
 fn bilinear_lanes_equal_scalar_on_boundary_case() {
     let k = BOUNDARY;
     for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
-        let s = solve(&k, guard);
+        let s = solve_fused_from(&k, guard, 0.0);
         let l = solve_lanes(V::splat(k.p), V::splat(k.q), k.omega2, k.g2, V::splat(k.c), guard);
         assert!(l.u.to_array().iter().all(|u| u.to_bits() == s.u.to_bits()), "{guard:?}");
         assert_eq!((l.steps, l.bisections), (s.steps, 4 * s.bisections));

@@ -13,7 +13,7 @@
 //! Run with `cargo test -p lwl-tests --release --test properties`.
 
 use lwl_kernel::activation::{self, Activation};
-use lwl_kernel::bilinear::{self, Coeffs, NEWTON_ITER, Root, Safeguard, Status};
+use lwl_kernel::bilinear::{self, Coeffs, NEWTON_EPS, NEWTON_ITER, Root, Safeguard, Status};
 use lwl_kernel::class::{self, ClassMode};
 use lwl_kernel::consensus;
 use lwl_kernel::layout::{Layout, PREFERRED_BLOCK};
@@ -185,8 +185,8 @@ impl BiMetric {
         }
     }
 
-    fn project(&self, a: &BiPoint, guard: Safeguard) -> (Root, BiPoint) {
-        let r = bilinear::solve(&self.coeffs(a), guard);
+    fn project(&self, a: &BiPoint, guard: Safeguard, solver: &Solver) -> (Root, BiPoint) {
+        let r = (solver.solve)(&self.coeffs(a), guard);
         (r, self.apply(a, r.u))
     }
 
@@ -246,6 +246,21 @@ impl BiMetric {
     }
 }
 
+/// A scalar root solve: the reference order (the oracle's) or the fused
+/// arithmetic (the SIMD paths' scalar twin), which stops within about
+/// `NEWTON_EPS` of the root (`slack`, added to the root tolerance).
+struct Solver {
+    name: &'static str,
+    solve: fn(&Coeffs, Safeguard) -> Root,
+    slack: f64,
+}
+
+/// Both solvers; every bilinear projection check runs for each.
+const SOLVERS: [Solver; 2] = [
+    Solver { name: "reference", solve: bilinear::solve, slack: 0.0 },
+    Solver { name: "fused", solve: |k, g| bilinear::solve_fused_from(k, g, 0.0), slack: 2.0 * NEWTON_EPS },
+];
+
 /// Tolerances of the bilinear checks. Rounding is relative to the vector
 /// scale `S = max(1, |x|∞, |w|∞, |x'|∞, |w'|∞)` and grows near the pole
 /// `u → ±1` (nearly parallel `x ≈ ±w`, close to the degenerate `q = 2|p|` of
@@ -281,25 +296,34 @@ impl BiTol {
     fn dist(&self, d: f64) -> f64 {
         self.rel * d.max(self.scale * self.scale)
     }
-    /// Bound on the difference of two roots (the root is defined to about
-    /// `ε / (1 - u²)` near the pole).
+    /// Bound on the difference of two roots: each solve stops after a step
+    /// below `NEWTON_EPS`, so each may be about that far from the root, and
+    /// the root is defined to about `ε / (1 - u²)` near the pole.
     fn root(&self) -> f64 {
-        1e-12 + 64.0 * f64::EPSILON / (1.0 - self.u * self.u)
+        2.0 * NEWTON_EPS + 64.0 * f64::EPSILON / (1.0 - self.u * self.u)
     }
 }
 
-/// Feasible, idempotent and optimal with both safeguards, which agree.
+/// Feasible, idempotent and optimal with both safeguards, which agree, for
+/// both solvers.
 fn check_bilinear(m: BiMetric, a: &BiPoint, seed: u64) -> TestResult {
+    for solver in &SOLVERS {
+        check_bilinear_with(m, a, seed, solver)?;
+    }
+    Ok(())
+}
+
+fn check_bilinear_with(m: BiMetric, a: &BiPoint, seed: u64, solver: &Solver) -> TestResult {
     let mut rng = Rng(seed);
     let mut roots = Vec::new();
     for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
-        let (root, b) = m.project(a, guard);
+        let (root, b) = m.project(a, guard, solver);
         prop_assert_eq!(root.status, Status::Converged, "{:?} {:?}", guard, root);
         prop_assert!(root.u.abs() < 1.0);
         let tol = BiTol::new(a, &b, root.u);
         let res = m.residual(&b);
         prop_assert!(res.abs() <= tol.residual(&m, &b), "{:?}: residual {:e} at {:?} ({:?})", guard, res, b, tol);
-        let (again, c) = m.project(&b, guard);
+        let (again, c) = m.project(&b, guard, solver);
         prop_assert_eq!(again.status, Status::Converged, "{:?}: again {:?}", guard, again);
         for (u, v) in c.x.iter().chain(&c.w).zip(b.x.iter().chain(&b.w)) {
             prop_assert!(
@@ -318,10 +342,10 @@ fn check_bilinear(m: BiMetric, a: &BiPoint, seed: u64) -> TestResult {
             let ds = m.dist(a, &s);
             prop_assert!(ds >= d - tol.dist(d), "{:?}: {:?} is closer ({:e} < {:e}) than {:?}", guard, s, ds, d, b);
         }
-        roots.push((root.u, tol.root()));
+        roots.push((root.u, tol.root() + solver.slack));
     }
     let ((u0, t0), (u1, _)) = (roots[0], roots[1]);
-    prop_assert!((u0 - u1).abs() <= t0, "safeguards disagree: {} vs {}", u0, u1);
+    prop_assert!((u0 - u1).abs() <= t0, "{}: safeguards disagree: {} vs {}", solver.name, u0, u1);
     Ok(())
 }
 
@@ -352,8 +376,10 @@ proptest! {
     ) {
         let a = BiPoint { x: x.iter().map(|v| v * scale).collect(), w: w.iter().map(|v| v * scale).collect(), y: data };
         let m = BiMetric { omega: 1.0, g2: f64::INFINITY };
-        let (_, b) = m.project(&a, Safeguard::Bracket);
-        prop_assert_eq!(b.y.to_bits(), data.to_bits(), "y must stay fixed");
+        for solver in &SOLVERS {
+            let (_, b) = m.project(&a, Safeguard::Bracket, solver);
+            prop_assert_eq!(b.y.to_bits(), data.to_bits(), "{}: y must stay fixed", solver.name);
+        }
         check_bilinear(m, &a, seed)?;
     }
 }
@@ -933,24 +959,29 @@ fn any_magnitude() -> impl Strategy<Value = f64> {
     (magnitude(-300.0, 300.0), any::<bool>()).prop_map(|(m, neg)| if neg { -m } else { m })
 }
 
-/// Both lane solvers against the scalar one on `k` (at least 8 lanes of
-/// `(p, q, c)`): roots bit for bit, bisections summed, steps of the slowest
-/// lane.
+/// Both lane solvers against their scalar twin (the fused solve) on `k` (at
+/// least 8 lanes of `(p, q, c)`): roots and `1/(1 − u²)` bit for bit,
+/// bisections summed, steps of the slowest lane.
 fn check_lane_solvers(k: &[(f64, f64, f64)], omega2: f64, g2: f64) -> TestResult {
     let col = |f: fn(&(f64, f64, f64)) -> f64, n: usize| -> Vec<f64> { k[..n].iter().map(f).collect() };
     for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
-        let s: Vec<Root> = k.iter().map(|&(p, q, c)| bilinear::solve(&Coeffs { p, q, omega2, g2, c }, guard)).collect();
+        let s: Vec<Root> = k
+            .iter()
+            .map(|&(p, q, c)| bilinear::solve_fused_from(&Coeffs { p, q, omega2, g2, c }, guard, 0.0))
+            .collect();
         let (p, q, c) = (col(|k| k.0, LANES), col(|k| k.1, LANES), col(|k| k.2, LANES));
         let r = bilinear::solve_lanes(lanes(&p), lanes(&q), omega2, g2, lanes(&c), guard);
         let (p8, q8, c8) = (col(|k| k.0, 8), col(|k| k.1, 8), col(|k| k.2, 8));
         let v8 = |v: &[f64]| V8::new(core::array::from_fn(|l| v[l]));
         let r8 = bilinear::solve_lanes8(v8(&p8), v8(&q8), omega2, g2, v8(&c8), guard);
-        for (u, bis, steps, n) in [
-            (r.u.to_array().to_vec(), r.bisections, r.steps, LANES),
-            (r8.u.to_array().to_vec(), r8.bisections, r8.steps, 8),
+        for (u, inv, bis, steps, n) in [
+            (r.u.to_array().to_vec(), r.inv.to_array().to_vec(), r.bisections, r.steps, LANES),
+            (r8.u.to_array().to_vec(), r8.inv.to_array().to_vec(), r8.bisections, r8.steps, 8),
         ] {
             let what = format!("{guard:?}, {n} lanes");
             for l in 0..n {
+                let want = 1.0 / (1.0 - s[l].u * s[l].u);
+                prop_assert!(same_bits(inv[l], want), "{} lane {}: 1/(1 - u²) {:e} vs {:e}", what, l, inv[l], want);
                 prop_assert!(
                     same_bits(u[l], s[l].u),
                     "{} lane {}: {:e} vs scalar {:?} for {:?}",
@@ -1350,13 +1381,16 @@ fn check_root_inside(r: &Root, what: &str) -> TestResult {
     Ok(())
 }
 
-/// Both safeguards on one point: a status among `allowed`, `u` inside
-/// `(-1, 1)`, a finite projection, and the lane solver agreeing.
+/// Both safeguards and both solvers on one point: a status among
+/// `allowed`, `u` inside `(-1, 1)`, a finite projection, and the lane solver
+/// agreeing with the fused one.
 fn check_degenerate(m: BiMetric, a: &BiPoint, allowed: &[Status]) -> TestResult {
     let k = m.coeffs(a);
-    for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
-        let (r, b) = m.project(a, guard);
-        let what = format!("{guard:?} {k:?}");
+    for (guard, solver) in
+        [Safeguard::Bracket, Safeguard::Midpoint].into_iter().flat_map(|g| SOLVERS.iter().map(move |s| (g, s)))
+    {
+        let (r, b) = m.project(a, guard, solver);
+        let what = format!("{} {guard:?} {k:?}", solver.name);
         prop_assert!(allowed.contains(&r.status), "{}: status {:?}", what, r.status);
         check_root_inside(&r, &what)?;
         prop_assert!(
@@ -1365,8 +1399,10 @@ fn check_degenerate(m: BiMetric, a: &BiPoint, allowed: &[Status]) -> TestResult 
             what,
             b
         );
-        let l = bilinear::solve_lanes(V::splat(k.p), V::splat(k.q), k.omega2, k.g2, V::splat(k.c), guard);
-        prop_assert!(l.u.to_array().iter().all(|u| u.to_bits() == r.u.to_bits()), "{}: lanes {:?}", what, l.u);
+        if solver.slack > 0.0 {
+            let l = bilinear::solve_lanes(V::splat(k.p), V::splat(k.q), k.omega2, k.g2, V::splat(k.c), guard);
+            prop_assert!(l.u.to_array().iter().all(|u| u.to_bits() == r.u.to_bits()), "{}: lanes {:?}", what, l.u);
+        }
     }
     Ok(())
 }
@@ -1401,10 +1437,13 @@ proptest! {
     fn degenerate_bilinear_huge_vectors((x, w) in vec_pair(), m in bi_metric(), y in -5.0..5.0f64) {
         let a = BiPoint { x: x.iter().map(|v| v * 1e150).collect(), w: w.iter().map(|v| v * 1e150).collect(), y };
         check_degenerate(m, &a, &[Status::Converged, Status::StepCap])?;
-        let (r, b) = m.project(&a, Safeguard::Midpoint);
-        if r.status == Status::Converged {
-            let tol = BiTol::new(&a, &b, r.u);
-            prop_assert!(m.residual(&b).abs() <= tol.residual(&m, &b), "residual {:e} ({:?})", m.residual(&b), tol);
+        for solver in &SOLVERS {
+            let (r, b) = m.project(&a, Safeguard::Midpoint, solver);
+            if r.status == Status::Converged {
+                let tol = BiTol::new(&a, &b, r.u);
+                let res = m.residual(&b);
+                prop_assert!(res.abs() <= tol.residual(&m, &b), "{}: residual {:e} ({:?})", solver.name, res, tol);
+            }
         }
     }
 
@@ -1432,9 +1471,12 @@ proptest! {
         v[which] = bad;
         let k = Coeffs { p: v[0], q: v[1], omega2, g2, c: v[2] };
         for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
-            let r = bilinear::solve(&k, guard);
-            prop_assert_eq!(r.status, Status::NonFinite, "{:?} {:?}", guard, k);
-            prop_assert!(r.steps <= NEWTON_ITER);
+            for solver in &SOLVERS {
+                let r = (solver.solve)(&k, guard);
+                prop_assert_eq!(r.status, Status::NonFinite, "{} {:?} {:?}", solver.name, guard, k);
+                prop_assert!(r.steps <= NEWTON_ITER);
+            }
+            let r = bilinear::solve_fused_from(&k, guard, 0.0);
             let l = bilinear::solve_lanes(V::splat(k.p), V::splat(k.q), omega2, g2, V::splat(k.c), guard);
             prop_assert!(l.steps <= NEWTON_ITER);
             check_lanes(l.u, &[r.u; LANES], "non-finite lanes")?;
@@ -1452,9 +1494,9 @@ proptest! {
     ) {
         for &(p, q, c) in &k {
             let coeffs = Coeffs { p, q, omega2, g2, c };
-            for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
-                let r = bilinear::solve(&coeffs, guard);
-                let what = format!("{guard:?} {coeffs:?}");
+            for (guard, solver) in [Safeguard::Bracket, Safeguard::Midpoint].into_iter().flat_map(|g| SOLVERS.iter().map(move |s| (g, s))) {
+                let r = (solver.solve)(&coeffs, guard);
+                let what = format!("{} {guard:?} {coeffs:?}", solver.name);
                 check_root_inside(&r, &what)?;
                 prop_assert!(r.status != Status::NonFinite, "{}: {:?}", what, r);
                 prop_assert_eq!(r.status == Status::Degenerate, q <= 2.0 * p.abs(), "{}: {:?}", what, r);

@@ -8,7 +8,7 @@ use crate::activation;
 use crate::bilinear::{self, Safeguard};
 use crate::counters::Counters;
 use crate::net::{Net, NodeKind};
-use crate::simd::{self, LANES, Storage, V, V8, halves, join};
+use crate::simd::{self, LANES, Storage, V, halves, join};
 
 /// Lane mask for the first `n` lanes.
 #[inline(always)]
@@ -340,7 +340,7 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
         // Filler lanes have the trivial root 0 and never bisect; padding
         // lanes of the batch are counted like real ones.
         cnt.bisections += root.bisections as u64;
-        let ([u0, u1], [i0, i1]) = (halves(root.u), halves(V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)));
+        let ([u0, u1], [i0, i1]) = (halves(root.u), halves(root.inv));
         (t[g], inv[g]) = (u0, i0);
         if pair {
             (t[g + 1], inv[g + 1]) = (u1, i1);

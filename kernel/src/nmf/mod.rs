@@ -20,7 +20,7 @@ use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
 use crate::counters::Counters;
 use crate::layout::Layout;
-use crate::simd::{self, LANES, V, V8, halves, join, load, store};
+use crate::simd::{self, LANES, V, halves, join, load, store};
 
 /// Shape of the factorisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,7 +253,7 @@ pub fn iterate(
                     Safeguard::Bracket,
                 );
                 cnt.bisections += root.bisections as u64;
-                let (u, inv) = (halves(root.u), halves(V8::splat(1.0) / (V8::splat(1.0) - root.u * root.u)));
+                let (u, inv) = (halves(root.u), halves(root.inv));
                 for h in 0..2.min(groups - g) {
                     let (r, l) = at(g + h);
                     let lanes_real = real.saturating_sub(l).min(LANES) as u64;
