@@ -3,7 +3,7 @@
 //! (each task owns its block's slices) and reduces the per-block results in
 //! block order, so the result is the same bit for bit however the tasks are
 //! scheduled. [`Serial`] runs them in order; a caller with threads (the
-//! `lwl` runner uses rayon) implements [`Executor`] to run them in parallel.
+//! `lwl` runner has a team of spinning threads) implements [`Executor`] to run them in parallel.
 
 /// Runs independent tasks.
 pub trait Executor {

@@ -2,7 +2,7 @@
 //! runners, tests and benchmarks allocate here once and iterate many times.
 
 use lwl_kernel::counters::Counters;
-use lwl_kernel::exec::{Executor, Serial};
+use lwl_kernel::exec::Serial;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::net::Net;
 use lwl_kernel::network::general::{AValues, GeneralWork};
@@ -11,9 +11,10 @@ use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
 
 mod edges;
+mod pool;
 
 pub use edges::{Edges, Precision};
-use rayon::iter::{IntoParallelIterator, ParallelIterator};
+pub use pool::Pool;
 
 /// Which implementation runs an iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,36 +38,6 @@ struct GeneralBuffers {
     x: Vec<f64>,
     y: Vec<f64>,
     b: Vec<f64>,
-}
-
-/// A thread pool that runs the kernel's per-block tasks (results are the same
-/// bit for bit for every number of threads).
-pub struct Pool(rayon::ThreadPool);
-
-impl Pool {
-    /// A pool of `threads` threads (0: one per core).
-    pub fn new(threads: usize) -> Result<Self, String> {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map(Pool).map_err(|e| e.to_string())
-    }
-
-    /// Number of threads.
-    pub fn threads(&self) -> usize {
-        self.0.current_num_threads()
-    }
-}
-
-impl Executor for Pool {
-    fn run<T, I, F>(&self, tasks: I, f: F)
-    where
-        T: Send,
-        I: Iterator<Item = T> + Send,
-        F: Fn(T) + Sync + Send,
-    {
-        // Collected first: rayon then splits the tasks evenly between the
-        // threads, where `par_bridge` hands them out one by one under a lock.
-        let tasks: Vec<T> = tasks.collect();
-        self.0.install(|| tasks.into_par_iter().for_each(f));
-    }
 }
 
 /// All buffers of a network batch: iterate, batch data and work space.
@@ -305,11 +276,7 @@ fn fast<S: Storage>(
     each: impl FnMut(&Report) -> bool + Send,
 ) -> Result<usize, IterError> {
     match pool.filter(|_| layout.blocks() > 1) {
-        // On a pool thread, so the phases' tasks are not injected from
-        // outside the pool each time.
-        Some(pool) => {
-            pool.0.install(|| network::run_with(pool, net, layout, p, batch, st, wk, cnt, iters, errors, each))
-        }
+        Some(pool) => network::run_with(pool, net, layout, p, batch, st, wk, cnt, iters, errors, each),
         None => network::run_with(&Serial, net, layout, p, batch, st, wk, cnt, iters, errors, each),
     }
 }
