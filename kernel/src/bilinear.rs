@@ -188,10 +188,12 @@ fn status(k: &Coeffs, t: f64, converged: bool) -> Status {
 /// The scalar twin of the lane solvers ([`solve_lanes_from`],
 /// [`solve_lanes8_from`]): the safeguard of [`solve_from`], with `h0` and
 /// `h1` evaluated together from one reciprocal, and convergence tested
-/// before a step: the solve stops at an iterate whose Newton step would
-/// move less than [`NEWTON_EPS`] (where the reference takes that step and
-/// evaluates once more). So a start at the root costs no step, and each
-/// step two divisions where the reference takes six. The root is within
+/// before a step as well as after it: the solve stops at an iterate whose
+/// Newton step would move less than [`NEWTON_EPS`] (where the reference
+/// takes that step and evaluates once more), or, as the reference does,
+/// after a safeguarded step that moved less than that. So a start at the
+/// root costs no step, and each step two divisions where the reference
+/// takes six. The root is within
 /// about [`NEWTON_EPS`] of [`solve_from`]'s, not bit for bit.
 pub fn solve_fused_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
     let a = k.omega2 / k.g2;
@@ -216,7 +218,14 @@ pub fn solve_fused_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
         if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) {
             tb = ta;
         }
+        // a safeguarded step this short ends the solve too (the
+        // reference's test), which is what stops it near the pole, where
+        // h0 is too noisy for the Newton step to shrink
+        let moved = (t - ta).abs();
         ta = t;
+        if moved < NEWTON_EPS {
+            break true;
+        }
     };
     Root { u: ta, steps, bisections, status: status(k, ta, converged) }
 }
@@ -285,10 +294,12 @@ macro_rules! lane_solver {
                 let (fnew, dnew, rnew) = eval(t);
                 let flip = up.select(fnew.simd_gt(zero), fnew.simd_lt(zero));
                 tb = (flip & active).select(ta, tb);
+                let moved = (t - ta).abs();
                 ta = active.select(t, ta);
                 f = active.select(fnew, f);
                 d = active.select(dnew, d);
                 inv = active.select(rnew, inv);
+                active &= !moved.simd_lt(T::splat(NEWTON_EPS));
             }
             LaneRoot { u: ta, inv, steps, bisections }
         }
@@ -381,6 +392,21 @@ mod tests {
                 assert!((r.u - f.u).abs() < 2.0 * NEWTON_EPS, "{k:?}: {r:?} {f:?}");
                 assert!(f.steps <= r.steps, "{k:?}: {r:?} {f:?}");
             }
+        }
+    }
+
+    #[test]
+    fn fused_converges_near_the_pole() {
+        // x ≈ w (q just above 2|p|): the root is 1.4e-5 from -1, where h0 is
+        // too noisy for the Newton step to shrink below NEWTON_EPS; the
+        // solve must stop on a short safeguarded step, as the reference does
+        // (a property test found it)
+        let (x, w, omega) = (2.702906410168833f64, 2.7028683438628436f64, 0.25f64);
+        let k = Coeffs { p: x * w, q: x * x + w * w, omega2: omega * omega, g2: 3.380969239862049, c: 0.0 };
+        for guard in [Safeguard::Bracket, Safeguard::Midpoint] {
+            let (r, f) = (solve(&k, guard), solve_fused_from(&k, guard, 0.0));
+            assert_eq!((r.status, f.status), (Status::Converged, Status::Converged), "{r:?} {f:?}");
+            assert!((r.u - f.u).abs() < 1e-9, "{r:?} {f:?}");
         }
     }
 
