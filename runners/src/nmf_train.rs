@@ -86,8 +86,9 @@ fn item(data: &UnlabeledData, k: usize) -> &[f64] {
 
 /// The warm start of a batch (eq. 20–21): loads the data of `items` and sets
 /// every weight copy to `weights` and every code copy to the item's encoder
-/// code. Padding lanes repeat the first item.
+/// code. Padding lanes repeat the first item. The bilinear roots start cold.
 pub fn warm_start(buf: &mut NmfBuffers, data: &UnlabeledData, items: &[usize], weights: &[f64]) -> Result<(), Error> {
+    buf.cold_start();
     let (d, c, e) = (buf.shape.data, buf.shape.rank, buf.shape.edges());
     let enc = Encoder::new(weights, d, c)
         .ok_or_else(|| Error::Usage("the initial weights are not finite; no encoder can be built".into()))?;

@@ -64,6 +64,10 @@ pub struct Work<'a> {
     /// Per-lane accumulators (length `6 · block`: two data rows' dot
     /// products and roots).
     pub acc: &'a mut [f64],
+    /// The SIMD path's last root per (item, data node), per-node layout with
+    /// `D` rows: each solve's Newton start (zeros: a cold start, as at a new
+    /// batch). The oracle and the general update do not use it.
+    pub roots: &'a mut [f64],
 }
 
 /// Why an iteration refused to run.
@@ -79,7 +83,8 @@ fn check(sh: &Shape, layout: &Layout, data: &[f64], st: &State, wk: &Work) -> Re
         && Some(data.len()) == layout.len(sh.data)
         && wk.weights.len() == sh.edges()
         && Some(wk.codes.len()) == layout.len(sh.rank)
-        && Some(wk.acc.len()) >= layout.block().checked_mul(6);
+        && Some(wk.acc.len()) >= layout.block().checked_mul(6)
+        && Some(wk.roots.len()) == layout.len(sh.data);
     if ok { Ok(()) } else { Err(NmfError::BufferLength) }
 }
 
@@ -235,22 +240,25 @@ pub fn iterate(
             let groups = rows.len() * per_row;
             // lane group `g`: row `g / per_row`, lanes from `(g % per_row)·LANES`
             let at = |g: usize| (g / per_row, (g % per_row) * LANES);
-            let coeffs = |pq: &[f64], g: usize| {
+            // lane group `g`'s dot products, data and Newton start
+            let coeffs = |pq: &[f64], roots: &[f64], g: usize| {
                 let (r, l) = at(g);
                 let rd = layout.row(blk, i0 + r, d);
-                (load(pq, 2 * r * kb + l), load(pq, (2 * r + 1) * kb + l), load(data, rd + l))
+                (load(pq, 2 * r * kb + l), load(pq, (2 * r + 1) * kb + l), load(data, rd + l), load(roots, rd + l))
             };
             for g in (0..groups).step_by(2) {
-                let (p0, q0, c0) = coeffs(pq, g);
+                let (p0, q0, c0, s0) = coeffs(pq, wk.roots, g);
                 // a lone last group is paired with the trivial problem (root 0)
-                let (p1, q1, c1) = if g + 1 < groups { coeffs(pq, g + 1) } else { (zero, V::splat(1.0), zero) };
-                let root = bilinear::solve_lanes8(
+                let (p1, q1, c1, s1) =
+                    if g + 1 < groups { coeffs(pq, wk.roots, g + 1) } else { (zero, V::splat(1.0), zero, zero) };
+                let root = bilinear::solve_lanes8_from(
                     join(p0, p1),
                     join(q0, q1),
                     1.0,
                     f64::INFINITY,
                     join(c0, c1),
                     Safeguard::Bracket,
+                    join(s0, s1),
                 );
                 cnt.bisections += root.bisections as u64;
                 let (u, inv) = (halves(root.u), halves(root.inv));
@@ -261,6 +269,7 @@ pub fn iterate(
                     cnt.newton_steps += root.steps as u64 * lanes_real;
                     cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
                     store(tv, r * kb + l, u[h]);
+                    store(wk.roots, layout.row(blk, i0 + r, d) + l, u[h]);
                     // 1/(1 - u²) in place of p, which is no longer needed
                     store(pq, 2 * r * kb + l, inv[h]);
                 }

@@ -298,6 +298,7 @@ pub struct NmfBuffers {
     /// Consensus codes of the last iteration.
     pub codes: Vec<f64>,
     acc: Vec<f64>,
+    roots: Vec<f64>,
     /// Work counters.
     pub counters: Counters,
     general: Option<Box<[Vec<f64>; 4]>>,
@@ -316,6 +317,7 @@ impl NmfBuffers {
             weights: vec![0.0; shape.edges()],
             codes: vec![0.0; layout.len(shape.rank)?],
             acc: vec![0.0; 6 * layout.block()],
+            roots: vec![0.0; layout.len(shape.data)?],
             counters: Counters::default(),
             general: None,
         })
@@ -324,7 +326,12 @@ impl NmfBuffers {
     /// One RRR iteration; returns RRR_err.
     pub fn iterate(&mut self, p: &nmf::Params, path: Path) -> Result<f64, nmf::NmfError> {
         let mut st = nmf::State { w: &mut self.w, z: &mut self.z };
-        let mut wk = nmf::Work { weights: &mut self.weights, codes: &mut self.codes, acc: &mut self.acc };
+        let mut wk = nmf::Work {
+            weights: &mut self.weights,
+            codes: &mut self.codes,
+            acc: &mut self.acc,
+            roots: &mut self.roots,
+        };
         let (sh, l, data, cnt) = (&self.shape, &self.layout, &self.data, &mut self.counters);
         match path {
             Path::Oracle => nmf::iterate_oracle(sh, l, p, data, &mut st, &mut wk, cnt),
@@ -342,6 +349,13 @@ impl NmfBuffers {
                 nmf::iterate_general(sh, l, p, gamma, data, &mut st, &mut wk, &mut gw, cnt)
             }
         }
+    }
+
+    /// Forgets the bilinear roots the SIMD path warm-starts from: call when
+    /// the iterate is set anew (a new batch or restart), so that a run's bits
+    /// depend on its start alone.
+    pub fn cold_start(&mut self) {
+        self.roots.fill(0.0);
     }
 
     /// Reconstruction error (eq. 23) of the last consensus values.
