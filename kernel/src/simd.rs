@@ -28,6 +28,16 @@ pub fn store(s: &mut [f64], i: usize, v: V) {
     }
 }
 
+/// `v` with its subnormal lanes (`0 < |v| < f64::MIN_POSITIVE`) replaced by
+/// `+0`; NaN, infinities and normal values pass unchanged. Stored state that
+/// decays towards a zero consensus otherwise lingers as subnormals, and
+/// every operation on one costs the processor a microcode assist (the NMF
+/// path ran 2.3× slower on `ledm12` for it: BENCHMARKS.md, "Subnormals").
+#[inline(always)]
+pub fn flush_subnormal(v: V) -> V {
+    v.abs().simd_lt(V::splat(f64::MIN_POSITIVE)).select(V::splat(0.0), v)
+}
+
 /// Sum of `s` with `2 * LANES` partial sums combined in a fixed order, so the
 /// result is reproducible (it differs in the last bits from a sequential
 /// sum).
