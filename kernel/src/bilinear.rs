@@ -106,7 +106,7 @@ fn h1(k: &Coeffs, t: f64) -> f64 {
 /// `h0` and its derivative `h1` at `t` from one reciprocal `r = 1/(1 − t²)`:
 /// `h0 = a t + n r² − c`, `h1 = a + (2 p t + q) r² + 4 t n r³` with
 /// `a = Ω²/g²` and `n = p (1 + t²) + q t`. The order of operations of
-/// [`lane_solver`]'s solvers, written once for `f64` and once per SIMD type.
+/// the lane solvers and of [`solve_fused_from`]: one text, expanded for `f64` and for each SIMD type.
 macro_rules! fused_eval {
     ($t:expr, $p:expr, $q:expr, $c:expr, $a:expr, $one:expr, $two:expr, $four:expr) => {{
         let (t, p, q) = ($t, $p, $q);
