@@ -49,7 +49,7 @@ pub struct DataArgs {
     /// 5.5.1): all 2^13 inputs split into train and test halves (seeded).
     #[arg(long, value_name = "DEPTH", conflicts_with_all = ["train", "mnist"])]
     pub majority: Option<usize>,
-    /// Built-in: the paper's 10k/10k MNIST subset (pixels in [0,1]).
+    /// Built-in: the paper's 10k/10k MNIST subset (pixels scaled to 0–1).
     #[arg(long, conflicts_with_all = ["train", "majority"])]
     pub mnist: bool,
 }
