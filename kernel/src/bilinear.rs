@@ -188,13 +188,13 @@ fn status(k: &Coeffs, t: f64, converged: bool) -> Status {
 /// The scalar twin of the lane solvers ([`solve_lanes_from`],
 /// [`solve_lanes8_from`]): the safeguard of [`solve_from`], with `h0` and
 /// `h1` evaluated together from one reciprocal, and convergence tested
-/// before a step as well as after it: the solve stops at an iterate whose
-/// Newton step would move less than [`NEWTON_EPS`] (where the reference
-/// takes that step and evaluates once more), or, as the reference does,
-/// after a safeguarded step that moved less than that. So a start at the
-/// root costs no step, and each step two divisions where the reference
-/// takes six. The root is within
-/// about [`NEWTON_EPS`] of [`solve_from`]'s, not bit for bit.
+/// before a step as well as after it: when the Newton step from an iterate
+/// would move less than [`NEWTON_EPS`] it takes that step and stops (the
+/// reference takes it and evaluates once more to confirm), and, as the
+/// reference does, it stops after a safeguarded step that moved less than
+/// that. So a start at the root costs one evaluation, and each step two
+/// divisions where the reference takes six. The root agrees with
+/// [`solve_from`]'s to rounding, not bit for bit.
 pub fn solve_fused_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
     let a = k.omega2 / k.g2;
     let eval = |t: f64| fused_eval!(t, k.p, k.q, k.c, a, 1.0, 2.0, 4.0);
@@ -206,6 +206,12 @@ pub fn solve_fused_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
     let converged = loop {
         let dt = f / d;
         if dt.abs() < NEWTON_EPS {
+            // the step the reference would take and then confirm, unless
+            // it would leave (-1, 1)
+            let t = ta - dt;
+            if t.abs() < 1.0 {
+                ta = t;
+            }
             break true;
         }
         if steps == NEWTON_ITER {
@@ -269,11 +275,15 @@ macro_rules! lane_solver {
             let (mut f, mut d, mut inv) = eval(ta);
             let mut tb = f.simd_gt(zero).select(-one, one);
             let mut active = one.simd_eq(one);
+            // lanes that stopped on a short Newton step, and that step
+            let (mut short, mut last) = (!active, zero);
             let mut steps = 0;
             let mut bisections = 0;
             loop {
                 let dt = f / d;
-                active &= !dt.abs().simd_lt(T::splat(NEWTON_EPS));
+                let stop = active & dt.abs().simd_lt(T::splat(NEWTON_EPS));
+                (short, last) = (short | stop, stop.select(dt, last));
+                active &= !stop;
                 if active.none() || steps == NEWTON_ITER {
                     break;
                 }
@@ -301,7 +311,13 @@ macro_rules! lane_solver {
                 inv = active.select(rnew, inv);
                 active &= !moved.simd_lt(T::splat(NEWTON_EPS));
             }
-            LaneRoot { u: ta, inv, steps, bisections }
+            // the short steps taken (unless they would leave (-1, 1)), and
+            // 1/(1 − u²) there
+            let t = ta - last;
+            let take = short & t.abs().simd_lt(one);
+            let u = take.select(t, ta);
+            let inv = take.select(one / (one - u * u), inv);
+            LaneRoot { u, inv, steps, bisections }
         }
     };
 }
