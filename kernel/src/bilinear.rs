@@ -141,9 +141,7 @@ pub fn solve_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
         (t, cut) = safeguard(ta - f / h1(k, ta), ta, tb, guard);
         bisections += u32::from(cut);
         f = h0(k, t);
-        if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) {
-            tb = ta;
-        }
+        tb = bracket(ta, tb, f);
         if (t - ta).abs() < NEWTON_EPS {
             converged = true;
             break;
@@ -169,6 +167,14 @@ fn safeguard(t: f64, ta: f64, tb: f64, guard: Safeguard) -> (f64, bool) {
     let cut = past || t.abs().partial_cmp(&1.0) != Some(core::cmp::Ordering::Less);
     let t = if cut { tc } else { t };
     (if t.abs() < 1.0 { t } else { libm::copysign(ONE_BELOW, t) }, cut)
+}
+
+/// The bracket end after a step from `ta` (end `tb`) to a point where `h0`
+/// is `f`: `ta` when the root lies between them (`f` of the sign of the
+/// side towards `tb`), else `tb`.
+#[inline(always)]
+fn bracket(ta: f64, tb: f64, f: f64) -> f64 {
+    if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) { ta } else { tb }
 }
 
 /// How a solve of `k` that ended at `t` ended.
@@ -221,9 +227,7 @@ pub fn solve_fused_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
         let (t, cut) = safeguard(ta - dt, ta, tb, guard);
         bisections += u32::from(cut);
         (f, d, _) = eval(t);
-        if (tb > ta && f > 0.0) || (tb <= ta && f < 0.0) {
-            tb = ta;
-        }
+        tb = bracket(ta, tb, f);
         // a safeguarded step this short ends the solve too (the
         // reference's test), which is what stops it near the pole, where
         // h0 is too noisy for the Newton step to shrink
