@@ -70,7 +70,8 @@ pub fn sum_scalar(s: &[f64]) -> f64 {
 }
 
 /// Asks the processor to bring the cache lines holding `s[at..at + n]` into
-/// cache ahead of use (from the end of `s` when `at` is past it). No effect
+/// cache ahead of use (`at` may lie past the end of `s`: the hint then names
+/// memory outside it, which prefetching never faults on). No effect
 /// on results, nor on targets other than x86-64.
 ///
 /// The bilinear sweep reads a node's in-edge rows twice (dot products, then
@@ -84,11 +85,10 @@ pub fn prefetch<T>(s: &[T], at: usize, n: usize) {
     {
         use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         let line_len = 64 / core::mem::size_of::<T>().max(1);
-        let base = s.as_ptr().wrapping_add(at.min(s.len()));
+        let base = s.as_ptr().wrapping_add(at);
         for line in 0..n.div_ceil(line_len) {
             // SAFETY: `_mm_prefetch` is a hint: it changes no memory and
-            // never faults, whatever the address (here at most `n` elements
-            // past the end of `s`). It is `unsafe` only as a
+            // never faults, whatever the address. It is `unsafe` only as a
             // `#[target_feature(enable = "sse")]` function, and SSE is part
             // of every x86-64 target.
             #[allow(unsafe_code)]

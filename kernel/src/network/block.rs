@@ -39,18 +39,35 @@ impl Mask {
             *acc += self.part.select(v, V::splat(0.0));
         }
     }
+    /// Lane group `c` of `v` with its padding lanes zeroed.
+    #[inline(always)]
+    fn keep(&self, c: usize, v: V) -> V {
+        if c < self.full {
+            v
+        } else if c == self.full && self.has_part {
+            self.part.select(v, V::splat(0.0))
+        } else {
+            V::splat(0.0)
+        }
+    }
 }
 
 /// Adds the real lanes of a lane group to an accumulator.
 pub(super) trait RealLanes {
     /// Adds lane group `c` of `v` to `acc`, real lanes only.
     fn add(&self, acc: &mut V, c: usize, v: V);
+    /// Lane group `c` of `v` with its padding lanes zeroed.
+    fn keep(&self, c: usize, v: V) -> V;
 }
 
 impl RealLanes for Mask {
     #[inline(always)]
     fn add(&self, acc: &mut V, c: usize, v: V) {
         Mask::add(self, acc, c, v);
+    }
+    #[inline(always)]
+    fn keep(&self, c: usize, v: V) -> V {
+        Mask::keep(self, c, v)
     }
 }
 
@@ -62,6 +79,16 @@ impl RealLanes for AllReal {
     fn add(&self, acc: &mut V, _: usize, v: V) {
         *acc += v;
     }
+    #[inline(always)]
+    fn keep(&self, _: usize, v: V) -> V {
+        v
+    }
+}
+
+/// Sum of a chunk's lane groups in order, from the first (no `+0` start).
+#[inline(always)]
+fn group_sum(v: &[V]) -> V {
+    v.iter().skip(1).fold(v.first().copied().unwrap_or(V::splat(0.0)), |a, &b| a + b)
 }
 
 /// One block's slices of the iterate and the work space.
@@ -101,21 +128,19 @@ fn lanes_mut(s: &mut [f64], r: usize, kb: usize) -> &mut [[f64; LANES]] {
 
 /// Per-edge sums of the block's real weight copies (weight consensus), in
 /// the order [`bilinear`] accumulates them while it updates the copies: per
-/// chunk of [`GROUPS`] lane groups a lane-parallel sum reduced to a scalar,
-/// the chunks added in order. Both give the same bits, so an iteration that
-/// uses the sums its predecessor left equals one that sums afresh.
+/// chunk of [`GROUPS`] lane groups a lane-parallel sum ([`group_sum`], padding
+/// lanes zeroed) reduced to a scalar, the chunks added in order from the
+/// first. Both give the same bits, so an iteration that uses the sums its
+/// predecessor left equals one that sums afresh.
 pub(super) fn weight_sums<S: Storage>(bl: &mut Block<S>) {
     let m = Mask::new(bl.real);
-    let (kb, groups) = (bl.kb, bl.kb / LANES);
+    let kb = bl.kb;
     for (e, s) in bl.wsum.iter_mut().enumerate() {
-        let row = lanes(bl.w, e, kb);
-        *s = 0.0;
-        for g0 in (0..groups).step_by(GROUPS) {
-            let mut acc = V::splat(0.0);
-            for (g, w) in row.iter().enumerate().take((g0 + GROUPS).min(groups)).skip(g0) {
-                m.add(&mut acc, g, S::load(w));
-            }
-            *s += acc.reduce_add();
+        for (c, chunk) in lanes(bl.w, e, kb).chunks(GROUPS).enumerate() {
+            let kept: [V; GROUPS] =
+                core::array::from_fn(|g| chunk.get(g).map_or(V::splat(0.0), |w| m.keep(c * GROUPS + g, S::load(w))));
+            let r = group_sum(&kept[..chunk.len()]).reduce_add();
+            *s = if c == 0 { r } else { *s + r };
         }
     }
 }
@@ -194,6 +219,9 @@ pub(super) fn node_values<S: Storage>(net: &Net, p: &Params, items: usize, code_
 /// roots stay in registers between the two sweeps over a node's in-edges.
 const GROUPS: usize = 4;
 
+/// Lanes of a block that is one chunk.
+const BLOCK: usize = GROUPS * LANES;
+
 /// Bilinear projection, update and (with `want_err`) error sum of every
 /// non-input node of the block, with the consensus `weights` and `biases`
 /// of this iteration; also leaves the block's sums of the updated weight
@@ -229,16 +257,26 @@ fn sweep<S: Storage, const E: bool>(net: &Net, p: &Params, weights: &[f64], bias
             continue;
         }
         let node = Node { j, g: g2(net, p, j), bias };
+        // a block of one chunk (the preferred layout) with its size known to
+        // the compiler: no chunk offsets, one bounds test per source row
+        if groups == GROUPS {
+            if bl.real == BLOCK {
+                chunk::<GROUPS, _, _, E, BLOCK>(net, p, weights, &node, bl, 0, &AllReal, &mut err, &mut cnt);
+            } else {
+                chunk::<GROUPS, _, _, E, BLOCK>(net, p, weights, &node, bl, 0, &m, &mut err, &mut cnt);
+            }
+            continue;
+        }
         let mut g0 = 0;
         while g0 < groups {
             match groups - g0 {
-                1 => chunk::<1, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                2 => chunk::<2, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                3 => chunk::<3, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                1 => chunk::<1, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                2 => chunk::<2, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                3 => chunk::<3, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
                 _ if (g0 + GROUPS) * LANES <= bl.real => {
-                    chunk::<GROUPS, _, _, E>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
+                    chunk::<GROUPS, _, _, E, 0>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
                 }
-                _ => chunk::<GROUPS, _, _, E>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                _ => chunk::<GROUPS, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
             }
             g0 += GROUPS;
         }
@@ -272,9 +310,10 @@ fn groups_mut<const G: usize>(s: &mut [f64], r: usize, kb: usize, g0: usize) -> 
 /// products over the in-edges (eq. 17), the roots (eq. 52), the node's `y`,
 /// `b` update, then the in-edge `w`, `x` update (eq. 19) while the rows are
 /// still in cache, adding the updated weight copies to the block's sums.
+/// `K` is the block's lane count when the caller knows it (`bl.kb`), or 0.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
+fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool, const K: usize>(
     net: &Net,
     p: &Params,
     weights: &[f64],
@@ -285,7 +324,7 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
     err: &mut V,
     cnt: &mut Counters,
 ) {
-    let (kb, j) = (bl.kb, node.j);
+    let (kb, j) = (if K == 0 { bl.kb } else { K }, node.j);
     let two = V::splat(2.0);
     let mut pp = [V::splat(0.0); G];
     let mut qq = [V::splat(0.0); G];
@@ -382,7 +421,7 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
         wrows.chunks_exact_mut(kb).zip(xrows.chunks_exact_mut(kb)).zip(wts.iter().zip(srcs)).zip(sums)
     {
         let src = src as usize;
-        let mut wsum = V::splat(0.0);
+        let mut kept = [V::splat(0.0); G];
         let (wa, w2) = (V::splat(wgt), V::splat(2.0 * wgt));
         simd::prefetch(wpre, ahead, G * LANES);
         simd::prefetch(xpre, ahead, G * LANES);
@@ -392,7 +431,9 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
         for g in 0..G {
             let (wv, xv, xav) = (S::load(&w[g]), S::load(&x[g]), V::new(xa[g]));
             let wr = w2 - wv;
-            let xr = two.mul_sub(xav, xv);
+            // 2·xa is exact, so this is `two.mul_sub(xav, xv)` to the bit,
+            // without the copy of `two` a destructive FMA would need
+            let xr = (xav + xav) - xv;
             let dw = t[g].mul_add(xr, wr).mul_sub(inv[g], wa);
             let dx = t[g].mul_add(wr, xr).mul_sub(inv[g], xav);
             w[g] = S::store(dw.mul_add(beta, wv));
@@ -401,12 +442,13 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool>(
                 m.add(&mut e_edge, g0 + g, dw.mul_add(dw, dx * dx));
             }
             // the stored (rounded) copy, as `weight_sums` reads it
-            m.add(&mut wsum, g0 + g, S::load(&w[g]));
+            kept[g] = m.keep(g0 + g, S::load(&w[g]));
         }
         // every edge has a non-input receiver, so its first chunk (g0 = 0)
-        // starts the sum (from +0, as `weight_sums` does) in place of a
-        // clearing sweep
-        *ws = if g0 == 0 { 0.0 } else { *ws } + wsum.reduce_add();
+        // starts the sum (as `weight_sums` does) in place of a clearing
+        // sweep
+        let r = group_sum(&kept).reduce_add();
+        *ws = if g0 == 0 { r } else { *ws + r };
         if summed(net, src) {
             for (s, x) in groups_mut::<G>(bl.xsum, src, kb, g0).iter_mut().zip(x.iter()) {
                 *s = (V::new(*s) + S::load(x)).to_array();
