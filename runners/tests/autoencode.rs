@@ -146,7 +146,7 @@ fn simd_path_matches_the_oracle_and_one_run_single_iterations_on_an_autoencoder_
             single.push(rf.rrr_err.to_bits());
         }
         let ((fw, fx), (ow, ox)) = (fast.edges.widened(), oracle.edges.widened());
-        for (a, b) in [(&fw, &ow), (&fx, &ox), (&fast.y, &oracle.y), (&fast.b, &oracle.b)] {
+        for (a, b) in [(&fw[..], &ow[..]), (&fx, &ox), (&fast.y, &oracle.y), (&fast.b, &oracle.b)] {
             let worst = a.iter().zip(b.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             assert!(worst < 1e-9, "{act:?}: differs by {worst}");
         }
@@ -161,7 +161,7 @@ fn simd_path_matches_the_oracle_and_one_run_single_iterations_on_an_autoencoder_
         .unwrap();
         assert_eq!(series, single, "{act:?}");
         let (rw, rx) = run.edges.widened();
-        for (a, b) in [(&fw, &rw), (&fx, &rx), (&fast.y, &run.y), (&fast.b, &run.b)] {
+        for (a, b) in [(&fw[..], &rw[..]), (&fx, &rx), (&fast.y, &run.y), (&fast.b, &run.b)] {
             assert!(a.iter().zip(b.iter()).all(|(a, b)| a.to_bits() == b.to_bits()), "{act:?}");
         }
     }

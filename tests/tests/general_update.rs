@@ -35,7 +35,7 @@ fn gamma_one_is_the_rrr_step() {
 /// Copies of a buffer set's iterate, as mutable vectors.
 fn state_copy(b: &NetBuffers) -> [Vec<f64>; 4] {
     let (w, x) = b.edges.widened();
-    [w, x, b.y.clone(), b.b.clone()]
+    [w, x, b.y.to_vec(), b.b.to_vec()]
 }
 
 fn view(s: &mut [Vec<f64>; 4]) -> State<'_> {

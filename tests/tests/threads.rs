@@ -13,7 +13,8 @@ use lwl_tests::{CLASS_ITEMS, class_params, class_setup, class_spec};
 
 fn same_bits(a: &NetBuffers, b: &NetBuffers) {
     let ((aw, ax), (bw, bx)) = (a.edges.widened(), b.edges.widened());
-    for (x, y) in [(&aw, &bw), (&ax, &bx), (&a.y, &b.y), (&a.b, &b.b), (&a.weights, &b.weights), (&a.biases, &b.biases)]
+    for (x, y) in
+        [(&aw[..], &bw[..]), (&ax, &bx), (&a.y, &b.y), (&a.b, &b.b), (&a.weights, &b.weights), (&a.biases, &b.biases)]
     {
         assert!(x.iter().zip(y.iter()).all(|(p, q)| p.to_bits() == q.to_bits()));
     }

@@ -1,6 +1,7 @@
 //! The storage precision of a network's per-edge state and the state
 //! itself in that precision.
 
+use super::Aligned;
 use lwl_kernel::simd::Storage;
 
 /// Storage precision of the per-edge iterate (`w`, `x`), the bulk of a
@@ -52,16 +53,16 @@ pub enum Edges {
     /// Stored as f64.
     F64 {
         /// Weight copies.
-        w: Vec<f64>,
+        w: Aligned<f64>,
         /// Source-value copies.
-        x: Vec<f64>,
+        x: Aligned<f64>,
     },
     /// Stored as f32.
     F32 {
         /// Weight copies.
-        w: Vec<f32>,
+        w: Aligned<f32>,
         /// Source-value copies.
-        x: Vec<f32>,
+        x: Aligned<f32>,
     },
 }
 
@@ -69,8 +70,8 @@ impl Edges {
     /// Zeroed arrays of `len` values each.
     pub(super) fn new(precision: Precision, len: usize) -> Self {
         match precision {
-            Precision::F64 => Edges::F64 { w: vec![0.0; len], x: vec![0.0; len] },
-            Precision::F32 => Edges::F32 { w: vec![0.0; len], x: vec![0.0; len] },
+            Precision::F64 => Edges::F64 { w: Aligned::zeroed(len), x: Aligned::zeroed(len) },
+            Precision::F32 => Edges::F32 { w: Aligned::zeroed(len), x: Aligned::zeroed(len) },
         }
     }
 
@@ -115,13 +116,13 @@ impl Edges {
     /// Both arrays widened to f64 (a copy).
     pub fn widened(&self) -> (Vec<f64>, Vec<f64>) {
         match self {
-            Edges::F64 { w, x } => (w.clone(), x.clone()),
+            Edges::F64 { w, x } => (w.to_vec(), x.to_vec()),
             Edges::F32 { w, x } => (w.iter().map(|&v| v.to_f64()).collect(), x.iter().map(|&v| v.to_f64()).collect()),
         }
     }
 
     /// The mutable f64 arrays (`w`, `x`), if stored so.
-    pub fn f64_mut(&mut self) -> Option<(&mut Vec<f64>, &mut Vec<f64>)> {
+    pub fn f64_mut(&mut self) -> Option<(&mut [f64], &mut [f64])> {
         match self {
             Edges::F64 { w, x } => Some((w, x)),
             Edges::F32 { .. } => None,

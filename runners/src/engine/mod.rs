@@ -10,9 +10,11 @@ use lwl_kernel::network::{self, Batch, BlockStats, Errors, IterError, Params, Re
 use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
 
+mod aligned;
 mod edges;
 mod pool;
 
+pub use aligned::Aligned;
 pub use edges::{Edges, Precision};
 pub use pool::Pool;
 
@@ -47,11 +49,11 @@ pub struct NetBuffers {
     /// Weight and source-value copies.
     pub edges: Edges,
     /// Pre-activations.
-    pub y: Vec<f64>,
+    pub y: Aligned<f64>,
     /// Bias copies.
-    pub b: Vec<f64>,
+    pub b: Aligned<f64>,
     /// Fixed node values (inputs, data, codes), per-node layout.
-    pub values: Vec<f64>,
+    pub values: Aligned<f64>,
     /// Class labels.
     pub labels: Vec<u32>,
     /// Number of code items at the end of the batch (autoencoder).
@@ -60,13 +62,13 @@ pub struct NetBuffers {
     pub weights: Vec<f64>,
     /// Bias consensus of the last iteration.
     pub biases: Vec<f64>,
-    xa: Vec<f64>,
-    ya: Vec<f64>,
-    ba: Vec<f64>,
-    xsum: Vec<f64>,
+    xa: Aligned<f64>,
+    ya: Aligned<f64>,
+    ba: Aligned<f64>,
+    xsum: Aligned<f64>,
     wsum: Vec<f64>,
     stats: Vec<BlockStats>,
-    roots: Vec<f64>,
+    roots: Aligned<f64>,
     scratch: Vec<f64>,
     /// Label each item was projected to in the last iteration.
     pub used_label: Vec<u32>,
@@ -92,20 +94,20 @@ impl NetBuffers {
         Some(Self {
             layout,
             edges: Edges::new(precision, s.edge),
-            y: vec![0.0; s.node],
-            b: vec![0.0; s.node],
-            values: vec![0.0; s.node],
+            y: Aligned::zeroed(s.node),
+            b: Aligned::zeroed(s.node),
+            values: Aligned::zeroed(s.node),
             labels: vec![0; s.items],
             code_items: 0,
             weights: vec![0.0; s.weights],
             biases: vec![0.0; s.biases],
-            xa: vec![0.0; s.node],
-            ya: vec![0.0; s.node],
-            ba: vec![0.0; s.node],
-            xsum: vec![0.0; s.xsum],
+            xa: Aligned::zeroed(s.node),
+            ya: Aligned::zeroed(s.node),
+            ba: Aligned::zeroed(s.node),
+            xsum: Aligned::zeroed(s.xsum),
             wsum: vec![0.0; s.wsum],
             stats: vec![BlockStats::default(); s.blocks],
-            roots: vec![0.0; s.node],
+            roots: Aligned::zeroed(s.node),
             scratch: vec![0.0; s.scratch],
             used_label: vec![0; s.items],
             counters: Counters::default(),
