@@ -290,17 +290,17 @@ pub struct NmfBuffers {
     /// The layout the buffers are sized for.
     pub layout: Layout,
     /// Weight copies.
-    pub w: Vec<f64>,
+    pub w: Aligned<f64>,
     /// Code copies.
-    pub z: Vec<f64>,
+    pub z: Aligned<f64>,
     /// Data, per-node layout with `D` rows.
-    pub data: Vec<f64>,
+    pub data: Aligned<f64>,
     /// Consensus weights of the last iteration.
     pub weights: Vec<f64>,
     /// Consensus codes of the last iteration.
-    pub codes: Vec<f64>,
-    acc: Vec<f64>,
-    roots: Vec<f64>,
+    pub codes: Aligned<f64>,
+    acc: Aligned<f64>,
+    roots: Aligned<f64>,
     /// Work counters.
     pub counters: Counters,
     general: Option<Box<[Vec<f64>; 4]>>,
@@ -313,13 +313,13 @@ impl NmfBuffers {
         Some(Self {
             shape,
             layout,
-            w: vec![0.0; e],
-            z: vec![0.0; e],
-            data: vec![0.0; layout.len(shape.data)?],
+            w: Aligned::zeroed(e),
+            z: Aligned::zeroed(e),
+            data: Aligned::zeroed(layout.len(shape.data)?),
             weights: vec![0.0; shape.edges()],
-            codes: vec![0.0; layout.len(shape.rank)?],
-            acc: vec![0.0; 6 * layout.block()],
-            roots: vec![0.0; layout.len(shape.data)?],
+            codes: Aligned::zeroed(layout.len(shape.rank)?),
+            acc: Aligned::zeroed(6 * layout.block()),
+            roots: Aligned::zeroed(layout.len(shape.data)?),
             counters: Counters::default(),
             general: None,
         })
