@@ -1,5 +1,5 @@
 //! Network RRR iterations on a layered classifier (1–3 inputs, 1–3 hidden,
-//! 1–3 class nodes), 1–9 items in blocks of 4 or 8, every activation and class
+//! 1–3 class nodes), 1–20 items in blocks of 4, 8 or 16, every activation and class
 //! mode: `iterate` and `iterate_oracle` never panic and return `Ok` (or
 //! `NotTwoClasses` for the false-positive allowance without two classes);
 //! three iterations in one `run_with` (weight and node sums carried between
@@ -157,7 +157,17 @@ fuzz_target!(|data: &[u8]| {
     let (mut out_start, mut out_edge) = (vec![0; kinds.len() + 1], vec![0; src.len()]);
     build_out_lists(kinds.len(), &in_start, &src, &mut out_start, &mut out_edge).unwrap();
     let net = Net::new(&kinds, &in_start, &src, &out_start, &out_edge).unwrap();
-    let layout = Layout::new(1 + r.u8() as usize % 9, if cfg & 1 == 0 { 4 } else { 8 }).unwrap();
+    // blocks of 16 are one chunk of the sweep (its compile-time-sized path;
+    // 16 to 20 items fill the first block)
+    let items = r.u8() as usize;
+    let block = if cfg & 1 == 0 {
+        4
+    } else if items >= 128 {
+        16
+    } else {
+        8
+    };
+    let layout = Layout::new(1 + items % 20, block).unwrap();
     let activation = match cfg >> 1 & 3 {
         0 => Activation::Relu,
         1 => Activation::Step { width: r.unit() },
