@@ -199,10 +199,11 @@ fn status(k: &Coeffs, t: f64, converged: bool) -> Status {
 
 /// The scalar twin of the lane solvers ([`solve_lanes_from`],
 /// [`solve_lanes8_from`]): the safeguard of [`solve_from`], with `h0` and
-/// `h1` combined into the Newton step with one division (`fused_eval`), and convergence tested
-/// before a step as well as after it: when the Newton step from an iterate
-/// would move less than [`NEWTON_EPS`] it takes that step and stops (the
-/// reference takes it and evaluates once more to confirm), and, as the
+/// `h1` combined into the Newton step with one division (`fused_eval`),
+/// and convergence tested before a step as well as after it: when the
+/// Newton step from an iterate would move less than [`NEWTON_EPS`] it takes
+/// that step and stops (the reference takes it and evaluates once more to
+/// confirm), and, as the
 /// reference does, it stops after a safeguarded step that moved less than
 /// that. So a start at the root costs one evaluation, and each step one
 /// division where the reference takes six. The root agrees with

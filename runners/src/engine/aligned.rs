@@ -2,7 +2,7 @@
 //!
 //! The SIMD kernels read and write rows of a layout block as 32-byte
 //! vectors. A `Vec` from the allocator starts on a 16-byte boundary (large
-//! ones one past a page header), so half of those vectors straddled two
+//! ones 16 bytes into a page), so half of those vectors straddled two
 //! cache lines and each such access costs two; starting every buffer on a
 //! 64-byte boundary keeps rows of 16 items (128 bytes in f64, 64 in f32) on
 //! whole lines (BENCHMARKS.md, "Alignment").
@@ -26,7 +26,7 @@ impl<T: Copy + Default> Aligned<T> {
     /// `len` default (zero) values.
     pub fn zeroed(len: usize) -> Self {
         let pad = LINE / size_of::<T>().max(1);
-        let buf = vec![T::default(); len + pad];
+        let buf = vec![T::default(); len.saturating_add(pad)];
         // `align_offset` may decline to answer (usize::MAX): then start at 0
         let off = buf.as_ptr().align_offset(LINE);
         Self { buf, off: if off < pad { off } else { 0 }, len }
