@@ -203,9 +203,8 @@ fn status(k: &Coeffs, t: f64, converged: bool) -> Status {
 /// and convergence tested before a step as well as after it: when the
 /// Newton step from an iterate would move less than [`NEWTON_EPS`] it takes
 /// that step and stops (the reference takes it and evaluates once more to
-/// confirm), and, as the
-/// reference does, it stops after a safeguarded step that moved less than
-/// that. So a start at the root costs one evaluation, and each step one
+/// confirm), and, as the reference does, it stops after a safeguarded step
+/// that moved less than that. So a start at the root costs one evaluation, and each step one
 /// division where the reference takes six. The root agrees with
 /// [`solve_from`]'s to rounding, not bit for bit.
 pub fn solve_fused_from(k: &Coeffs, guard: Safeguard, t0: f64) -> Root {
