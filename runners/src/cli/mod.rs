@@ -260,6 +260,9 @@ pub struct Compute {
     #[arg(long, value_enum, default_value = "f64", value_name = "P")]
     pub precision: Precision,
     /// Threads (default: all cores); results are the same for every count.
+    /// Each iteration waits for its slowest thread, so where other jobs hold
+    /// cores use fewer (a small net with one core busy ran 2x slower on two
+    /// threads than on one).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }
