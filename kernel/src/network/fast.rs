@@ -22,7 +22,7 @@ use crate::counters::Counters;
 use crate::exec::{Executor, Serial};
 use crate::layout::Layout;
 use crate::net::{Net, NodeKind};
-use crate::simd::{LANES, Storage, V, load};
+use crate::simd::{LANES, Storage, V};
 
 /// One RRR iteration, SIMD path, on the calling thread.
 pub fn iterate<S: Storage>(
@@ -210,18 +210,21 @@ fn one<E: Executor, S: Storage>(
         }
     }
     let selected = classes::project(net, layout, p, batch, st.y, st.b, wk);
-    // Set B: bias consensus.
+    // Set B: bias consensus (every block but the last is full, so two masks
+    // serve all).
+    let nblocks = layout.blocks();
+    let (full, last) = (Mask::new(kb), Mask::new(layout.real(nblocks.saturating_sub(1))));
     for i in 0..n {
         if net.kind(i) == NodeKind::Input {
             continue;
         }
         let mut acc = V::splat(0.0);
-        for blk in 0..layout.blocks() {
-            let r = layout.row(blk, i, n);
-            let m = Mask::new(layout.real(blk));
-            for c in 0..kb / LANES {
-                let o = r + c * LANES;
-                m.add(&mut acc, c, V::splat(2.0) * load(wk.ba, o) - load(st.b, o));
+        for blk in 0..nblocks {
+            let rows = layout.row(blk, i, n)..layout.row(blk, i, n) + kb;
+            let (ba, b) = (wk.ba.get(rows.clone()).unwrap_or(&[]), st.b.get(rows).unwrap_or(&[]));
+            let m = if blk + 1 < nblocks { &full } else { &last };
+            for (c, (a, b)) in ba.as_chunks::<LANES>().0.iter().zip(b.as_chunks::<LANES>().0).enumerate() {
+                m.add(&mut acc, c, V::splat(2.0) * V::new(*a) - V::new(*b));
             }
         }
         wk.biases[i] = acc.reduce_add() / kf;
