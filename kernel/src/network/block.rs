@@ -87,8 +87,9 @@ impl RealLanes for AllReal {
 
 /// Sum of a chunk's lane groups in order, from the first (no `+0` start).
 #[inline(always)]
-fn group_sum(v: &[V]) -> V {
-    v.iter().skip(1).fold(v.first().copied().unwrap_or(V::splat(0.0)), |a, &b| a + b)
+fn group_sum(mut v: impl Iterator<Item = V>) -> V {
+    let first = v.next().unwrap_or(V::splat(0.0));
+    v.fold(first, |a, b| a + b)
 }
 
 /// One block's slices of the iterate and the work space.
@@ -137,9 +138,8 @@ pub(super) fn weight_sums<S: Storage>(bl: &mut Block<S>) {
     let kb = bl.kb;
     for (e, s) in bl.wsum.iter_mut().enumerate() {
         for (c, chunk) in lanes(bl.w, e, kb).chunks(GROUPS).enumerate() {
-            let kept: [V; GROUPS] =
-                core::array::from_fn(|g| chunk.get(g).map_or(V::splat(0.0), |w| m.keep(c * GROUPS + g, S::load(w))));
-            let r = group_sum(&kept[..chunk.len()]).reduce_add();
+            let kept = chunk.iter().enumerate().map(|(g, w)| m.keep(c * GROUPS + g, S::load(w)));
+            let r = group_sum(kept).reduce_add();
             *s = if c == 0 { r } else { *s + r };
         }
     }
@@ -447,7 +447,7 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool, const K: usize
         // every edge has a non-input receiver, so its first chunk (g0 = 0)
         // starts the sum (as `weight_sums` does) in place of a clearing
         // sweep
-        let r = group_sum(&kept).reduce_add();
+        let r = group_sum(kept.into_iter()).reduce_add();
         *ws = if g0 == 0 { r } else { *ws + r };
         if summed(net, src) {
             for (s, x) in groups_mut::<G>(bl.xsum, src, kb, g0).iter_mut().zip(x.iter()) {

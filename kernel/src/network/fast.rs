@@ -220,7 +220,8 @@ fn one<E: Executor, S: Storage>(
         }
         let mut acc = V::splat(0.0);
         for blk in 0..nblocks {
-            let rows = layout.row(blk, i, n)..layout.row(blk, i, n) + kb;
+            let r = layout.row(blk, i, n);
+            let rows = r..r + kb;
             let (ba, b) = (wk.ba.get(rows.clone()).unwrap_or(&[]), st.b.get(rows).unwrap_or(&[]));
             let m = if blk + 1 < nblocks { &full } else { &last };
             for (c, (a, b)) in ba.as_chunks::<LANES>().0.iter().zip(b.as_chunks::<LANES>().0).enumerate() {
