@@ -43,21 +43,18 @@ pub fn flush_subnormal(v: V) -> V {
 /// sum).
 #[inline]
 pub fn sum(s: &[f64]) -> f64 {
-    let mut a0 = V::splat(0.0);
-    let mut a1 = V::splat(0.0);
-    let chunks = s.len() / (2 * LANES);
-    for c in 0..chunks {
-        let i = c * 2 * LANES;
-        a0 += load(s, i);
-        a1 += load(s, i + LANES);
+    let (groups, tail) = s.as_chunks::<LANES>();
+    let (pairs, rest) = groups.as_chunks::<2>();
+    let (mut a0, mut a1) = (V::splat(0.0), V::splat(0.0));
+    for [g0, g1] in pairs {
+        a0 += V::new(*g0);
+        a1 += V::new(*g1);
     }
-    let mut i = chunks * 2 * LANES;
-    if i + LANES <= s.len() {
-        a0 += load(s, i);
-        i += LANES;
+    if let Some(g) = rest.first() {
+        a0 += V::new(*g);
     }
     let mut t = (a0 + a1).reduce_add();
-    for &v in &s[i..] {
+    for &v in tail {
         t += v;
     }
     t

@@ -177,6 +177,10 @@ pub fn iterate_oracle(
 /// One RRR iteration, SIMD path (lanes over items); agrees with the oracle to
 /// rounding, except that updated copies below `f64::MIN_POSITIVE` in
 /// magnitude (subnormal) are stored as zero. Returns RRR_err.
+///
+/// Each block's rows are taken as slices of lane groups once per row, so the
+/// inner loops over a row's lane groups carry no index arithmetic or bounds
+/// tests.
 pub fn iterate(
     sh: &Shape,
     layout: &Layout,
@@ -187,54 +191,107 @@ pub fn iterate(
     cnt: &mut Counters,
 ) -> Result<f64, NmfError> {
     check(sh, layout, data, st, wk)?;
-    let (ne, c, d, items, kb) = (sh.edges(), sh.rank, sh.data, layout.items(), layout.block());
-    for e in 0..ne {
+    let (ne, items, kb) = (sh.edges(), layout.items(), layout.block());
+    for (e, weight) in wk.weights.iter_mut().enumerate() {
         let mut s = 0.0;
         for blk in 0..layout.blocks() {
             let r = layout.row(blk, e, ne);
             s += simd::sum(&st.w[r..r + layout.real(blk)]);
         }
-        wk.weights[e] = s / items as f64;
+        *weight = s / items as f64;
     }
     project_weights(sh, p, wk.weights, cnt);
-    let inv_d = V::splat(d as f64);
-    let zero = V::splat(0.0);
-    let two = V::splat(2.0);
-    let beta = V::splat(p.beta);
     let mut err = V::splat(0.0);
-    for blk in 0..layout.blocks() {
-        for j in 0..c {
-            let rc = layout.row(blk, j, c);
-            for l in (0..kb).step_by(LANES) {
-                let mut s = zero;
-                for i in 0..d {
-                    s += load(st.z, layout.row(blk, i * c + j, ne) + l);
+    // per-block slices; a shape without data or code nodes has empty
+    // buffers (chunks of at least 1 of them are none), so no block is visited
+    let (ek, dk, ck) = ((ne * kb).max(1), (sh.data * kb).max(1), (sh.rank * kb).max(1));
+    let blocks = st.w.chunks_exact_mut(ek).zip(st.z.chunks_exact_mut(ek));
+    let per_node = data.chunks_exact(dk).zip(wk.roots.chunks_exact_mut(dk));
+    for (blk, ((w, z), ((data, roots), codes))) in blocks.zip(per_node.zip(wk.codes.chunks_exact_mut(ck))).enumerate() {
+        let mut bl = NmfBlock { sh, kb, real: layout.real(blk), weights: wk.weights, w, z, codes, data, roots };
+        bl.code_consensus();
+        bl.rows(p, wk.acc, &mut err, cnt);
+    }
+    count(cnt, (items * ne) as u64);
+    Ok(libm::sqrt(err.reduce_add() / (items * ne) as f64))
+}
+
+/// One block's slices (block-local rows of `kb` lanes) for [`iterate`].
+struct NmfBlock<'a> {
+    sh: &'a Shape,
+    kb: usize,
+    real: usize,
+    weights: &'a [f64],
+    w: &'a mut [f64],
+    z: &'a mut [f64],
+    codes: &'a mut [f64],
+    data: &'a [f64],
+    roots: &'a mut [f64],
+}
+
+/// A block-local row as lane groups.
+#[inline(always)]
+fn lanes(row: &[f64]) -> &[[f64; LANES]] {
+    row.as_chunks::<LANES>().0
+}
+
+/// Mutable twin of [`lanes`].
+#[inline(always)]
+fn lanes_mut(row: &mut [f64]) -> &mut [[f64; LANES]] {
+    row.as_chunks_mut::<LANES>().0
+}
+
+impl NmfBlock<'_> {
+    /// Set A's codes (eq. 14a): per code node `j` the mean of its copies
+    /// over the data nodes (summed in data-node order), clipped at zero.
+    fn code_consensus(&mut self) {
+        let (c, kb) = (self.sh.rank, self.kb);
+        let d = V::splat(self.sh.data as f64);
+        for (j, out) in self.codes.chunks_exact_mut(kb).enumerate() {
+            let out = lanes_mut(out);
+            out.fill([0.0; LANES]);
+            for zr in self.z.chunks_exact(kb).skip(j).step_by(c) {
+                for (o, z) in out.iter_mut().zip(lanes(zr)) {
+                    *o = (V::new(*o) + V::new(*z)).to_array();
                 }
-                store(wk.codes, rc + l, (s / inv_d).max(zero));
+            }
+            for o in out.iter_mut() {
+                *o = (V::new(*o) / d).max(V::splat(0.0)).to_array();
             }
         }
-        let real = layout.real(blk);
-        // Data rows in pairs: the dot products of both rows, then their
-        // roots two lane groups per solve (eight lanes: the Newton chains
-        // overlap, with each lane's bits as alone), then the updates.
+    }
+
+    /// Set B and the update for the block's data rows in pairs: the dot
+    /// products of both rows, then their roots two lane groups per solve
+    /// (eight lanes: the Newton chains overlap, with each lane's bits as
+    /// alone), then the updates. `acc` holds p and q of row 0, p and q of
+    /// row 1, then t of both rows.
+    fn rows(&mut self, p: &Params, acc: &mut [f64], err: &mut V, cnt: &mut Counters) {
+        let (c, d, kb, real) = (self.sh.rank, self.sh.data, self.kb, self.real);
+        let (zero, two, beta) = (V::splat(0.0), V::splat(2.0), V::splat(p.beta));
+        // lane groups of the block that are all real, and the mask of the
+        // partial one
+        let full = real / LANES;
+        let part: [f64; LANES] = core::array::from_fn(|q| if q < real % LANES { 1.0 } else { 0.0 });
         let per_row = kb / LANES;
         for i0 in (0..d).step_by(2) {
             let rows = i0..(i0 + 2).min(d);
-            // acc: p and q of row 0, p and q of row 1, then t of both rows
-            let (pq, tv) = wk.acc.split_at_mut(4 * kb);
+            let (pq, tv) = acc.split_at_mut(4 * kb);
             for (r, i) in rows.clone().enumerate() {
                 let (pa, qa) = pq[2 * r * kb..(2 * r + 2) * kb].split_at_mut(kb);
-                pa.fill(0.0);
-                qa.fill(0.0);
-                for j in 0..c {
-                    let re = layout.row(blk, i * c + j, ne);
-                    let rc = layout.row(blk, j, c);
-                    let w2 = V::splat(2.0 * wk.weights[i * c + j]);
-                    for l in (0..kb).step_by(LANES) {
-                        let u = w2 - load(st.w, re + l);
-                        let v = two * load(wk.codes, rc + l) - load(st.z, re + l);
-                        store(pa, l, load(pa, l) + u * v);
-                        store(qa, l, load(qa, l) + (u * u + v * v));
+                let (pa, qa) = (lanes_mut(pa), lanes_mut(qa));
+                pa.fill([0.0; LANES]);
+                qa.fill([0.0; LANES]);
+                let span = i * c * kb..(i + 1) * c * kb;
+                let edges = self.w[span.clone()].chunks_exact(kb).zip(self.z[span].chunks_exact(kb));
+                for ((wr, zr), (cr, &wgt)) in edges.zip(self.codes.chunks_exact(kb).zip(&self.weights[i * c..])) {
+                    let w2 = V::splat(2.0 * wgt);
+                    let groups = lanes(wr).iter().zip(lanes(zr)).zip(lanes(cr));
+                    for ((pv, qv), ((w, z), cc)) in pa.iter_mut().zip(qa.iter_mut()).zip(groups) {
+                        let u = w2 - V::new(*w);
+                        let v = two * V::new(*cc) - V::new(*z);
+                        *pv = (V::new(*pv) + u * v).to_array();
+                        *qv = (V::new(*qv) + (u * u + v * v)).to_array();
                     }
                 }
             }
@@ -244,14 +301,14 @@ pub fn iterate(
             // lane group `g`'s dot products, data and Newton start
             let coeffs = |pq: &[f64], roots: &[f64], g: usize| {
                 let (r, l) = at(g);
-                let rd = layout.row(blk, i0 + r, d);
-                (load(pq, 2 * r * kb + l), load(pq, (2 * r + 1) * kb + l), load(data, rd + l), load(roots, rd + l))
+                let rd = (i0 + r) * kb + l;
+                (load(pq, 2 * r * kb + l), load(pq, (2 * r + 1) * kb + l), load(self.data, rd), load(roots, rd))
             };
             for g in (0..groups).step_by(2) {
-                let (p0, q0, c0, s0) = coeffs(pq, wk.roots, g);
+                let (p0, q0, c0, s0) = coeffs(pq, self.roots, g);
                 // a lone last group is paired with the trivial problem (root 0)
                 let (p1, q1, c1, s1) =
-                    if g + 1 < groups { coeffs(pq, wk.roots, g + 1) } else { (zero, V::splat(1.0), zero, zero) };
+                    if g + 1 < groups { coeffs(pq, self.roots, g + 1) } else { (zero, V::splat(1.0), zero, zero) };
                 let root = bilinear::solve_lanes8_from(
                     join(p0, p1),
                     join(q0, q1),
@@ -270,41 +327,40 @@ pub fn iterate(
                     cnt.newton_steps += root.steps as u64 * lanes_real;
                     cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
                     store(tv, r * kb + l, u[h]);
-                    store(wk.roots, layout.row(blk, i0 + r, d) + l, u[h]);
+                    store(self.roots, (i0 + r) * kb + l, u[h]);
                     // 1/(1 - u²) in place of p, which is no longer needed
                     store(pq, 2 * r * kb + l, inv[h]);
                 }
             }
             for (r, i) in rows.enumerate() {
-                for j in 0..c {
-                    let re = layout.row(blk, i * c + j, ne);
-                    let rc = layout.row(blk, j, c);
-                    let wa = V::splat(wk.weights[i * c + j]);
-                    for l in (0..kb).step_by(LANES) {
-                        let (w, z, za) = (load(st.w, re + l), load(st.z, re + l), load(wk.codes, rc + l));
-                        let u = two * wa - w;
-                        let v = two * za - z;
-                        let (t, inv) = (load(tv, r * kb + l), load(pq, 2 * r * kb + l));
+                let (t, inv) = (lanes(&tv[r * kb..(r + 1) * kb]), lanes(&pq[2 * r * kb..(2 * r + 1) * kb]));
+                let span = i * c * kb..(i + 1) * c * kb;
+                let edges = self.w[span.clone()].chunks_exact_mut(kb).zip(self.z[span].chunks_exact_mut(kb));
+                for ((wr, zr), (cr, &wgt)) in edges.zip(self.codes.chunks_exact(kb).zip(&self.weights[i * c..])) {
+                    let wa = V::splat(wgt);
+                    let groups =
+                        lanes_mut(wr).iter_mut().zip(lanes_mut(zr)).zip(lanes(cr).iter().zip(t.iter().zip(inv)));
+                    for (g, ((w, z), (za, (t, inv)))) in groups.enumerate() {
+                        let (wv, zv, za) = (V::new(*w), V::new(*z), V::new(*za));
+                        let u = two * wa - wv;
+                        let v = two * za - zv;
+                        let (t, inv) = (V::new(*t), V::new(*inv));
                         let dw = (u + t * v) * inv - wa;
                         let dz = (v + t * u) * inv - za;
                         // subnormal copies (those decaying towards a zero
                         // consensus) are stored as zero: BENCHMARKS.md
-                        store(st.w, re + l, flush_subnormal(w + beta * dw));
-                        store(st.z, re + l, flush_subnormal(z + beta * dz));
-                        let live = real.saturating_sub(l).min(LANES);
-                        if live == LANES {
-                            err += dw * dw + dz * dz;
-                        } else if live > 0 {
-                            let a: [f64; LANES] = core::array::from_fn(|q| if q < live { 1.0 } else { 0.0 });
-                            err += V::new(a) * (dw * dw + dz * dz);
+                        *w = flush_subnormal(wv + beta * dw).to_array();
+                        *z = flush_subnormal(zv + beta * dz).to_array();
+                        if g < full {
+                            *err += dw * dw + dz * dz;
+                        } else if g == full && real % LANES > 0 {
+                            *err += V::new(part) * (dw * dw + dz * dz);
                         }
                     }
                 }
             }
         }
     }
-    count(cnt, (items * ne) as u64);
-    Ok(libm::sqrt(err.reduce_add() / (items * ne) as f64))
 }
 
 /// Reconstruction error (eq. 23) of the consensus `weights` and `codes` in
@@ -326,4 +382,32 @@ pub fn recon_err(sh: &Shape, layout: &Layout, data: &[f64], weights: &[f64], cod
         }
     }
     libm::sqrt(s / (items * d) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shapes without data or code nodes have no edges: both paths run
+    /// without panicking and report RRR_err as 0/0.
+    #[test]
+    fn shapes_without_edges() {
+        let layout = Layout::new(5, 8).unwrap();
+        for sh in [Shape { data: 0, rank: 3 }, Shape { data: 3, rank: 0 }, Shape { data: 0, rank: 0 }] {
+            let len = |rows: usize| layout.len(rows).unwrap();
+            let data = std::vec![0.5; len(sh.data)];
+            let (mut w, mut z) = (std::vec![0.0; len(sh.edges())], std::vec![0.0; len(sh.edges())]);
+            let (mut weights, mut codes) = (std::vec![0.0; sh.edges()], std::vec![0.0; len(sh.rank)]);
+            let (mut acc, mut roots) = (std::vec![0.0; 6 * layout.block()], std::vec![0.0; len(sh.data)]);
+            let p = Params { beta: 0.5, omega: 1.0 };
+            for oracle in [false, true] {
+                let mut st = State { w: &mut w, z: &mut z };
+                let mut wk = Work { weights: &mut weights, codes: &mut codes, acc: &mut acc, roots: &mut roots };
+                let mut cnt = Counters::default();
+                let run = if oracle { iterate_oracle } else { iterate };
+                let err = run(&sh, &layout, &p, &data, &mut st, &mut wk, &mut cnt).unwrap();
+                assert!(err.is_nan(), "{sh:?}: {err}");
+            }
+        }
+    }
 }
