@@ -192,19 +192,23 @@ pub fn iterate(
 ) -> Result<f64, NmfError> {
     check(sh, layout, data, st, wk)?;
     let (ne, items, kb) = (sh.edges(), layout.items(), layout.block());
-    for (e, weight) in wk.weights.iter_mut().enumerate() {
-        let mut s = 0.0;
-        for blk in 0..layout.blocks() {
-            let r = layout.row(blk, e, ne);
-            s += simd::sum(&st.w[r..r + layout.real(blk)]);
-        }
-        *weight = s / items as f64;
-    }
-    project_weights(sh, p, wk.weights, cnt);
-    let mut err = V::splat(0.0);
     // per-block slices; a shape without data or code nodes has empty
     // buffers (chunks of at least 1 of them are none), so no block is visited
     let (ek, dk, ck) = ((ne * kb).max(1), (sh.data * kb).max(1), (sh.rank * kb).max(1));
+    // weight consensus: per edge the blocks' sums of real copies, added in
+    // block order
+    wk.weights.fill(0.0);
+    for (blk, w) in st.w.chunks_exact(ek).enumerate() {
+        let real = layout.real(blk);
+        for (s, row) in wk.weights.iter_mut().zip(w.chunks_exact(kb)) {
+            *s += simd::sum(&row[..real]);
+        }
+    }
+    for s in wk.weights.iter_mut() {
+        *s /= items as f64;
+    }
+    project_weights(sh, p, wk.weights, cnt);
+    let mut err = V::splat(0.0);
     let blocks = st.w.chunks_exact_mut(ek).zip(st.z.chunks_exact_mut(ek));
     let per_node = data.chunks_exact(dk).zip(wk.roots.chunks_exact_mut(dk));
     for (blk, ((w, z), ((data, roots), codes))) in blocks.zip(per_node.zip(wk.codes.chunks_exact_mut(ck))).enumerate() {
