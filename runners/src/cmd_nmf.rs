@@ -11,8 +11,13 @@
 //! * `rrr_err.png` — the RRR_err series on a log axis (Fig. 4 and 6);
 //! * `features.png` — for image data, the columns of W as images (Fig. 5).
 
+use std::collections::BTreeMap;
 use std::path::{Path as FsPath, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Instant;
+
+use indicatif::MultiProgress;
 
 use lwl_kernel::nmf::{Params, Shape};
 use rand::SeedableRng;
@@ -221,12 +226,17 @@ fn train(
     start: Progress,
     out: Option<&FsPath>,
     mut rep: Option<&mut Reporter>,
+    bars: Option<&MultiProgress>,
 ) -> Result<Outcome, Error> {
     let mut setup = plan.setup;
     setup.seed = seed;
     let n = plan.src.data.len();
     let batches = n.div_ceil(setup.batch.min(n)) as u64;
     let bar = progress(plan.epochs as u64 * batches * setup.iter as u64, &format!("nmf seed {seed}"));
+    let bar = match bars {
+        Some(m) => m.add(bar),
+        None => bar,
+    };
     let mut tr = Trainer::new(setup, &plan.src.data, weights, plan.record_series);
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
@@ -303,6 +313,62 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
     write_files(&refs)
 }
 
+/// The threads of `--threads` (default: all cores).
+fn threads(n: Option<usize>) -> usize {
+    n.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Runs `run(0)`, `run(1)`, … `run(runs - 1)` on up to `threads` threads,
+/// each taking the next run when it is free, and hands the outcomes to
+/// `each` in run order, each as soon as all earlier ones are in. After an
+/// error no further run starts, and the first error in run order is
+/// returned once the runs under way have ended (outcomes after it are not
+/// handed on).
+fn side_by_side<T: Send, F>(runs: usize, threads: usize, run: F, mut each: impl FnMut(usize, T)) -> Result<(), Error>
+where
+    F: Fn(usize) -> Result<T, Error> + Sync,
+{
+    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|sc| {
+        for _ in 0..threads.clamp(1, runs.max(1)) {
+            let tx = tx.clone();
+            let (next, stop, run) = (&next, &stop, &run);
+            sc.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let r = next.fetch_add(1, Ordering::Relaxed);
+                    if r >= runs {
+                        break;
+                    }
+                    let o = run(r);
+                    if o.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send((r, o)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let (mut pending, mut want, mut failed) = (BTreeMap::new(), 0, None);
+        for (r, o) in rx {
+            pending.insert(r, o);
+            while let Some(o) = pending.remove(&want) {
+                match o {
+                    Ok(o) if failed.is_none() => each(want, o),
+                    Ok(_) => {}
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                    }
+                }
+                want += 1;
+            }
+        }
+        failed.map_or(Ok(()), Err)
+    })
+}
+
 /// Checks the hyperparameters; the message names the flag.
 fn check(rank: usize, beta: f64, omega: f64, a: &NmfArgs, batch: usize, epochs: usize) -> Result<(), Error> {
     let bad = |m: &str| Err(Error::Usage(m.into()));
@@ -329,6 +395,9 @@ fn check(rank: usize, beta: f64, omega: f64, a: &NmfArgs, batch: usize, epochs: 
     }
     if a.restarts == Some(0) {
         return bad("--restarts must be at least 1");
+    }
+    if a.threads == Some(0) {
+        return bad("--threads must be at least 1");
     }
     Ok(())
 }
@@ -400,7 +469,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
         None => {
             let cols = ["epoch", "gwms", "iters", "rrr_err", "recon_err", "seconds"];
             let mut rep = Reporter::new(a.json, &cols);
-            let o = train(&plan, init(seed), seed, prev, a.out.as_deref(), Some(&mut rep))?;
+            let o = train(&plan, init(seed), seed, prev, a.out.as_deref(), Some(&mut rep), None)?;
             if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
                 let text: String = s.iter().map(|e| format!("{e:.16e}\n")).collect();
                 write_files(&[(f.as_path(), text.as_bytes())])?;
@@ -411,31 +480,39 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             let cols = ["seed", "success", "iters", "gwms", "seconds", "recon_err"];
             let mut rep = Reporter::new(a.json, &cols);
             let (mut successes, mut plots) = (Vec::new(), Vec::new());
-            for r in 0..runs as u64 {
-                let s = seed.wrapping_add(r);
+            let (bars, clock, threads) = (MultiProgress::new(), Instant::now(), threads(a.threads));
+            let run = |r: usize| {
+                let s = seed.wrapping_add(r as u64);
                 let out = a.out.as_ref().map(|dir| dir.join(format!("seed-{s}")));
-                let o = train(&plan, init(s), s, Progress::default(), out.as_deref(), None)?;
+                train(&plan, init(s), s, Progress::default(), out.as_deref(), None, Some(&bars))
+            };
+            side_by_side(runs, threads, run, |r, o| {
                 let success = o.recon_err <= SUCCESS_RECON_ERR;
-                rep.record(&json!({
-                    "seed": s,
-                    "success": success,
-                    "iters": o.iters,
-                    "gwms": o.gwms,
-                    "seconds": o.seconds,
-                    "recon_err": o.recon_err,
-                    "rrr_err": o.last["rrr_err"],
-                }));
+                bars.suspend(|| {
+                    rep.record(&json!({
+                        "seed": seed.wrapping_add(r as u64),
+                        "success": success,
+                        "iters": o.iters,
+                        "gwms": o.gwms,
+                        "seconds": o.seconds,
+                        "recon_err": o.recon_err,
+                        "rrr_err": o.last["rrr_err"],
+                    }))
+                });
                 if success {
                     successes.push((o.iters as f64, o.gwms, o.seconds));
                 }
                 plots.push(o.points);
-            }
+            })?;
             if let Some(dir) = &a.out {
                 let path = dir.join("rrr_err.png");
                 let img = plot_log(&plots, &format!("RRR_ERR  {}  {runs} RUNS", src.name), "ITERATION");
                 write_files(&[(&path, &img.png_for(&path)?)])?;
             }
-            rep.last(restart_summary(runs, &successes));
+            let mut summary = restart_summary(runs, &successes);
+            summary["threads"] = json!(threads.min(runs));
+            summary["wall_seconds"] = json!(clock.elapsed().as_secs_f64());
+            rep.last(summary);
         }
     }
     Ok(())
@@ -444,6 +521,27 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_by_side_hands_on_in_run_order() {
+        // later runs finish first
+        let run = |r: usize| {
+            std::thread::sleep(std::time::Duration::from_millis(5 * (6 - r as u64)));
+            Ok(10 * r)
+        };
+        for threads in [1, 2, 4, 9] {
+            let mut got = Vec::new();
+            side_by_side(6, threads, run, |r, o| got.push((r, o))).unwrap();
+            assert_eq!(got, (0..6).map(|r| (r, 10 * r)).collect::<Vec<_>>(), "{threads} threads");
+        }
+        // an error: the runs before it are handed on, it is returned
+        let fail = |r: usize| if r == 2 { Err(Error::Usage(format!("run {r}"))) } else { Ok(r) };
+        for threads in [1, 3] {
+            let mut got = Vec::new();
+            let e = side_by_side(5, threads, fail, |r, _| got.push(r)).unwrap_err();
+            assert_eq!((got, e.to_string().contains("run 2")), (vec![0, 1], true), "{threads} threads");
+        }
+    }
 
     #[test]
     fn matrices_round_trip() {

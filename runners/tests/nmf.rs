@@ -167,6 +167,28 @@ fn restarts_report_runs_and_summary() {
     assert!(f["median_iters"].is_number() && f["mean_gwms"].is_number() && f["mean_seconds"].is_number());
 }
 
+/// Restarts side by side on two threads: the same records, in seed order,
+/// as one after the other; `--threads 0` is refused.
+#[test]
+fn restarts_on_threads_equal_serial() {
+    let run = |threads: &str| {
+        let args = ["nmf", "--ledm", "6", "--seed", "3", "--iter", "30000", "--restarts", "4", "--json", "--threads"];
+        let recs = json_lines(&lwl(&[&args[..], &[threads]].concat()));
+        assert_eq!(recs.len(), 5);
+        assert_eq!(recs[4]["threads"].as_u64(), threads.parse().ok());
+        assert!(recs[4]["wall_seconds"].as_f64().unwrap() > 0.0);
+        recs.iter()
+            .map(|r| ["seed", "success", "iters", "gwms", "recon_err", "rrr_err"].map(|k| r[k].to_string()))
+            .collect::<Vec<_>>()
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one, two);
+    assert_eq!(one.iter().map(|r| r[0].clone()).take(4).collect::<Vec<_>>(), ["3", "4", "5", "6"]);
+    let out = lwl(&["nmf", "--ledm", "6", "--restarts", "2", "--threads", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--threads must be at least 1"));
+}
+
 /// Online NMF: batches, epochs, shuffles; one record per epoch, the work
 /// counted over all batches, and the same seed gives the same numbers.
 #[test]

@@ -90,6 +90,11 @@ pub struct NmfArgs {
     /// then the success rate (recon_err ≤ 1e-5) and the work per success.
     #[arg(long, value_name = "N", conflicts_with_all = ["init", "resume", "err_series"])]
     pub restarts: Option<usize>,
+    /// Threads for --restarts (default: all cores): that many runs side by
+    /// side, each the same as alone (its seed fixes it), records printed in
+    /// seed order. A single run uses one thread.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Seed of the initial weights and the shuffles (default: fresh, printed).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
