@@ -2,7 +2,8 @@
 # The NMF experiments of the README's section "NMF (section 4)": Table 1
 # (LEDM m = 6, 8, 12 with the paper's β and Ω, 20 seeds each, generous
 # iteration caps), Fig. 4 (three m = 6 runs), the letter montages (20 seeds,
-# Fig. 5 and 6), and m = 16 (5 seeds). One process at a time; hours in all.
+# Fig. 5 and 6), and m = 16 (5 seeds). One process at a time, each running
+# its seeds side by side on all cores (--threads); hours in all.
 # Usage: experiments/nmf.sh OUT   then   experiments/nmf_summary.py OUT
 set -euo pipefail
 out=${1:?usage: experiments/nmf.sh OUT}
