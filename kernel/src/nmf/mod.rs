@@ -213,8 +213,15 @@ pub fn iterate(
     let per_node = data.chunks_exact(dk).zip(wk.roots.chunks_exact_mut(dk));
     for (blk, ((w, z), ((data, roots), codes))) in blocks.zip(per_node.zip(wk.codes.chunks_exact_mut(ck))).enumerate() {
         let mut bl = NmfBlock { sh, kb, real: layout.real(blk), weights: wk.weights, w, z, codes, data, roots };
-        bl.code_consensus();
-        bl.rows(p, wk.acc, &mut err, cnt);
+        // blocks of up to four lane groups (LEDM m ≤ 16) with their size
+        // known to the compiler: the loops over a row's groups unrolled
+        match kb {
+            4 => bl.block::<4>(p, wk.acc, &mut err, cnt),
+            8 => bl.block::<8>(p, wk.acc, &mut err, cnt),
+            12 => bl.block::<12>(p, wk.acc, &mut err, cnt),
+            16 => bl.block::<16>(p, wk.acc, &mut err, cnt),
+            _ => bl.block::<0>(p, wk.acc, &mut err, cnt),
+        }
     }
     count(cnt, (items * ne) as u64);
     Ok(libm::sqrt(err.reduce_add() / (items * ne) as f64))
@@ -246,10 +253,24 @@ fn lanes_mut(row: &mut [f64]) -> &mut [[f64; LANES]] {
 }
 
 impl NmfBlock<'_> {
+    /// The block's code consensus, then its rows; `K` is the block's lane
+    /// count when the caller knows it (`kb`), or 0.
+    #[inline(always)]
+    fn block<const K: usize>(&mut self, p: &Params, acc: &mut [f64], err: &mut V, cnt: &mut Counters) {
+        self.code_consensus::<K>();
+        self.rows::<K>(p, acc, err, cnt);
+    }
+
+    /// Lanes of the block: `K`, or `kb` when `K` is 0.
+    #[inline(always)]
+    fn lanes<const K: usize>(&self) -> usize {
+        if K == 0 { self.kb } else { K }
+    }
+
     /// Set A's codes (eq. 14a): per code node `j` the mean of its copies
     /// over the data nodes (summed in data-node order), clipped at zero.
-    fn code_consensus(&mut self) {
-        let (c, kb) = (self.sh.rank, self.kb);
+    fn code_consensus<const K: usize>(&mut self) {
+        let (c, kb) = (self.sh.rank, self.lanes::<K>());
         let d = V::splat(self.sh.data as f64);
         for (j, out) in self.codes.chunks_exact_mut(kb).enumerate() {
             let out = lanes_mut(out);
@@ -270,8 +291,8 @@ impl NmfBlock<'_> {
     /// (eight lanes: the Newton chains overlap, with each lane's bits as
     /// alone), then the updates. `acc` holds p and q of row 0, p and q of
     /// row 1, then t of both rows.
-    fn rows(&mut self, p: &Params, acc: &mut [f64], err: &mut V, cnt: &mut Counters) {
-        let (c, d, kb, real) = (self.sh.rank, self.sh.data, self.kb, self.real);
+    fn rows<const K: usize>(&mut self, p: &Params, acc: &mut [f64], err: &mut V, cnt: &mut Counters) {
+        let (c, d, kb, real) = (self.sh.rank, self.sh.data, self.lanes::<K>(), self.real);
         let (zero, two, beta) = (V::splat(0.0), V::splat(2.0), V::splat(p.beta));
         // lane groups of the block that are all real, and the mask of the
         // partial one

@@ -265,11 +265,13 @@ proptest! {
     }
 
     /// NMF, D = 3, 4 or 5, rank 3, every batch size and layout, five
-    /// iterations each.
+    /// iterations each; also one block of 20 lanes (the SIMD path's general
+    /// code: blocks up to 16 lanes are compiled with their size known).
     #[test]
     fn nmf_iterations_fast_oracle_layouts(seed in any::<u64>()) {
         let mut rng = Rng(seed);
-        for (items, layout) in layouts() {
+        let wide = (1..=20).map(|k| (k, Layout::new(k, 20).unwrap()));
+        for (items, layout) in layouts().into_iter().chain(wide) {
             check_nmf_run(&NmfCase::random(items, &mut rng), layout)?;
         }
     }
