@@ -289,10 +289,12 @@ impl NmfBlock<'_> {
     /// Set B and the update for the block's data rows in pairs: the dot
     /// products of both rows, then their roots two lane groups per solve
     /// (eight lanes: the Newton chains overlap, with each lane's bits as
-    /// alone), then the updates. `acc` holds p and q of row 0, p and q of
+    /// alone), then the updates, adding to the error sum `err_sum`. `acc` holds p and q of row 0, p and q of
     /// row 1, then t of both rows.
-    fn rows<const K: usize>(&mut self, p: &Params, acc: &mut [f64], err: &mut V, cnt: &mut Counters) {
+    fn rows<const K: usize>(&mut self, p: &Params, acc: &mut [f64], err_sum: &mut V, cnt: &mut Counters) {
         let (c, d, kb, real) = (self.sh.rank, self.sh.data, self.lanes::<K>(), self.real);
+        // the error sum in a register, not through the reference
+        let mut err = *err_sum;
         let (zero, two, beta) = (V::splat(0.0), V::splat(2.0), V::splat(p.beta));
         // lane groups of the block that are all real, and the mask of the
         // partial one
@@ -377,14 +379,15 @@ impl NmfBlock<'_> {
                         *w = flush_subnormal(wv + beta * dw).to_array();
                         *z = flush_subnormal(zv + beta * dz).to_array();
                         if g < full {
-                            *err += dw * dw + dz * dz;
+                            err += dw * dw + dz * dz;
                         } else if g == full && real % LANES > 0 {
-                            *err += V::new(part) * (dw * dw + dz * dz);
+                            err += V::new(part) * (dw * dw + dz * dz);
                         }
                     }
                 }
             }
         }
+        *err_sum = err;
     }
 }
 
