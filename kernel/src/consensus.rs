@@ -43,9 +43,11 @@ pub fn sphere(w: &mut [f64], omega: f64) -> bool {
 /// Non-negative projection of `n` values `w[start + i*stride]` followed by
 /// scaling to norm `omega` (NMF weight column, eq. 14b–c). When every value
 /// is non-positive the largest (first of equals) becomes `omega` and the
-/// rest 0 (section 4.2). Returns `true` in that all-non-positive case.
+/// rest 0 (section 4.2). Returns `true` in that all-non-positive case. An
+/// empty column, or one that does not fit in `w`, is left alone (`false`).
 pub fn nonneg_sphere_strided(w: &mut [f64], start: usize, stride: usize, n: usize, omega: f64) -> bool {
-    if n == 0 {
+    let last = n.checked_sub(1).and_then(|m| m.checked_mul(stride)).and_then(|o| o.checked_add(start));
+    if !last.is_some_and(|l| l < w.len()) {
         return false;
     }
     let idx = |i: usize| start + i * stride;

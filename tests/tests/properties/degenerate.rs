@@ -201,6 +201,13 @@ fn degenerate_nonneg_sphere() {
     assert_eq!(w, [0.0, 2.0, 0.0], "a NaN entry becomes 0 and hides no positive entry");
     let mut w = [-1.0, 2.0];
     assert!(!consensus::nonneg_sphere_strided(&mut w, 0, 1, 0, 1.0));
+    // a column past the end of the slice (or whose offsets overflow) is
+    // left alone
+    let before = w;
+    for (start, stride, n) in [(0, 1, w.len() + 1), (w.len(), 1, 1), (1, usize::MAX, 2), (usize::MAX, 1, 1)] {
+        assert!(!consensus::nonneg_sphere_strided(&mut w, start, stride, n, 1.0));
+        assert_eq!(w, before);
+    }
     assert_eq!(w, [-1.0, 2.0], "n = 0 changes nothing");
 }
 
