@@ -47,7 +47,7 @@ pub fn sphere(w: &mut [f64], omega: f64) -> bool {
 /// empty column, or one that does not fit in `w`, is left alone (`false`).
 pub fn nonneg_sphere_strided(w: &mut [f64], start: usize, stride: usize, n: usize, omega: f64) -> bool {
     let last = n.checked_sub(1).and_then(|m| m.checked_mul(stride)).and_then(|o| o.checked_add(start));
-    if !last.is_some_and(|l| l < w.len()) {
+    if last.is_none_or(|l| l >= w.len()) {
         return false;
     }
     let idx = |i: usize| start + i * stride;
