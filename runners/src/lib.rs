@@ -19,6 +19,7 @@ pub mod netfile;
 pub mod netinit;
 pub mod nmf_train;
 pub mod output;
+pub mod parallel;
 pub mod paramfile;
 pub mod picture;
 pub mod report;

@@ -218,6 +218,39 @@ fn binary_restarts_report_every_run_and_the_rate() {
     assert!((r[3]["width_bound"].as_f64().unwrap() - 1.0 / 2f64.sqrt()).abs() < 1e-15);
 }
 
+/// Restarts side by side on two threads (each run on one): the records of
+/// one after the other, in seed order; `--threads 0` is refused.
+#[test]
+fn binary_restarts_on_threads_equal_serial() {
+    let run = |threads: &str| {
+        let o = lwl(&[
+            "autoencode",
+            "--binary",
+            "2",
+            "--restarts",
+            "4",
+            "--seed",
+            "4",
+            "--iter",
+            "20000",
+            "--json",
+            "--threads",
+            threads,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let r = records(&o);
+        assert_eq!(r[4]["threads"].as_u64(), threads.parse().ok());
+        let keys = ["seed", "success", "decodes", "iters", "gwms", "rrr_err", "data_err", "code_err"];
+        r.iter().map(|v| keys.map(|k| v[k].to_string())).collect::<Vec<_>>()
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one[..4].iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["4", "5", "6", "7"]);
+    let o = lwl(&["autoencode", "--binary", "2", "--restarts", "2", "--threads", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--threads must be at least 1"), "{}", stderr(&o));
+}
+
 /// 40 random 8×8 "images" of values in [0, 1], in the unlabelled format.
 fn toy_data(dir: &std::path::Path) -> String {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);

@@ -14,6 +14,7 @@ mod train;
 
 use std::time::Instant;
 
+use indicatif::MultiProgress;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::net::NodeKind;
 use lwl_kernel::network::Params;
@@ -38,6 +39,7 @@ use crate::engine::{Path, Pool, Precision};
 use crate::error::Error;
 use crate::netfile::{NetFormat, NetSpec};
 use crate::netinit::random_weights;
+use crate::parallel::side_by_side;
 use crate::paramfile::{NetParams, read_net_params};
 use crate::report::{Reporter, progress, restart_summary, seed};
 
@@ -220,7 +222,8 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     if let Some(w) = a.compute.precision.tol_warning(hp.tol) {
         eprintln!("lwl autoencode: {w}");
     }
-    let pool = a.compute.pool()?;
+    // restarts run side by side, each on one thread
+    let pool = if a.restarts.is_some() { None } else { a.compute.pool()? };
     let path = match (a.oracle, a.gamma) {
         (_, g) if g != 1.0 => Path::General(g),
         (true, _) => Path::Oracle,
@@ -235,9 +238,11 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
         iter: hp.iter,
         tol: hp.tol,
     };
-    let run = Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref() };
+    let bars = MultiProgress::new();
+    let run =
+        Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref(), bars: &bars };
     match a.restarts {
-        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode")),
+        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode"), a.compute.threads()?),
         None => run.single(saved.unwrap_or_default()),
     }
 }
@@ -252,6 +257,8 @@ struct Run<'a> {
     hp: &'a Hyper,
     setup: Setup,
     pool: Option<&'a Pool>,
+    /// Where the runs' progress bars go (stacked for restarts side by side).
+    bars: &'a MultiProgress,
 }
 
 impl Run<'_> {
@@ -280,7 +287,7 @@ impl Run<'_> {
         mut each: impl FnMut(&AutoTrainer, &train::Eval, &Value, u64) -> Result<(), Error>,
     ) -> Result<Value, Error> {
         let batches = self.src.train.len().div_ceil(self.hp.batch);
-        let bar = progress((self.hp.epochs * batches) as u64, "autoencode");
+        let bar = self.bars.add(progress((self.hp.epochs * batches) as u64, "autoencode"));
         let clock = Instant::now();
         let mut last = Value::Null;
         for epoch in start.epoch + 1..=start.epoch + self.hp.epochs {
@@ -353,16 +360,18 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn restarts(&self, runs: usize, base: u64) -> Result<(), Error> {
+    /// Seeds `base`, `base + 1`, … side by side on `threads` threads.
+    fn restarts(&self, runs: usize, base: u64, threads: usize) -> Result<(), Error> {
         let cols = ["seed", "success", "decodes", "iters", "gwms", "rrr_err", "data_err", "code_err", "seconds"];
         let mut rep = Reporter::new(self.a.json, &cols);
-        let (mut wins, mut decoded) = (Vec::new(), 0);
-        for r in 0..runs {
-            let s = base.wrapping_add(r as u64);
-            let mut t = self.trainer(s, None);
-            let last = self.train(&mut t, &Saved::default(), |_, _, _, _| Ok(()))?;
+        let (mut wins, mut decoded, clock) = (Vec::new(), 0, Instant::now());
+        let run = |r: usize| {
+            let mut t = self.trainer(base.wrapping_add(r as u64), None);
+            self.train(&mut t, &Saved::default(), |_, _, _, _| Ok(()))
+        };
+        side_by_side(runs, threads, run, |r, last| {
             let rec = json!({
-                "seed": s,
+                "seed": base.wrapping_add(r as u64),
                 "success": last["success"],
                 "decodes": last["decodes"],
                 "iters": last["iters"],
@@ -372,14 +381,16 @@ impl Run<'_> {
                 "code_err": last["code_err"],
                 "seconds": last["seconds"],
             });
-            rep.record(&rec);
+            self.bars.suspend(|| rep.record(&rec));
             let f = |k: &str| rec[k].as_f64().unwrap_or(f64::NAN);
             if rec["success"] == json!(true) {
                 wins.push((f("iters"), f("gwms"), f("seconds")));
             }
             decoded += usize::from(rec["decodes"] == json!(true));
-        }
+        })?;
         let mut summary = restart_summary(runs, &wins);
+        summary["threads"] = json!(threads.min(runs));
+        summary["wall_seconds"] = json!(clock.elapsed().as_secs_f64());
         summary["decodes"] = json!(decoded);
         summary["width"] = json!(self.hp.width);
         summary["width_bound"] = json!(width_bound(self.feed.data.len(), self.feed.code.len()));

@@ -262,16 +262,24 @@ pub struct Compute {
     /// Threads (default: all cores); results are the same for every count.
     /// Each iteration waits for its slowest thread, so where other jobs hold
     /// cores use fewer (a small net with one core busy ran 2x slower on two
-    /// threads than on one).
+    /// threads than on one). With `autoencode --restarts` the threads run
+    /// that many restarts side by side instead, each on one thread.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }
 
 impl Compute {
+    /// The number of `--threads` (default: all cores).
+    pub fn threads(&self) -> Result<usize, Error> {
+        match crate::parallel::threads(self.threads) {
+            0 => Err(Error::Usage("--threads must be at least 1".into())),
+            t => Ok(t),
+        }
+    }
+
     /// The thread pool for `--threads` (`None` for one thread).
     pub fn pool(&self) -> Result<Option<Pool>, Error> {
-        match self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())) {
-            0 => Err(Error::Usage("--threads must be at least 1".into())),
+        match self.threads()? {
             1 => Ok(None),
             t => Pool::new(t).map(Some).map_err(Error::Usage),
         }
