@@ -289,8 +289,8 @@ impl NmfBlock<'_> {
     /// Set B and the update for the block's data rows in pairs: the dot
     /// products of both rows, then their roots two lane groups per solve
     /// (eight lanes: the Newton chains overlap, with each lane's bits as
-    /// alone), then the updates, adding to the error sum `err_sum`. `acc` holds p and q of row 0, p and q of
-    /// row 1, then t of both rows.
+    /// alone), then the updates, adding to the error sum `err_sum`. `acc`
+    /// holds p and q of row 0, p and q of row 1, then t of both rows.
     fn rows<const K: usize>(&mut self, p: &Params, acc: &mut [f64], err_sum: &mut V, cnt: &mut Counters) {
         let (c, d, kb, real) = (self.sh.rank, self.sh.data, self.lanes::<K>(), self.real);
         // the error sum in a register, not through the reference
