@@ -224,17 +224,13 @@ fn train(
     start: Progress,
     out: Option<&FsPath>,
     mut rep: Option<&mut Reporter>,
-    bars: Option<&MultiProgress>,
+    bars: &MultiProgress,
 ) -> Result<Outcome, Error> {
     let mut setup = plan.setup;
     setup.seed = seed;
     let n = plan.src.data.len();
     let batches = n.div_ceil(setup.batch.min(n)) as u64;
-    let bar = progress(plan.epochs as u64 * batches * setup.iter as u64, &format!("nmf seed {seed}"));
-    let bar = match bars {
-        Some(m) => m.add(bar),
-        None => bar,
-    };
+    let bar = bars.add(progress(plan.epochs as u64 * batches * setup.iter as u64, &format!("nmf seed {seed}")));
     let mut tr = Trainer::new(setup, &plan.src.data, weights, plan.record_series);
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
@@ -338,9 +334,6 @@ fn check(rank: usize, beta: f64, omega: f64, a: &NmfArgs, batch: usize, epochs: 
     if a.restarts == Some(0) {
         return bad("--restarts must be at least 1");
     }
-    if a.threads == Some(0) {
-        return bad("--threads must be at least 1");
-    }
     Ok(())
 }
 
@@ -380,6 +373,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
     let batch = a.batch.or(src.defaults.batch).unwrap_or(n);
     let epochs = a.epochs.unwrap_or(src.defaults.epochs);
     check(rank, beta, omega, a, batch, epochs)?;
+    let (threads, bars) = (threads(a.threads)?, MultiProgress::new());
     let seed = seed(a.seed.or(prev.seed), "nmf");
     let shape = Shape { data: d, rank };
     let path = match (a.oracle, a.gamma) {
@@ -411,7 +405,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
         None => {
             let cols = ["epoch", "gwms", "iters", "rrr_err", "recon_err", "seconds"];
             let mut rep = Reporter::new(a.json, &cols);
-            let o = train(&plan, init(seed), seed, prev, a.out.as_deref(), Some(&mut rep), None)?;
+            let o = train(&plan, init(seed), seed, prev, a.out.as_deref(), Some(&mut rep), &bars)?;
             if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
                 let text: String = s.iter().map(|e| format!("{e:.16e}\n")).collect();
                 write_files(&[(f.as_path(), text.as_bytes())])?;
@@ -422,11 +416,11 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             let cols = ["seed", "success", "iters", "gwms", "seconds", "recon_err"];
             let mut rep = Reporter::new(a.json, &cols);
             let (mut successes, mut plots) = (Vec::new(), Vec::new());
-            let (bars, clock, threads) = (MultiProgress::new(), Instant::now(), threads(a.threads));
+            let clock = Instant::now();
             let run = |r: usize| {
                 let s = seed.wrapping_add(r as u64);
                 let out = a.out.as_ref().map(|dir| dir.join(format!("seed-{s}")));
-                train(&plan, init(s), s, Progress::default(), out.as_deref(), None, Some(&bars))
+                train(&plan, init(s), s, Progress::default(), out.as_deref(), None, &bars)
             };
             side_by_side(runs, threads, run, |r, o| {
                 let success = o.recon_err <= SUCCESS_RECON_ERR;

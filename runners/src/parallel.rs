@@ -8,9 +8,12 @@ use std::sync::mpsc;
 
 use crate::error::Error;
 
-/// The threads of `--threads` (default: all cores).
-pub fn threads(n: Option<usize>) -> usize {
-    n.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+/// The threads of `--threads` (default: all cores); 0 is refused.
+pub fn threads(n: Option<usize>) -> Result<usize, Error> {
+    match n.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())) {
+        0 => Err(Error::Usage("--threads must be at least 1".into())),
+        t => Ok(t),
+    }
 }
 
 /// Runs `run(0)`, `run(1)`, … `run(runs - 1)` on up to `threads` threads,

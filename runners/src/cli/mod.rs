@@ -271,10 +271,7 @@ pub struct Compute {
 impl Compute {
     /// The number of `--threads` (default: all cores).
     pub fn threads(&self) -> Result<usize, Error> {
-        match crate::parallel::threads(self.threads) {
-            0 => Err(Error::Usage("--threads must be at least 1".into())),
-            t => Ok(t),
-        }
+        crate::parallel::threads(self.threads)
     }
 
     /// The thread pool for `--threads` (`None` for one thread).
