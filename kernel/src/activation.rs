@@ -8,12 +8,30 @@
 //! `z = y - b` enters `f`, and a move along `z` shifts `y` and `b` equally and
 //! oppositely.
 //!
-//! Activations: ReLU (section 5.2; the reference formula, bit for bit), the
-//! gapped step of Fig. 2 and the zigmoid of Fig. 17 of full width `Δ`
-//! (`z` from `-Δ/2` to `+Δ/2`), and the soft threshold
-//! `u = sign(z) max(|z| - τ, 0)` of the local-propagation paper (eq. 4). The
-//! last three are projected as graphs of piecewise-linear functions: the
-//! nearest of the pieces' projections, ties to the lower piece.
+//! Activations: ReLU (section 5.2), the gapped step of Fig. 2 and the
+//! zigmoid of Fig. 17 of full width `Δ = 2h` (`z` from `-h` to `+h`), each
+//! with the reference programs' formulas and boundary rules bit for bit
+//! (RRRclass for ReLU, RRRauto for the step and the zigmoid: the golden
+//! cases of `tests/golden/`, the autoencoder case `auto_8_3_8` included);
+//! and the soft threshold `u = sign(z) max(|z| - τ, 0)` of the
+//! local-propagation paper (eq. 4), which no reference program has.
+//!
+//! Boundary conventions (the paper leaves them open; where a reference
+//! program exists, they are its):
+//!
+//! | set | value `f(z)` at a boundary | projection tie (equal distances) |
+//! |---|---|---|
+//! | ReLU | `f(0) = 0` | `d(X=0) < d(X>0)` strictly takes `X = 0`, else the linear piece |
+//! | step | `f(0) = 0` (`z ≤ 0` gives 0, `z > 0` gives 1) | candidate 1 (`X = 1`): 0 only when strictly nearer |
+//! | zigmoid | `(z + h)/Δ` for `|z| < h`; `f(-h) = 0`, `f(h) = 1`, `f(0) = 0` at `Δ = 0` | between 0 and 1 as the step; the ramp only when strictly nearer than that choice |
+//! | soft | `f(±τ) = 0` | the lower piece (in `z`) |
+//! | class node | — | moves only on a strict violation (`z < Δ` true class, `z > 0` others: `class.rs`) |
+//!
+//! The step and the zigmoid at zero: the feed-around of an autoencoder
+//! reaches `y - b = 0` exactly whenever a weighted sum is exactly zero (the
+//! all-zero code of binary encoding gives `y = 0` at every data node), so
+//! `f(0)` decides the initial iterate. The zigmoid's ramp is the
+//! unclamped projection onto its line, kept only when `X' ∈ [0, 1]`.
 
 use crate::simd::V;
 
@@ -53,38 +71,23 @@ struct Piece {
 const NEG: f64 = f64::NEG_INFINITY;
 const POS: f64 = f64::INFINITY;
 
-/// Pieces of the graph of `f`, and how many are used.
-fn pieces(act: Activation) -> ([Piece; 3], usize) {
-    let flat = |c, lo, hi| Piece { a: 0.0, c, lo, hi };
-    let none = flat(0.0, 0.0, 0.0);
-    match act {
-        Activation::Relu => ([flat(0.0, NEG, 0.0), Piece { a: 1.0, c: 0.0, lo: 0.0, hi: POS }, none], 2),
-        Activation::Step { width } => {
-            let h = half(width);
-            ([flat(0.0, NEG, -h), flat(1.0, h, POS), none], 2)
-        }
-        Activation::Zigmoid { width } => {
-            let h = half(width);
-            if h > 0.0 {
-                let mid = Piece { a: 1.0 / width, c: 0.5, lo: -h, hi: h };
-                ([flat(0.0, NEG, -h), mid, flat(1.0, h, POS)], 3)
-            } else {
-                ([flat(0.0, NEG, 0.0), flat(1.0, 0.0, POS), none], 2)
-            }
-        }
-        Activation::Soft { tau } => {
-            let t = if tau > 0.0 { tau } else { 0.0 };
-            ([Piece { a: 1.0, c: t, lo: NEG, hi: -t }, flat(0.0, -t, t), Piece { a: 1.0, c: -t, lo: t, hi: POS }], 3)
-        }
-    }
+/// The three pieces of the soft threshold's graph.
+fn soft_pieces(tau: f64) -> [Piece; 3] {
+    let t = if tau > 0.0 { tau } else { 0.0 };
+    [
+        Piece { a: 1.0, c: t, lo: NEG, hi: -t },
+        Piece { a: 0.0, c: 0.0, lo: -t, hi: t },
+        Piece { a: 1.0, c: -t, lo: t, hi: POS },
+    ]
 }
 
 fn half(width: f64) -> f64 {
     if width > 0.0 { 0.5 * width } else { 0.0 }
 }
 
-/// `f(z)` for the forward pass (the step takes 1 at `z ≥ 0`, its midpoint
-/// rule for a feed-forward decision).
+/// `f(z)` for the forward pass and the feed-around: the step gives 0 at
+/// `z ≤ 0` and 1 above (the reference's rule), the zigmoid `(z + h)/Δ` on
+/// `|z| < h` and the step's values outside.
 pub fn value(act: Activation, z: f64) -> f64 {
     match act {
         Activation::Relu => {
@@ -94,21 +97,12 @@ pub fn value(act: Activation, z: f64) -> f64 {
                 0.0
             }
         }
-        Activation::Step { .. } => {
-            if z >= 0.0 {
-                1.0
-            } else {
+        Activation::Zigmoid { width } if half(width) > 0.0 && z.abs() < half(width) => (z + half(width)) / width,
+        Activation::Step { .. } | Activation::Zigmoid { .. } => {
+            if z <= 0.0 {
                 0.0
-            }
-        }
-        Activation::Zigmoid { width } => {
-            let h = half(width);
-            if z <= -h {
-                0.0
-            } else if z >= h {
-                1.0
             } else {
-                z / width + 0.5
+                1.0
             }
         }
         Activation::Soft { tau } => {
@@ -171,6 +165,48 @@ pub fn relu_lanes(xa: V, y: V, b: V) -> (V, V, V) {
     (z.select(zero, x2), z.select(y1, y2), z.select(b1, b2))
 }
 
+/// The step's two candidates as RRRauto's `actproj` forms them, for
+/// `X = 0` (`z ≤ -h`) and `X = 1` (`z ≥ h`), and the nearer one as
+/// `(X', y', b', d)`, `d` the squared distance; the tie goes to 1.
+#[inline(always)]
+fn gap(x: f64, y: f64, b: f64, h: f64) -> (f64, f64, f64, f64) {
+    let z = y - b;
+    let mut d0 = x * x;
+    let s = (z + h) / 2.0;
+    let (y0, b0) = if s < 0.0 {
+        (y, b)
+    } else {
+        d0 += (2.0 * s) * s;
+        (y - s, b + s)
+    };
+    let mut d1 = (1.0 - x) * (1.0 - x);
+    let s = (z - h) / 2.0;
+    let (y1, b1) = if s > 0.0 {
+        (y, b)
+    } else {
+        d1 += (2.0 * s) * s;
+        (y - s, b + s)
+    };
+    if d0 < d1 { (0.0, y0, b0, d0) } else { (1.0, y1, b1, d1) }
+}
+
+/// Projection to the graph of the step (`ramp` `None`) or the zigmoid of
+/// width `Δ = 2h` (`ramp` `Some(Δ)`, `h > 0`), as RRRauto's `actproj`: the
+/// nearer flat piece (a tie to `X = 1`), replaced by the ramp's projection
+/// when that lies on the ramp (`X' ∈ [0, 1]`) and is strictly nearer.
+fn step_or_zigmoid(x: f64, y: f64, b: f64, h: f64, ramp: Option<f64>) -> (f64, f64, f64) {
+    let flat = gap(x, y, b, h);
+    if let Some(width) = ramp {
+        let k = 1.0 + 0.5 / (h * h);
+        let s = (x - (y - b) / width - 0.5) / k;
+        let xz = x - s;
+        if (0.0..=1.0).contains(&xz) && k * s * s < flat.3 {
+            return (xz, y + s / width, b - s / width);
+        }
+    }
+    (flat.0, flat.1, flat.2)
+}
+
 #[inline(always)]
 fn piece_proj(p: &Piece, x: f64, y: f64, b: f64) -> (f64, f64, f64, f64) {
     let z = y - b;
@@ -191,20 +227,27 @@ fn piece_proj(p: &Piece, x: f64, y: f64, b: f64) -> (f64, f64, f64, f64) {
 }
 
 /// Projection of `(X, y, b)` to the graph of the activation: returns
-/// `(X', y', b')`. ReLU uses the reference formula.
+/// `(X', y', b')`, with the boundary rules of the table above.
 pub fn project(act: Activation, x: f64, y: f64, b: f64) -> (f64, f64, f64) {
-    if act == Activation::Relu {
-        return relu_ref(x, y, b);
-    }
-    let (ps, n) = pieces(act);
-    let mut best = piece_proj(&ps[0], x, y, b);
-    for p in &ps[1..n] {
-        let c = piece_proj(p, x, y, b);
-        if c.3 < best.3 {
-            best = c;
+    match act {
+        Activation::Relu => relu_ref(x, y, b),
+        Activation::Step { width } => step_or_zigmoid(x, y, b, half(width), None),
+        Activation::Zigmoid { width } => {
+            let h = half(width);
+            step_or_zigmoid(x, y, b, h, (h > 0.0).then_some(width))
+        }
+        Activation::Soft { tau } => {
+            let ps = soft_pieces(tau);
+            let mut best = piece_proj(&ps[0], x, y, b);
+            for p in &ps[1..] {
+                let c = piece_proj(p, x, y, b);
+                if c.3 < best.3 {
+                    best = c;
+                }
+            }
+            (best.0, best.1, best.2)
         }
     }
-    (best.0, best.1, best.2)
 }
 
 #[inline(always)]
@@ -222,20 +265,56 @@ fn piece_lanes(p: &Piece, x: V, y: V, b: V) -> (V, V, V, V) {
     (xp, y + s, b - s, d)
 }
 
+/// Lane twin of [`step_or_zigmoid`] (identical bits per lane).
+#[inline(always)]
+fn step_or_zigmoid_lanes(x: V, y: V, b: V, h: f64, ramp: Option<f64>) -> (V, V, V) {
+    let (zero, one, two) = (V::splat(0.0), V::splat(1.0), V::splat(2.0));
+    let z = y - b;
+    let s0 = (z + V::splat(h)) / two;
+    let move0 = !s0.simd_lt(zero);
+    let d0 = x * x;
+    let d0 = move0.select(d0 + (two * s0) * s0, d0);
+    let (y0, b0) = (move0.select(y - s0, y), move0.select(b + s0, b));
+    let s1 = (z - V::splat(h)) / two;
+    let move1 = !s1.simd_gt(zero);
+    let d1 = (one - x) * (one - x);
+    let d1 = move1.select(d1 + (two * s1) * s1, d1);
+    let (y1, b1) = (move1.select(y - s1, y), move1.select(b + s1, b));
+    let pick0 = d0.simd_lt(d1);
+    let (xf, yf, bf, df) = (pick0.select(zero, one), pick0.select(y0, y1), pick0.select(b0, b1), pick0.select(d0, d1));
+    match ramp {
+        Some(width) => {
+            let (k, w) = (V::splat(1.0 + 0.5 / (h * h)), V::splat(width));
+            let s = (x - z / w - V::splat(0.5)) / k;
+            let xz = x - s;
+            let on = !xz.simd_lt(zero) & !xz.simd_gt(one) & xz.simd_eq(xz) & (k * s * s).simd_lt(df);
+            (on.select(xz, xf), on.select(y + s / w, yf), on.select(b - s / w, bf))
+        }
+        None => (xf, yf, bf),
+    }
+}
+
 /// Lane twin of [`project`] (identical bits per lane).
 #[inline(always)]
 pub fn project_lanes(act: Activation, x: V, y: V, b: V) -> (V, V, V) {
-    if act == Activation::Relu {
-        return relu_lanes(x, y, b);
+    match act {
+        Activation::Relu => relu_lanes(x, y, b),
+        Activation::Step { width } => step_or_zigmoid_lanes(x, y, b, half(width), None),
+        Activation::Zigmoid { width } => {
+            let h = half(width);
+            step_or_zigmoid_lanes(x, y, b, h, (h > 0.0).then_some(width))
+        }
+        Activation::Soft { tau } => {
+            let ps = soft_pieces(tau);
+            let mut best = piece_lanes(&ps[0], x, y, b);
+            for p in &ps[1..] {
+                let c = piece_lanes(p, x, y, b);
+                let m = c.3.simd_lt(best.3);
+                best = (m.select(c.0, best.0), m.select(c.1, best.1), m.select(c.2, best.2), m.select(c.3, best.3));
+            }
+            (best.0, best.1, best.2)
+        }
     }
-    let (ps, n) = pieces(act);
-    let mut best = piece_lanes(&ps[0], x, y, b);
-    for p in &ps[1..n] {
-        let c = piece_lanes(p, x, y, b);
-        let m = c.3.simd_lt(best.3);
-        best = (m.select(c.0, best.0), m.select(c.1, best.1), m.select(c.2, best.2), m.select(c.3, best.3));
-    }
-    (best.0, best.1, best.2)
 }
 
 /// The interval of `z = y - b` whose image is the fixed value `v`. A value
@@ -257,16 +336,10 @@ fn preimage(act: Activation, v: f64) -> (f64, f64) {
             // zero width: the zero-gap step
             if v >= 0.5 { (0.0, POS) } else { (NEG, 0.0) }
         }
+        // the ramp's interior values are handled by `fixed`
         Activation::Zigmoid { width } => {
             let h = half(width);
-            if v <= 0.0 || !(v < 1.0 || v >= 1.0) {
-                (NEG, -h)
-            } else if v >= 1.0 {
-                (h, POS)
-            } else {
-                let z = width * v - h;
-                (z, z)
-            }
+            if v >= 1.0 { (h, POS) } else { (NEG, -h) }
         }
         Activation::Soft { tau } => {
             let t = if tau > 0.0 { tau } else { 0.0 };
@@ -285,6 +358,14 @@ fn preimage(act: Activation, v: f64) -> (f64, f64) {
 /// `y` and `b` move equally and oppositely until `f(y - b) = v`; returns
 /// `(y', b')`.
 pub fn fixed(act: Activation, v: f64, y: f64, b: f64) -> (f64, f64) {
+    if let Activation::Zigmoid { width } = act {
+        let h = half(width);
+        if h > 0.0 && v > 0.0 && v < 1.0 {
+            // RRRauto's `autoproj`: z moves to the ramp point h(2v - 1)
+            let s = ((y - b) + h * (1.0 - 2.0 * v)) / 2.0;
+            return (y - s, b + s);
+        }
+    }
     let (lo, hi) = preimage(act, v);
     let z = y - b;
     let zp = if z < lo {
@@ -367,6 +448,78 @@ mod tests {
                 assert!(on_graph(act, want, y, b), "{act:?} {v}");
                 assert!(((y + b) - (0.37 - 0.2)).abs() < 1e-12);
             }
+        }
+    }
+
+    #[test]
+    fn step_is_zero_at_zero_and_one_above() {
+        for act in [Activation::Step { width: 0.4 }, Activation::Zigmoid { width: 0.0 }] {
+            assert_eq!(value(act, 0.0), 0.0, "{act:?}");
+            assert_eq!(value(act, -0.0), 0.0, "{act:?}");
+            assert_eq!(value(act, f64::MIN_POSITIVE), 1.0, "{act:?}");
+            assert_eq!(value(act, -1e-300), 0.0, "{act:?}");
+        }
+        // the zigmoid's ramp (z + h)/Δ, 0 at -h and 1 at +h
+        let z = Activation::Zigmoid { width: 0.4 };
+        assert_eq!(value(z, 0.0), 0.5);
+        assert_eq!(value(z, -0.2), 0.0);
+        assert_eq!(value(z, 0.2), 1.0);
+        assert_eq!(value(z, 0.1), (0.1 + 0.2) / 0.4);
+    }
+
+    /// X = 0.5 at z = 0 is equally far from both flat pieces of the step:
+    /// d0 = 0.25 + 2(h/2)² = d1. The tie goes to X = 1 (z moved to +h).
+    #[test]
+    fn step_tie_goes_to_one() {
+        for width in [0.4, 0.8, 0.0] {
+            let act = Activation::Step { width };
+            let (x, y, b) = project(act, 0.5, 0.3, 0.3);
+            assert_eq!(x, 1.0, "width {width}");
+            assert!((y - b - width / 2.0).abs() < 1e-15, "width {width}");
+            let l = project_lanes(act, V::splat(0.5), V::splat(0.3), V::splat(0.3));
+            assert_eq!((l.0.to_array()[0], l.1.to_array()[0], l.2.to_array()[0]), (x, y, b));
+        }
+        // one bit nearer to 0 goes to 0
+        let (x, _, _) = project(Activation::Step { width: 0.4 }, 0.5 - 1e-12, 0.3, 0.3);
+        assert_eq!(x, 0.0);
+    }
+
+    /// Scalar and lane versions agree bit for bit on a grid that holds the
+    /// boundaries exactly (z = ±h, 0, ties, the ramp's ends) and NaN.
+    #[test]
+    fn lanes_equal_scalar_on_boundaries() {
+        let acts = [
+            Activation::Relu,
+            Activation::Step { width: 0.4 },
+            Activation::Zigmoid { width: 0.4 },
+            Activation::Zigmoid { width: 0.0 },
+            Activation::Soft { tau: 0.2 },
+        ];
+        let xs = [-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5, f64::NAN];
+        let zs = [-0.4, -0.2, -0.1, 0.0, 0.1, 0.2, 0.4, -0.0];
+        for act in acts {
+            for &x in &xs {
+                for &z in &zs {
+                    for b in [0.0, 0.3, -1.25] {
+                        let y = z + b;
+                        let s = project(act, x, y, b);
+                        let l = project_lanes(act, V::splat(x), V::splat(y), V::splat(b));
+                        let l = (l.0.to_array()[3], l.1.to_array()[3], l.2.to_array()[3]);
+                        let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+                        assert!(same(s.0, l.0) && same(s.1, l.1) && same(s.2, l.2), "{act:?} {x} {y} {b}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_interior_zigmoid_value_moves_z_to_the_ramp() {
+        let act = Activation::Zigmoid { width: 0.4 };
+        for v in [0.25, 0.5, 0.9] {
+            let (y, b) = fixed(act, v, 0.7, 0.1);
+            assert!((value(act, y - b) - v).abs() < 1e-15, "{v}");
+            assert!((y + b - 0.8).abs() < 1e-15);
         }
     }
 }

@@ -27,7 +27,7 @@ use crate::datafile::{UnlabeledData, read_csv, read_text_file, read_unlabeled};
 use crate::engine::Path;
 use crate::error::{Error, InputError};
 use crate::nmf_train::{Setup, Trainer, random_weights};
-use crate::output::write_files;
+use crate::output::{check_writable, write_files, write_series};
 use crate::parallel::{side_by_side, threads};
 use crate::picture::{Shade, grid, plot_log};
 use crate::report::{Reporter, progress, restart_summary, seed};
@@ -401,14 +401,16 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             .as_ref()
             .map_or_else(|| random_weights(shape, omega, &mut Xoshiro256PlusPlus::seed_from_u64(s)), |g| g.1.clone())
     };
+    if let Some(f) = &a.err_series {
+        check_writable(f)?;
+    }
     match a.restarts {
         None => {
             let cols = ["epoch", "gwms", "iters", "rrr_err", "recon_err", "seconds"];
             let mut rep = Reporter::new(a.json, &cols);
             let o = train(&plan, init(seed), seed, prev, a.out.as_deref(), Some(&mut rep), &bars)?;
             if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
-                let text: String = s.iter().map(|e| format!("{e:.16e}\n")).collect();
-                write_files(&[(f.as_path(), text.as_bytes())])?;
+                write_series(f, s)?;
             }
             rep.last(o.last);
         }

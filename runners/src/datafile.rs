@@ -160,7 +160,11 @@ pub fn write_labeled(data: &LabeledData) -> String {
     out
 }
 
-/// Parses unlabeled data (`path` is used in error messages only).
+/// Parses unlabeled data (`path` is used in error messages only): a header
+/// `datanodes`, then one item of that many values per line; or, as the
+/// reference's RRRauto reads its data, a header `datanodes M` and per item
+/// the values and an integer label, both ignored (`M` and the labels are
+/// the classifier format's and play no part in an autoencoder or NMF).
 pub fn read_unlabeled(text: &str, path: &str) -> Result<UnlabeledData, InputError> {
     let at = |line: usize, msg: String| InputError::at(path, line, msg);
     let mut lines = nonblank_lines(text);
@@ -168,20 +172,40 @@ pub fn read_unlabeled(text: &str, path: &str) -> Result<UnlabeledData, InputErro
         return Err(InputError::file(path, "empty file; expected the number of data nodes"));
     };
     let head = tokens(header);
-    if head.len() != 1 {
-        return Err(at(hl, format!("header has {} fields; expected the number of data nodes", head.len())));
+    if !(1..=2).contains(&head.len()) {
+        return Err(at(
+            hl,
+            format!(
+                "header has {} fields; expected the number of data nodes (or, as the reference \
+                 programs write it, `datanodes classes` with a label per item)",
+                head.len()
+            ),
+        ));
     }
     let dims = parse_bounded(head[0], "number of data nodes", MAX_DIMS).map_err(|m| at(hl, m))?;
     if dims == 0 {
         return Err(at(hl, "the number of data nodes must be at least 1".into()));
     }
+    if let Some(m) = head.get(1) {
+        parse_bounded(m, "second header field", MAX_DIMS).map_err(|m| at(hl, m))?;
+    }
+    let labelled = head.len() == 2;
+    let fields = dims + usize::from(labelled);
     let mut data = UnlabeledData { dims, values: Vec::new() };
     for (ln, line) in lines {
         let t = tokens(line);
-        if t.len() != dims {
-            return Err(at(ln, format!("expected {dims} values, found {}", t.len())));
+        if t.len() != fields {
+            let msg = if labelled {
+                format!("expected {fields} fields ({dims} values and a label), found {}", t.len())
+            } else {
+                format!("expected {dims} values, found {}", t.len())
+            };
+            return Err(at(ln, msg));
         }
-        push_values(&t, &mut data.values).map_err(|m| at(ln, m))?;
+        push_values(&t[..dims], &mut data.values).map_err(|m| at(ln, m))?;
+        if let Some(tok) = t.get(dims).filter(|_| labelled) {
+            parse_count(tok).ok_or_else(|| at(ln, format!("label '{tok}' is not a non-negative integer")))?;
+        }
     }
     if data.is_empty() {
         return Err(InputError::file(path, "no data items after the header"));

@@ -13,6 +13,8 @@
 //!   nodes, total encoder hidden, code nodes, total decoder hidden), nodes in
 //!   that order; records for every node, data nodes included. Hidden layer
 //!   sizes are not in the header: the graph is whatever the records say.
+//!   The reference's `autonet` writes the header on two lines (`8 0`, then
+//!   `3 0`); both layouts are read.
 //!
 //! Edges are numbered by receiving node in increasing node order and, within
 //! a node, in the order its sources are listed.

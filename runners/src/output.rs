@@ -71,6 +71,19 @@ pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Writes an RRR_err series to `path`, one value per line with 17
+/// significant digits (`--err-series`).
+pub fn write_series(path: &Path, series: &[f64]) -> Result<(), Error> {
+    let text: String = series.iter().map(|e| format!("{e:.16e}\n")).collect();
+    write_files(&[(path, text.as_bytes())])
+}
+
+/// Creates (or empties) `path` now, so that an `--err-series` that cannot
+/// be written is refused before the run instead of after it.
+pub fn check_writable(path: &Path) -> Result<(), Error> {
+    fs::File::create(path).map(drop).map_err(|e| io_error(path, e))
+}
+
 /// Writes `text` atomically to `out`, or to standard output when `out` is
 /// `None`. A closed pipe on standard output (`lwl ... | head`) is not an
 /// error.

@@ -171,10 +171,26 @@ fn unlabeled_reader_errors() {
     assert!(read_unlabeled("3\n\n1 2 3\n", "u").is_ok());
     let e = read_unlabeled("3\n\n1 2 3\n1 2\n", "u").expect_err("short item");
     assert_eq!(e.to_string(), "u:4: expected 3 values, found 2");
-    let e = read_unlabeled("3 4\n", "u").expect_err("two header fields");
+    let e = read_unlabeled("3 4 5\n", "u").expect_err("three header fields");
     assert_eq!(e.line, Some(1));
     let e = read_unlabeled("3\n", "u").expect_err("no items");
     assert_eq!(e.line, None);
+}
+
+#[test]
+fn unlabeled_reader_takes_the_reference_autoencoder_format() {
+    // RRRauto's data files: a header `N M`, then N values and an integer
+    // label per item; the labels are read and dropped
+    let own = read_unlabeled("3\n0 0.5 1\n1 0 0\n", "u").unwrap();
+    let reference = read_unlabeled("3 10\n\n0 0.5 1 7\n1 0 0 0\n", "r").unwrap();
+    assert_eq!(own, reference);
+    assert_eq!(reference.values, [0.0, 0.5, 1.0, 1.0, 0.0, 0.0]);
+    let e = read_unlabeled("3 10\n0 0.5 1\n", "r").expect_err("label missing");
+    assert_eq!(e.to_string(), "r:2: expected 4 fields (3 values and a label), found 3");
+    let e = read_unlabeled("3 10\n0 0.5 1 0.5\n", "r").expect_err("label not an integer");
+    assert!(e.to_string().starts_with("r:2: label '0.5'"), "{e}");
+    let e = read_unlabeled("3 x\n0 0.5 1 0\n", "r").expect_err("bad second field");
+    assert_eq!(e.line, Some(1));
 }
 
 #[test]

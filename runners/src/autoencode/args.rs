@@ -78,6 +78,20 @@ pub struct AutoencodeArgs {
     /// fresh, printed).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Initial consensus weights (and biases): a parameter file written by
+    /// --out, or a reference weight file (one line per node, its incoming
+    /// weights in edge order; biases 0), as `classify --init` reads them.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["resume", "restarts"])]
+    pub init: Option<PathBuf>,
+    /// Keep the data order (no shuffle per epoch), as a replay of a
+    /// reference run needs; binary encoding's codes are always in the
+    /// reference's order (code c has bit i of c on code node i).
+    #[arg(long)]
+    pub no_shuffle: bool,
+    /// Write every RRR_err, one per line with 17 significant digits (the
+    /// file is created before training starts).
+    #[arg(long, value_name = "FILE", conflicts_with = "restarts")]
+    pub err_series: Option<PathBuf>,
     /// Directory for parameters, the net, the iDE code, progress and (image
     /// data) pictures, written every epoch.
     #[arg(long, value_name = "DIR")]

@@ -175,36 +175,47 @@ impl Auto<'_> {
     }
 
     /// Feed-arounds of `items` (item-major, the fixed layer's values of each
-    /// item): the rms error at the fixed layer between the given values and
+    /// item): the error at the fixed layer between the given values and
     /// `f(y − b)` (data_err of eq. 40 for data items, code_err of eq. 41 for
-    /// code items), and the values every item gives the other layer
-    /// (encodings for data items, decodings for code items), item-major.
+    /// code items) in both forms (see [`Pass`]), and the values every item
+    /// gives the other layer (encodings for data items, decodings for code
+    /// items), item-major.
     pub fn pass(&self, start: Start, items: &[f64]) -> Pass {
         let (fixed, other) = (self.feed.fixed(start), self.feed.fixed(start.other()));
         let count = items.len() / fixed.len();
         let (mut v, mut y) = (vec![0.0; self.net.nodes()], vec![0.0; self.net.nodes()]);
-        let mut sum = 0.0;
+        let (mut sum, mut item_rms) = (0.0, 0.0);
         let mut out = Vec::with_capacity(count * other.len());
         for item in items.chunks_exact(fixed.len()) {
             for (&i, &x) in fixed.iter().zip(item) {
                 v[i] = x;
             }
             self.run(start, &mut v, &mut y);
+            let mut own = 0.0;
             for (&i, &x) in fixed.iter().zip(item) {
-                let d = x - activation::value(self.p.activation, y[i] - self.biases[i]);
-                sum += d * d;
+                let d = activation::value(self.p.activation, y[i] - self.biases[i]) - x;
+                own += d * d;
             }
+            sum += own;
+            item_rms += (own / fixed.len() as f64).sqrt();
             out.extend(other.iter().map(|&i| v[i]));
         }
-        let err = if items.is_empty() { 0.0 } else { (sum / items.len() as f64).sqrt() };
-        Pass { err, out }
+        let (err, err_items) =
+            if count == 0 { (0.0, 0.0) } else { ((sum / items.len() as f64).sqrt(), item_rms / count as f64) };
+        Pass { err, err_items, out }
     }
 }
 
 /// Result of [`Auto::pass`].
 pub struct Pass {
-    /// rms reconstruction error at the fixed layer.
+    /// The reconstruction error as eq. 40–41 print it: one root mean square
+    /// over all items × fixed nodes.
     pub err: f64,
+    /// The reconstruction error as the reference program RRRauto computes
+    /// it, and the paper's tables report: the mean over items of each
+    /// item's root mean square over its fixed nodes (its `autoerr`, summed
+    /// in the same order).
+    pub err_items: f64,
     /// The other layer's values, item-major.
     pub out: Vec<f64>,
 }

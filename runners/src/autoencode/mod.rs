@@ -39,6 +39,7 @@ use crate::engine::{Path, Pool, Precision};
 use crate::error::Error;
 use crate::netfile::{NetFormat, NetSpec};
 use crate::netinit::random_weights;
+use crate::output::{check_writable, write_series};
 use crate::parallel::side_by_side;
 use crate::paramfile::{NetParams, read_net_params};
 use crate::report::{Reporter, progress, restart_summary, seed};
@@ -237,7 +238,11 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
         code_batch: hp.code_batch,
         iter: hp.iter,
         tol: hp.tol,
+        shuffle: !a.no_shuffle,
     };
+    if let Some(f) = &a.err_series {
+        check_writable(f)?;
+    }
     let bars = MultiProgress::new();
     let run =
         Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref(), bars: &bars };
@@ -305,6 +310,11 @@ impl Run<'_> {
             if let Some(e) = ev.test_data_err {
                 rec["test_data_err"] = json!(e);
             }
+            rec["data_err_items"] = json!(ev.data_err_items);
+            rec["code_err_items"] = json!(ev.code_err_items);
+            if let Some(e) = ev.test_data_err_items {
+                rec["test_data_err_items"] = json!(e);
+            }
             if let Some((s, d)) = self.outcome(t, r.rrr_err) {
                 rec["success"] = json!(s);
                 rec["decodes"] = json!(d);
@@ -319,17 +329,26 @@ impl Run<'_> {
 
     fn single(&self, saved: Saved) -> Result<(), Error> {
         let seed = seed(self.a.seed.or(saved.seed), "autoencode");
-        let start = match &self.a.resume {
-            Some(d) => {
-                let f = d.join("params.txt");
-                Some(read_net_params(&read_text_file(&f)?, &f.display().to_string(), self.spec)?.0)
-            }
+        let start = match (&self.a.init, &self.a.resume) {
+            (Some(f), _) => Some(f.clone()),
+            (_, Some(d)) => Some(d.join("params.txt")),
+            _ => None,
+        };
+        let start = match start {
+            Some(f) => Some(read_net_params(&read_text_file(&f)?, &f.display().to_string(), self.spec)?.0),
             None => None,
         };
         let mut t = self.trainer(seed, start);
+        if self.a.err_series.is_some() {
+            t = t.record_series();
+        }
         let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "data_err", "code_err"];
         if self.src.test.is_some() {
             cols.push("test_data_err");
+        }
+        cols.extend(["data_err_items", "code_err_items"]);
+        if self.src.test.is_some() {
+            cols.push("test_data_err_items");
         }
         if self.src.codes.is_some() {
             cols.extend(["success", "decodes"]);
@@ -356,13 +375,28 @@ impl Run<'_> {
                 None => Ok(()),
             }
         })?;
+        if let (Some(f), Some(s)) = (&self.a.err_series, &t.series) {
+            write_series(f, s)?;
+        }
         rep.last(last);
         Ok(())
     }
 
     /// Seeds `base`, `base + 1`, … side by side on `threads` threads.
     fn restarts(&self, runs: usize, base: u64, threads: usize) -> Result<(), Error> {
-        let cols = ["seed", "success", "decodes", "iters", "gwms", "rrr_err", "data_err", "code_err", "seconds"];
+        let cols = [
+            "seed",
+            "success",
+            "decodes",
+            "iters",
+            "gwms",
+            "rrr_err",
+            "data_err",
+            "code_err",
+            "data_err_items",
+            "code_err_items",
+            "seconds",
+        ];
         let mut rep = Reporter::new(self.a.json, &cols);
         let (mut wins, mut decoded, clock) = (Vec::new(), 0, Instant::now());
         let run = |r: usize| {
@@ -379,6 +413,8 @@ impl Run<'_> {
                 "rrr_err": last["rrr_err"],
                 "data_err": last["data_err"],
                 "code_err": last["code_err"],
+                "data_err_items": last["data_err_items"],
+                "code_err_items": last["code_err_items"],
                 "seconds": last["seconds"],
             });
             self.bars.suspend(|| rep.record(&rec));

@@ -37,6 +37,8 @@ pub struct Setup {
     pub iter: usize,
     /// A batch stops when RRR_err ≤ tol.
     pub tol: f64,
+    /// Shuffle the data every epoch (when there is more than one batch).
+    pub shuffle: bool,
 }
 
 /// A random stream for one purpose of one epoch: the same on every run with
@@ -64,6 +66,13 @@ pub struct Eval {
     pub code_err: f64,
     /// data_err over the test set.
     pub test_data_err: Option<f64>,
+    /// data_err as the reference program reports it (the mean of per-item
+    /// rms errors, [`super::feed::Pass::err_items`]).
+    pub data_err_items: f64,
+    /// code_err as the reference program reports it.
+    pub code_err_items: f64,
+    /// test_data_err as the reference program reports it.
+    pub test_data_err_items: Option<f64>,
     /// The iDE code: the encodings of the whole training set (eq. 37).
     pub ide: IdeCode,
 }
@@ -100,6 +109,8 @@ pub struct AutoTrainer<'a> {
     /// Consensus biases.
     pub biases: Vec<f64>,
     buffers: Vec<NetBuffers>,
+    /// RRR_err of every iteration so far, when recorded (`--err-series`).
+    pub series: Option<Vec<f64>>,
 }
 
 impl<'a> AutoTrainer<'a> {
@@ -115,7 +126,13 @@ impl<'a> AutoTrainer<'a> {
         weights: Vec<f64>,
         biases: Vec<f64>,
     ) -> Self {
-        Self { net, feed, src, setup, seed, pool, weights, biases, buffers: Vec::new() }
+        Self { net, feed, src, setup, seed, pool, weights, biases, buffers: Vec::new(), series: None }
+    }
+
+    /// Records the RRR_err of every iteration from now on (in `series`).
+    pub fn record_series(mut self) -> Self {
+        self.series = Some(Vec::new());
+        self
     }
 
     /// Work counters summed over all batches so far.
@@ -130,7 +147,7 @@ impl<'a> AutoTrainer<'a> {
     pub fn epoch(&mut self, epoch: usize, mut tick: impl FnMut()) -> Result<EpochResult, Error> {
         let (data, dims) = (&self.src.train, self.src.train.dims);
         let mut order: Vec<usize> = (0..data.len()).collect();
-        if self.setup.batch < data.len() {
+        if self.setup.shuffle && self.setup.batch < data.len() {
             order.shuffle(&mut stream(self.seed, epoch, 0));
         }
         let mut rrr_err = f64::NAN;
@@ -180,10 +197,15 @@ impl<'a> AutoTrainer<'a> {
         buf.cold_start();
         let mut last = f64::NAN;
         let tol = self.setup.tol;
-        // RRR_err of every iteration only when it can stop the batch
-        buf.errors = if tol > 0.0 { Errors::Every } else { Errors::Last };
+        // RRR_err of every iteration only when it can stop the batch or is
+        // recorded
+        let series = &mut self.series;
+        buf.errors = if tol > 0.0 || series.is_some() { Errors::Every } else { Errors::Last };
         buf.run_on(self.pool, net, &p, self.setup.path, self.setup.iter, |rep| {
             last = rep.rrr_err;
+            if let Some(s) = series.as_mut() {
+                s.push(last);
+            }
             last > tol || last.is_nan()
         })
         .map_err(|e| Error::Usage(format!("iteration refused: {e:?}")))?;
@@ -205,9 +227,17 @@ impl<'a> AutoTrainer<'a> {
             Some(c) => c.values.clone(),
             None => ide.sample(self.src.train.len(), &mut stream(self.seed, epoch, EVAL_STREAM)),
         };
-        let code_err = auto.pass(Start::Code, &codes).err;
-        let test_data_err = self.src.test.as_ref().map(|t| auto.pass(Start::Data, &t.values).err);
-        Eval { data_err: train.err, code_err, test_data_err, ide }
+        let code = auto.pass(Start::Code, &codes);
+        let test = self.src.test.as_ref().map(|t| auto.pass(Start::Data, &t.values));
+        Eval {
+            data_err: train.err,
+            code_err: code.err,
+            test_data_err: test.as_ref().map(|t| t.err),
+            data_err_items: train.err_items,
+            code_err_items: code.err_items,
+            test_data_err_items: test.map(|t| t.err_items),
+            ide,
+        }
     }
 
     /// The autoencoder with the current parameters.

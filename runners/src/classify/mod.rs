@@ -20,7 +20,7 @@ use crate::engine::{Path, Precision};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
-use crate::output::write_files;
+use crate::output::{check_writable, write_files, write_series};
 use crate::paramfile::{NetParams, read_net_params, write_net_params};
 use crate::picture;
 use crate::report::{Reporter, progress, seed};
@@ -234,6 +234,9 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     if let Some(w) = a.compute.precision.tol_warning(a.tol) {
         eprintln!("lwl classify: {w}");
     }
+    if let Some(f) = &a.err_series {
+        check_writable(f)?;
+    }
     let mut trainer =
         Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool).with_precision(a.compute.precision);
     let (epoch0, iters0, wm0, secs0) = (resumed.epoch, resumed.iters, resumed.weight_multiplies, resumed.seconds);
@@ -312,8 +315,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     }
     bar.finish_and_clear();
     if let (Some(f), Some(s)) = (&a.err_series, &trainer.series) {
-        let text: String = s.iter().map(|e| format!("{e:.16e}\n")).collect();
-        write_files(&[(f.as_path(), text.as_bytes())])?;
+        write_series(f, s)?;
     }
     rep.last(last);
     Ok(())

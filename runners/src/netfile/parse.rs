@@ -8,7 +8,9 @@ use crate::text::{nonblank_lines, parse_bounded, parse_count, tokens};
 
 impl NetSpec {
     /// Parses a network file (either format, told apart by the number of
-    /// header fields). `path` is used in error messages only.
+    /// header fields; an autoencoder's four may stand two on each of two
+    /// lines, as the reference's `autonet` writes them). `path` is used in
+    /// error messages only.
     ///
     /// Every malformed case is an [`InputError`] with the offending line:
     /// non-numeric tokens, wrong counts, records out of order, an indegree
@@ -23,7 +25,22 @@ impl NetSpec {
         let Some((hl, header)) = lines.next() else {
             return Err(InputError::file(path, "empty file; expected a header line"));
         };
-        let head = tokens(header);
+        let mut head = tokens(header);
+        if head.len() == 2 {
+            // the reference's autonet writes `data encode` and `code decode`
+            // on two lines
+            match lines.next() {
+                Some((_, second)) if tokens(second).len() == 2 => head.extend(tokens(second)),
+                _ => {
+                    return Err(at(
+                        hl,
+                        "header has 2 fields; an autoencoder header written on two lines \
+                         (`data encode`, then `code decode`) needs 2 more on the next line"
+                            .into(),
+                    ));
+                }
+            }
+        }
         let format = match head.len() {
             3 => NetFormat::Classifier,
             4 => NetFormat::Autoencoder,
