@@ -19,7 +19,9 @@ pub struct AutoSource {
     #[arg(long)]
     pub mnist: bool,
     /// Data file: the paper's unlabelled format (the number of data nodes,
-    /// then one item per line), values in [0, 1]; gzip allowed.
+    /// then one item per line) or the reference RRRauto's (a header `N M`,
+    /// then per item N values and an integer label, ignored); values in
+    /// [0, 1]; gzip allowed.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
 }
@@ -32,8 +34,8 @@ pub struct AutoencodeArgs {
     /// Test data for --data (same format): reconstructions and test_data_err.
     #[arg(long, value_name = "FILE", requires = "data")]
     pub test: Option<PathBuf>,
-    /// Autoencoder net file (`lwl net auto`); default for built-in data as
-    /// stated there; needed with --data.
+    /// Autoencoder net file (`lwl net auto`, or the reference's `autonet`);
+    /// default for built-in data as stated there; needed with --data.
     #[arg(long, value_name = "FILE")]
     pub net: Option<PathBuf>,
     /// Activation at every node: step (binary data) or zigmoid (default:

@@ -55,7 +55,15 @@ under the previous batch's parameters (eq. 37), each node independently. Every b
 a feed-around from the consensus parameters (section 6.1.1).\n\n\
 After every epoch: data_err (eq. 40) over the training set, code_err (eq. 41) over as many iDE \
 samples as there are training items (binary encoding: over all codes), test_data_err, the last \
-RRR_err and GWMs.\n\n\
+RRR_err and GWMs. data_err and code_err are eq. 40–41 as printed, one root mean square over all \
+items × nodes; data_err_items, code_err_items and test_data_err_items are the same errors as the \
+reference program RRRauto computes them, and the paper's tables report them: the mean over items \
+of each item's root mean square (with --code-batch 0 RRRauto prints 0 for its code error; lwl \
+still measures it). Compare the paper's numbers with the _items figures.\n\n\
+Boundary rules are the reference's: the step gives 0 at y − b = 0 (the all-zero code feeds exact \
+zeros), a projection equally far from 0 and 1 takes 1, and the zigmoid uses RRRauto's formulas. \
+A reference run is replayed from its initial weights with --init W --no-shuffle --oracle \
+--err-series E (the reference's net and data files are read as they are; its margin is Δ/2).\n\n\
 --binary N: the 2^N one-hot vectors as data and all N-bit codes as code items (section 6.3.1), \
 net 2^N → N → 2^N, step activation, β 0.5, Ω 100, Δ 0.4 (0.34 for N = 5), one batch of up to \
 10^6 iterations. A run succeeds when RRR_err ≤ --tol and every data and code item passes encoder \
@@ -70,7 +78,9 @@ pub const EXAMPLES: &str = "Examples:\n  \
 lwl autoencode --binary 3 --seed 1                 # one binary-encoding run\n  \
 lwl autoencode --binary 4 --restarts 20 --json     # success rate over 20 seeds\n  \
 lwl autoencode --mnist --epochs 2 --out run        # MNIST, pictures in run/\n  \
-lwl autoencode --mnist --resume run --epochs 2     # two more epochs";
+lwl autoencode --mnist --resume run --epochs 2     # two more epochs\n  \
+lwl autoencode --binary 3 --init W --width 0.8 --iter 200 --tol 0 --no-shuffle --oracle --err-series E\n  \
+                                                   # replay a reference run (RRRauto margin 0.4)";
 
 /// The hyperparameters of a run: flags, else the resumed run's, else the
 /// data's defaults.
