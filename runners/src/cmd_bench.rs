@@ -22,6 +22,7 @@ use crate::engine::{NetBuffers, NmfBuffers, Path, Pool, Precision};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
+use crate::output::write_stdout;
 use lwl_kernel::exec::Executor;
 
 /// The network of a benchmark configuration.
@@ -196,34 +197,36 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         )));
     }
     if !args.json {
-        println!(
-            "{:<10} {:>4} {:>7} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>8}",
+        write_stdout(&format!(
+            "{:<10} {:>4} {:>7} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>8}\n",
             "config", "prec", "threads", "batch", "block", "iters", "s/GWM", "WM/s", "floor", "ratio"
-        );
+        ))?;
     }
     for cfg in chosen {
         // NMF state is f64 only
         let precs = if matches!(cfg.shape, Shape::Nmf(..)) { &[Precision::F64][..] } else { &precisions[..] };
         for (&prec, &t) in precs.iter().flat_map(|p| threads.iter().map(move |t| (p, t))) {
             let pool = if t > 1 { Some(Pool::new(t).map_err(Error::Usage)?) } else { None };
-            report(&measure(cfg, args, prec, pool.as_ref())?, args.json);
+            report(&measure(cfg, args, prec, pool.as_ref())?, args.json)?;
         }
     }
     if !args.json {
-        println!("simd: {}; seconds per GWM = wall time / (1e-9 · iterations · |K| · |E|)", cpu::simd_level());
+        write_stdout(&format!(
+            "simd: {}; seconds per GWM = wall time / (1e-9 · iterations · |K| · |E|)\n",
+            cpu::simd_level()
+        ))?;
     }
     Ok(())
 }
 
 /// Prints one measurement as JSON or a table row.
-fn report(r: &serde_json::Value, json: bool) {
+fn report(r: &serde_json::Value, json: bool) -> Result<(), Error> {
     if json {
-        println!("{r}");
-        return;
+        return write_stdout(&format!("{r}\n"));
     }
     let f = |k: &str| r.get(k).and_then(|v| v.as_f64());
-    println!(
-        "{:<10} {:>4} {:>7} {:>6} {:>6} {:>6} {:>10.3} {:>12.3e} {:>10} {:>8}",
+    write_stdout(&format!(
+        "{:<10} {:>4} {:>7} {:>6} {:>6} {:>6} {:>10.3} {:>12.3e} {:>10} {:>8}\n",
         r["config"].as_str().unwrap_or(""),
         r["precision"].as_str().unwrap_or(""),
         r["threads"].as_u64().unwrap_or(0),
@@ -234,7 +237,7 @@ fn report(r: &serde_json::Value, json: bool) {
         f("wm_per_s").unwrap_or(f64::NAN),
         f("floor_s_per_gwm").map_or("-".into(), |v| format!("{v:.3}")),
         f("floor_ratio").map_or("-".into(), |v| format!("{v:.2}")),
-    );
+    ))
 }
 
 fn measure(

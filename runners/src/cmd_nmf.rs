@@ -250,7 +250,7 @@ fn train(
             "seconds": start.seconds + clock.elapsed().as_secs_f64(),
         });
         if let Some(rep) = rep.as_deref_mut() {
-            bar.suspend(|| rep.record(&last));
+            bar.suspend(|| rep.record(&last))?;
         }
         if let Some(dir) = out {
             save(dir, &tr, plan, &last, seed, wm, start.iters)?;
@@ -412,7 +412,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
                 write_series(f, s)?;
             }
-            rep.last(o.last);
+            rep.last(o.last)?;
         }
         Some(runs) => {
             let cols = ["seed", "success", "iters", "gwms", "seconds", "recon_err"];
@@ -436,11 +436,12 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
                         "recon_err": o.recon_err,
                         "rrr_err": o.last["rrr_err"],
                     }))
-                });
+                })?;
                 if success {
                     successes.push((o.iters as f64, o.gwms, o.seconds));
                 }
                 plots.push(o.points);
+                Ok(())
             })?;
             if let Some(dir) = &a.out {
                 let path = dir.join("rrr_err.png");
@@ -450,7 +451,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             let mut summary = restart_summary(runs, &successes);
             summary["threads"] = json!(threads.min(runs));
             summary["wall_seconds"] = json!(clock.elapsed().as_secs_f64());
-            rep.last(summary);
+            rep.last(summary)?;
         }
     }
     Ok(())

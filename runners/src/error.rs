@@ -57,6 +57,9 @@ pub enum Error {
     /// The kernel rejected a network that the runner had validated: a bug
     /// (exit status 1).
     Net(lwl_kernel::net::NetError),
+    /// Standard output was closed by its reader (`lwl … | head`): the run
+    /// stops quietly, with exit status 0, its `--out` files as last saved.
+    Closed,
 }
 
 impl Error {
@@ -66,6 +69,7 @@ impl Error {
         match self {
             Error::Input(_) | Error::Usage(_) => 2,
             Error::Io { .. } | Error::Net(_) => 1,
+            Error::Closed => 0,
         }
     }
 }
@@ -77,6 +81,7 @@ impl fmt::Display for Error {
             Error::Usage(msg) => f.write_str(msg),
             Error::Io { path, source } => write!(f, "{path}: {source}"),
             Error::Net(e) => write!(f, "internal error: the kernel rejected the network ({e:?})"),
+            Error::Closed => f.write_str("standard output was closed"),
         }
     }
 }
@@ -86,7 +91,7 @@ impl std::error::Error for Error {
         match self {
             Error::Input(e) => Some(e),
             Error::Io { source, .. } => Some(source),
-            Error::Usage(_) | Error::Net(_) => None,
+            Error::Usage(_) | Error::Net(_) | Error::Closed => None,
         }
     }
 }

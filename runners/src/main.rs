@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(lwl_runners::error::Error::Closed) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lwl: {e}");
             ExitCode::from(e.exit_code())

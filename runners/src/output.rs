@@ -84,18 +84,26 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
     fs::File::create(path).map(drop).map_err(|e| io_error(path, e))
 }
 
+/// Writes `text` to standard output and flushes it: [`Error::Closed`] when
+/// the reader has gone (a closed pipe), [`Error::Io`] for any other failure
+/// (a full disk behind `> file`).
+pub fn write_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|source| match source.kind() {
+        std::io::ErrorKind::BrokenPipe => Error::Closed,
+        _ => Error::Io { path: "standard output".into(), source },
+    })
+}
+
 /// Writes `text` atomically to `out`, or to standard output when `out` is
 /// `None`. A closed pipe on standard output (`lwl ... | head`) is not an
 /// error.
 pub fn emit(out: Option<&Path>, text: &str) -> Result<(), Error> {
     match out {
         Some(path) => write_files(&[(path, text.as_bytes())]),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).or_else(|source| match source.kind() {
-                std::io::ErrorKind::BrokenPipe => Ok(()),
-                _ => Err(Error::Io { path: "stdout".into(), source }),
-            })
-        }
+        None => match write_stdout(text) {
+            Err(Error::Closed) => Ok(()),
+            r => r,
+        },
     }
 }

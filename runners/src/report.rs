@@ -2,10 +2,13 @@
 //! a readable table; progress bars on stderr when stderr is a terminal; the
 //! seed printed on stderr.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::output::write_stdout;
 
 /// The seed to use: the given one, or a fresh one from the operating
 /// system; printed on stderr either way so the run can be repeated.
@@ -29,26 +32,26 @@ impl Reporter {
         Self { json, columns: columns.to_vec(), header_done: false }
     }
 
-    /// Prints one record.
-    pub fn record(&mut self, v: &Value) {
-        let mut out = std::io::stdout().lock();
+    /// Prints one record (see [`write_stdout`] for the errors).
+    pub fn record(&mut self, v: &Value) -> Result<(), Error> {
+        let mut text = String::new();
         if self.json {
-            let _ = writeln!(out, "{v}");
+            text = format!("{v}\n");
         } else {
             if !self.header_done {
                 let head: Vec<String> = self.columns.iter().map(|c| format!("{c:>12}")).collect();
-                let _ = writeln!(out, "{}", head.join(" "));
+                text = head.join(" ") + "\n";
                 self.header_done = true;
             }
             let row: Vec<String> = self.columns.iter().map(|c| format!("{:>12}", cell(v.get(*c)))).collect();
-            let _ = writeln!(out, "{}", row.join(" "));
+            text += &(row.join(" ") + "\n");
         }
-        let _ = out.flush();
+        write_stdout(&text)
     }
 
     /// Prints a closing record (`"final": true` is added) — in table mode
     /// as a `key: value` block.
-    pub fn last(&mut self, v: Value) {
+    pub fn last(&mut self, v: Value) -> Result<(), Error> {
         let mut v = v;
         if let Value::Object(m) = &mut v {
             let mut all = Map::new();
@@ -56,13 +59,13 @@ impl Reporter {
             all.extend(std::mem::take(m));
             *m = all;
         }
-        if self.json {
-            println!("{v}");
-        } else if let Value::Object(m) = &v {
-            for (k, val) in m.iter().filter(|(k, _)| *k != "final") {
-                println!("{k}: {}", cell(Some(val)));
+        let text = match &v {
+            Value::Object(m) if !self.json => {
+                m.iter().filter(|(k, _)| *k != "final").map(|(k, val)| format!("{k}: {}\n", cell(Some(val)))).collect()
             }
-        }
+            _ => format!("{v}\n"),
+        };
+        write_stdout(&text)
     }
 }
 

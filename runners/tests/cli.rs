@@ -134,3 +134,57 @@ fn data_majority_writes_both_files_reproducibly() {
     assert!(stderr(&o).contains("--seed "));
     assert!(d.join("maj13_3_test.txt").exists());
 }
+
+/// The training commands and predict, each with a short run.
+fn short_runs(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let d = dir.display().to_string();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    vec![
+        s(&["classify", "--majority", "2", "--epochs", "3", "--iter", "5", "--seed", "1", "--out", &format!("{d}/c")]),
+        s(&["nmf", "--ledm", "6", "--iter", "300", "--batch", "3", "--epochs", "3", "--seed", "1"]),
+        s(&["autoencode", "--binary", "2", "--iter", "50", "--seed", "1"]),
+        s(&["autoencode", "--binary", "2", "--iter", "50", "--restarts", "3", "--seed", "1"]),
+        s(&["predict", "--params", &format!("{d}/c/params.txt"), "--majority", "2", "--seed", "1"]),
+    ]
+}
+
+/// A full disk behind standard output is an error with a message (exit 1),
+/// not a panic (exit 101); `--out` files stay readable.
+#[test]
+fn a_full_standard_output_is_a_clear_error() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let dir = scratch("cli_dev_full");
+    assert!(lwl(&short_runs(&dir)[0].iter().map(String::as_str).collect::<Vec<_>>()).status.success());
+    for args in short_runs(&dir) {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_lwl")).args(&args).stdout(full).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("standard output: No space left"), "{args:?}: {}", stderr(&o));
+    }
+    let params = std::fs::read_to_string(dir.join("c/params.txt")).unwrap();
+    assert!(params.starts_with("lwl-params"));
+}
+
+/// A reader that goes away (`lwl … | head -1`) ends the run quietly with
+/// exit status 0.
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch("cli_closed_pipe");
+    assert!(lwl(&short_runs(&dir)[0].iter().map(String::as_str).collect::<Vec<_>>()).status.success());
+    for args in short_runs(&dir) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lwl"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+}

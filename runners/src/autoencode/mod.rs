@@ -374,7 +374,7 @@ impl Run<'_> {
         let mut history = saved.history.clone();
         let extra = self.hp.record();
         let last = self.train(&mut t, &saved, |t, ev, rec, wm| {
-            rep.record(rec);
+            rep.record(rec)?;
             history.push(vec![rec["epoch"].as_f64().unwrap_or(0.0), ev.data_err, ev.code_err]);
             match &out {
                 Some(o) => {
@@ -388,8 +388,7 @@ impl Run<'_> {
         if let (Some(f), Some(s)) = (&self.a.err_series, &t.series) {
             write_series(f, s)?;
         }
-        rep.last(last);
-        Ok(())
+        rep.last(last)
     }
 
     /// Seeds `base`, `base + 1`, … side by side on `threads` threads.
@@ -427,12 +426,13 @@ impl Run<'_> {
                 "code_err_items": last["code_err_items"],
                 "seconds": last["seconds"],
             });
-            self.bars.suspend(|| rep.record(&rec));
+            self.bars.suspend(|| rep.record(&rec))?;
             let f = |k: &str| rec[k].as_f64().unwrap_or(f64::NAN);
             if rec["success"] == json!(true) {
                 wins.push((f("iters"), f("gwms"), f("seconds")));
             }
             decoded += usize::from(rec["decodes"] == json!(true));
+            Ok(())
         })?;
         let mut summary = restart_summary(runs, &wins);
         summary["threads"] = json!(threads.min(runs));
@@ -440,7 +440,6 @@ impl Run<'_> {
         summary["decodes"] = json!(decoded);
         summary["width"] = json!(self.hp.width);
         summary["width_bound"] = json!(width_bound(self.feed.data.len(), self.feed.code.len()));
-        rep.last(summary);
-        Ok(())
+        rep.last(summary)
     }
 }

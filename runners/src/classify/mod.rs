@@ -20,7 +20,7 @@ use crate::engine::{Path, Precision};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
-use crate::output::{check_writable, write_files, write_series};
+use crate::output::{check_writable, write_files, write_series, write_stdout};
 use crate::paramfile::{NetParams, read_net_params, write_net_params};
 use crate::picture;
 use crate::report::{Reporter, progress, seed};
@@ -302,7 +302,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         if !matches!(compromise, Compromise::None) {
             rec["selected"] = json!(status.iter().filter(|s| **s != ItemStatus::Kept).count());
         }
-        bar.suspend(|| rep.record(&rec));
+        bar.suspend(|| rep.record(&rec))?;
         history.push([
             epoch as f64,
             rec["train_err"].as_f64().unwrap_or(f64::NAN),
@@ -317,8 +317,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     if let (Some(f), Some(s)) = (&a.err_series, &trainer.series) {
         write_series(f, s)?;
     }
-    rep.last(last);
-    Ok(())
+    rep.last(last)
 }
 
 fn load_params(f: &FsPath, spec: &NetSpec) -> Result<(Vec<f64>, Vec<f64>), Error> {
@@ -413,9 +412,8 @@ pub fn predict(a: &PredictArgs) -> Result<(), Error> {
     let c = evaluate(&net, &params, &p.weights, &p.biases, &data);
     let err = c[0] as f64 / data.len().max(1) as f64;
     if a.json {
-        println!("{}", json!({"items": data.len(), "errors": c[0], "error_rate": err}));
+        write_stdout(&format!("{}\n", json!({"items": data.len(), "errors": c[0], "error_rate": err})))
     } else {
-        println!("{} of {} items misclassified: error rate {err:.4}", c[0], data.len());
+        write_stdout(&format!("{} of {} items misclassified: error rate {err:.4}\n", c[0], data.len()))
     }
-    Ok(())
 }

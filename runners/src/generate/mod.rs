@@ -210,7 +210,7 @@ impl Session<'_> {
                 "fp_test": te.map(|r| r.0), "tn_test": te.map(|r| r.1),
                 "seconds": saved.seconds + clock.elapsed().as_secs_f64(),
             });
-            bar.suspend(|| rep.record(&last));
+            bar.suspend(|| rep.record(&last))?;
             let col = |k: &str| last[k].as_f64().unwrap_or(f64::NAN);
             history.push(
                 ["epoch", "fp_batch", "fp_train", "fp_test", "tn_batch", "tn_train", "tn_test"].map(col).to_vec(),
@@ -324,6 +324,6 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
     last["generated"] = json!(accepted);
     last["drawn"] = json!(drawn);
     last["accept_rate"] = json!(accepted as f64 / drawn.max(1) as f64);
-    rep.last(last);
+    rep.last(last)?;
     Ok(())
 }
