@@ -85,14 +85,22 @@ mod tests {
         };
         for threads in [1, 2, 4, 9] {
             let mut got = Vec::new();
-            side_by_side(6, threads, run, |r, o| Ok(got.push((r, o)))).unwrap();
+            side_by_side(6, threads, run, |r, o| {
+                got.push((r, o));
+                Ok(())
+            })
+            .unwrap();
             assert_eq!(got, (0..6).map(|r| (r, 10 * r)).collect::<Vec<_>>(), "{threads} threads");
         }
         // an error: the runs before it are handed on, it is returned
         let fail = |r: usize| if r == 2 { Err(Error::Usage(format!("run {r}"))) } else { Ok(r) };
         for threads in [1, 3] {
             let mut got = Vec::new();
-            let e = side_by_side(5, threads, fail, |r, _| Ok(got.push(r))).unwrap_err();
+            let e = side_by_side(5, threads, fail, |r, _| {
+                got.push(r);
+                Ok(())
+            })
+            .unwrap_err();
             assert_eq!((got, e.to_string().contains("run 2")), (vec![0, 1], true), "{threads} threads");
         }
     }
