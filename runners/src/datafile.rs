@@ -76,27 +76,45 @@ impl UnlabeledData {
 /// Reads a whole text file, gunzipping it first when it starts with the gzip
 /// magic bytes `1f 8b` (whatever its name).
 pub fn read_text_file(path: &Path) -> Result<String, InputError> {
+    text_from_bytes(read_bytes(path)?, &path.display().to_string())
+}
+
+/// The bytes of a file as they are (at most [`MAX_TEXT_BYTES`]), read once:
+/// a pipe or FIFO (`/dev/stdin`) works like a file.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| InputError::file(&name, format!("cannot open: {e}")))?;
     let mut bytes = Vec::new();
     file.take(MAX_TEXT_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| InputError::file(&name, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(InputError::file(&name, format!("larger than {MAX_TEXT_BYTES} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// Text from a file's bytes (`name` for messages): gunzipped when they
+/// start with the gzip magic, a leading UTF-8 byte-order mark dropped.
+pub fn text_from_bytes(mut bytes: Vec<u8>, name: &str) -> Result<String, InputError> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut plain = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
             .take(MAX_TEXT_BYTES + 1)
             .read_to_end(&mut plain)
-            .map_err(|e| InputError::file(&name, format!("bad gzip data: {e}")))?;
+            .map_err(|e| InputError::file(name, format!("bad gzip data: {e}")))?;
         bytes = plain;
     }
     if bytes.len() as u64 > MAX_TEXT_BYTES {
-        return Err(InputError::file(&name, format!("larger than {MAX_TEXT_BYTES} bytes")));
+        return Err(InputError::file(name, format!("larger than {MAX_TEXT_BYTES} bytes")));
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-        InputError::at(&name, line, "not valid UTF-8 text")
+        InputError::at(name, line, "not valid UTF-8 text")
     })
 }
 

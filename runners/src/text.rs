@@ -40,6 +40,11 @@ pub(crate) fn parse_finite(tok: &str) -> Result<f64, String> {
     }
 }
 
+/// `n` and the noun in the number it needs: "1 class", "3 classes".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,11 +147,57 @@ fn bad_input_exits_2() {
     idx.extend([0u8, 255, 255, 0]);
     std::fs::write(&images, &idx).unwrap();
     std::fs::write(dir.join("t-labels-idx1-ubyte"), [0u8, 0, 8, 1, 0, 0, 0, 3, 0, 1, 1]).unwrap();
-    expect_exit2(&["classify", "--net", &net, "--train", &images.display().to_string()], "header declares [3, 2, 1]");
+    let o = lwl(&["classify", "--net", &net, "--train", &images.display().to_string()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("header declares 3 × 2 × 1 (22 bytes) but the file holds 20 bytes"), "{err}");
+    assert!(!err.contains("Some(") && !err.contains("None"), "debug text in {err}");
+    // one class, in the singular; an autoencoder net named as one
+    expect_exit2(&["classify", "--net", &net, "--train", &w("f.txt", "2 1\n0 1 0\n")], "declares 1 class\n");
+    let auto = w("auto.txt", "1 0 1 0\n\n0 1\n1\n1 1\n0\n");
+    expect_exit2(&["classify", "--net", &auto, "--train", &good], "is an autoencoder net");
     expect_exit2(
         &["classify", "--net", &net, "--train", &dir.join("missing.txt").display().to_string()],
         "missing.txt",
     );
+}
+
+/// Data is read once, so a pipe (`--train /dev/stdin`) works; a UTF-8
+/// byte-order mark before the header is ignored.
+#[test]
+fn training_data_from_a_pipe_and_with_a_bom() {
+    use std::io::Write;
+    let dir = tmp("pipe");
+    let text = "2 2\n0 1 0\n1 0 1\n1 1 1\n0 0 0\n";
+    let net = dir.join("net.txt");
+    std::fs::write(&net, "2 1 2\n\n2 2\n0 1\n3 1\n2\n4 1\n2\n").unwrap();
+    let file = dir.join("d.txt");
+    std::fs::write(&file, text).unwrap();
+    let bom = dir.join("bom.txt");
+    std::fs::write(&bom, format!("\u{feff}{text}")).unwrap();
+    let args = |train: &str| {
+        ["classify", "--net", net.to_str().unwrap(), "--train", train, "--epochs", "2", "--iter", "5", "--seed", "3"]
+            .map(String::from)
+    };
+    let from_file = lwl(&args(file.to_str().unwrap()).each_ref().map(String::as_str));
+    assert!(from_file.status.success(), "{}", String::from_utf8_lossy(&from_file.stderr));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lwl"))
+        .args(args("/dev/stdin"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let piped = child.wait_with_output().unwrap();
+    assert!(piped.status.success(), "{}", String::from_utf8_lossy(&piped.stderr));
+    let with_bom = lwl(&args(bom.to_str().unwrap()).each_ref().map(String::as_str));
+    assert!(with_bom.status.success(), "{}", String::from_utf8_lossy(&with_bom.stderr));
+    let table = |o: &Output| {
+        String::from_utf8_lossy(&o.stdout).lines().take(3).map(|l| l[..60.min(l.len())].to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(table(&piped), table(&from_file));
+    assert_eq!(table(&with_bom), table(&from_file));
 }
 
 /// The per-epoch records of a run, without timing.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::DataArgs;
 use crate::data::{idx, majority};
-use crate::datafile::{LabeledData, read_labeled, read_text_file};
+use crate::datafile::{LabeledData, read_bytes, read_labeled, text_from_bytes};
 use crate::error::{Error, InputError};
 
 /// Training and test sets, with a name and the default net for built-in data.
@@ -18,9 +18,11 @@ pub struct Sets {
     pub default_layers: Option<Vec<usize>>,
 }
 
+/// Reads a data file once (so a pipe works): IDX images (with their label
+/// file) or the text format.
 fn read_one(path: &Path, labels: Option<&Path>) -> Result<LabeledData, Error> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| InputError::file(&name, e.to_string()))?;
+    let bytes = read_bytes(path)?;
     if idx::is_idx(&bytes) {
         let lab = match labels {
             Some(l) => l.to_path_buf(),
@@ -28,9 +30,10 @@ fn read_one(path: &Path, labels: Option<&Path>) -> Result<LabeledData, Error> {
                 InputError::file(&name, "IDX images need their labels: name them with --train-labels/--test-labels")
             })?,
         };
-        Ok(idx::read(path, &lab)?)
+        let lab_name = lab.display().to_string();
+        Ok(idx::parse(&bytes, &read_bytes(&lab)?, (&name, &lab_name))?)
     } else {
-        Ok(read_labeled(&read_text_file(path)?, &name)?)
+        Ok(read_labeled(&text_from_bytes(bytes, &name)?, &name)?)
     }
 }
 
@@ -64,9 +67,9 @@ pub fn load(args: &DataArgs, seed: u64) -> Result<Sets, Error> {
         }
         if t.classes > train.classes && t.labels.iter().any(|&l| l as usize >= train.classes) {
             return Err(Error::Usage(format!(
-                "the test data has labels up to {} but the training data declares {} classes",
+                "the test data has labels up to {} but the training data declares {}",
                 t.classes - 1,
-                train.classes
+                crate::text::plural(train.classes, "class", "classes")
             )));
         }
     }

@@ -12,6 +12,7 @@ use lwl_kernel::network::{self, Errors, Params};
 use crate::datafile::LabeledData;
 use crate::engine::{NetBuffers, Path, Pool, Precision};
 use crate::error::Error;
+use crate::text::plural;
 
 /// What happened to one training item in the last iteration of its batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +196,12 @@ pub fn evaluate(net: &Net, p: &Params, weights: &[f64], biases: &[f64], data: &L
 /// Checks that a net fits the data: its input nodes are the first `dims`
 /// nodes and it has one class node per class.
 pub fn check_fit(net: &Net, data: &LabeledData, net_name: &str, data_name: &str) -> Result<(), Error> {
+    if net.kinds().iter().any(|&k| matches!(k, NodeKind::Data | NodeKind::Code)) {
+        return Err(Error::Usage(format!(
+            "{net_name} is an autoencoder net (data and code nodes); classify and predict need a \
+             classifier net (`lwl net complete`), autoencode takes this one"
+        )));
+    }
     let inputs = net.kinds().iter().filter(|&&k| k == NodeKind::Input).count();
     if inputs != data.dims || net.kinds()[..inputs.min(net.nodes())].iter().any(|&k| k != NodeKind::Input) {
         return Err(Error::Usage(format!(
@@ -204,9 +211,9 @@ pub fn check_fit(net: &Net, data: &LabeledData, net_name: &str, data_name: &str)
     }
     if net.classes() != data.classes {
         return Err(Error::Usage(format!(
-            "{net_name} has {} class nodes but {data_name} declares {} classes",
+            "{net_name} has {} class nodes but {data_name} declares {}",
             net.classes(),
-            data.classes
+            plural(data.classes, "class", "classes")
         )));
     }
     Ok(())

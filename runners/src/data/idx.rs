@@ -48,9 +48,11 @@ fn header(b: &[u8], path: &str, magic: u32, dims: usize) -> Result<Vec<usize>, I
         .collect::<Result<_, _>>()?;
     let want = d.iter().try_fold(1usize, |a, &x| a.checked_mul(x)).and_then(|n| n.checked_add(4 + 4 * dims));
     if want != Some(b.len()) {
+        let shape = d.iter().map(usize::to_string).collect::<Vec<_>>().join(" × ");
+        let size = want.map_or_else(|| "more bytes than fit in memory".to_string(), |n| format!("{n} bytes"));
         return Err(InputError::file(
             path,
-            format!("IDX header declares {d:?} ({want:?} bytes) but the file holds {} bytes", b.len()),
+            format!("IDX header declares {shape} ({size}) but the file holds {} bytes", b.len()),
         ));
     }
     Ok(d)
@@ -72,12 +74,6 @@ pub fn parse(images: &[u8], labels: &[u8], names: (&str, &str)) -> Result<Labele
     }
     let values = im[16..].iter().map(|&v| v as f64 / 255.0).collect();
     Ok(LabeledData { dims: d[1] * d[2], classes: 10, values, labels })
-}
-
-/// Reads an IDX image file and its label file.
-pub fn read(images: &Path, labels: &Path) -> Result<LabeledData, InputError> {
-    let rd = |p: &Path| std::fs::read(p).map_err(|e| InputError::file(&p.display().to_string(), e.to_string()));
-    parse(&rd(images)?, &rd(labels)?, (&images.display().to_string(), &labels.display().to_string()))
 }
 
 /// The standard label file name beside an image file
