@@ -12,7 +12,7 @@ use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Report;
 use lwl_kernel::simd::{self, LANES, V};
 use lwl_runners::cmd_bench::{config, prepare, prepare_with};
-use lwl_runners::engine::{Path, Precision};
+use lwl_runners::engine::{Method, Precision};
 
 /// Goes on, keeping the report alive.
 fn go(r: &Report) -> bool {
@@ -39,7 +39,7 @@ fn layouts(c: &mut Criterion) {
             g.bench_function(BenchmarkId::from_parameter(label), |b| {
                 b.iter_custom(|n| {
                     let start = Instant::now();
-                    prob.buf.run_on(None, &net, &prob.params, Path::Fast, n as usize, go).expect("iterate");
+                    prob.buf.run_on(None, &net, &prob.params, Method::Simd, n as usize, go).expect("iterate");
                     start.elapsed()
                 })
             });
@@ -62,7 +62,7 @@ fn precisions(c: &mut Criterion) {
         g.bench_function(BenchmarkId::from_parameter(precision.name()), |b| {
             b.iter_custom(|n| {
                 let start = Instant::now();
-                prob.buf.run_on(None, &net, &prob.params, Path::Fast, n as usize, go).expect("iterate");
+                prob.buf.run_on(None, &net, &prob.params, Method::Simd, n as usize, go).expect("iterate");
                 start.elapsed()
             })
         });

@@ -72,7 +72,7 @@ impl Bufs {
         let cnt = &mut Counters::default();
         let mut reports = Vec::new();
         match path {
-            Path::Fast => (0..iters)
+            Method::Simd => (0..iters)
                 .try_for_each(|_| Ok(reports.push(iterate(net, layout, p, &batch, &mut st, &mut wk, cnt)?)))?,
             Path::Reversed => {
                 run_with(&Reverse, net, layout, p, &batch, &mut st, &mut wk, cnt, iters, Errors::Every, |r| {
@@ -80,7 +80,7 @@ impl Bufs {
                     true
                 })?;
             }
-            Path::Oracle => (0..iters)
+            Method::Oracle => (0..iters)
                 .try_for_each(|_| Ok(reports.push(iterate_oracle(net, layout, p, &batch, &mut st, &mut wk, cnt)?)))?,
         }
         Ok(reports)
@@ -204,7 +204,7 @@ fuzz_target!(|data: &[u8]| {
     twin.round_edges();
     let singles: Result<Vec<Report>, IterError> = (0..3)
         .map(|_| {
-            let r = twin.run(&net, &layout, &p, Path::Fast, 1).map(|r| r[0]);
+            let r = twin.run(&net, &layout, &p, Method::Simd, 1).map(|r| r[0]);
             twin.round_edges();
             r
         })
@@ -219,7 +219,7 @@ fuzz_target!(|data: &[u8]| {
         (a, b) => assert!(a == b, "f32 {a:?}, f64 {b:?}"),
     }
     for it in 0..3 {
-        let (a, b) = (fast.run(&net, &layout, &p, Path::Fast, 1), oracle.run(&net, &layout, &p, Path::Oracle, 1));
+        let (a, b) = (fast.run(&net, &layout, &p, Method::Simd, 1), oracle.run(&net, &layout, &p, Method::Oracle, 1));
         let c = carried.clone().map(|c| c[it]);
         if matches!(class_mode, ClassMode::FalsePositive(_)) && nc != 2 {
             let refused = Err(IterError::NotTwoClasses);

@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::cli::BenchArgs;
 use crate::cpu;
 use crate::data::ledm;
-use crate::engine::{NetBuffers, NmfBuffers, Path, Pool, Precision};
+use crate::engine::{Method, NetBuffers, NmfBuffers, Pool, Precision};
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -133,20 +133,25 @@ impl Bench {
     /// Runs iterations while `go` says so (asked after each); returns how
     /// many ran. Network iterations after the first sweep the edge state
     /// once each, as in training.
-    fn run(&mut self, pool: Option<&Pool>, path: Path, mut go: impl FnMut(f64) -> bool + Send) -> Result<usize, Error> {
+    fn run(
+        &mut self,
+        pool: Option<&Pool>,
+        method: Method,
+        mut go: impl FnMut(f64) -> bool + Send,
+    ) -> Result<usize, Error> {
         match self {
             Bench::Net(pr) => {
                 let net = pr.spec.net()?;
                 // as in training with a fixed number of iterations per batch
                 pr.buf.errors = Errors::Last;
-                let run = pr.buf.run_on(pool, &net, &pr.params, path, usize::MAX, |r| go(black_box(r.rrr_err)));
+                let run = pr.buf.run_on(pool, &net, &pr.params, method, usize::MAX, |r| go(black_box(r.rrr_err)));
                 run.map_err(|e| Error::Usage(format!("{e:?}")))
             }
             Bench::Nmf(b, p) => {
                 let mut n = 0;
                 loop {
                     n += 1;
-                    let err = b.iterate(p, path).map_err(|e| Error::Usage(format!("{e:?}")))?;
+                    let err = b.iterate(p, method).map_err(|e| Error::Usage(format!("{e:?}")))?;
                     if !go(black_box(err)) {
                         return Ok(n);
                     }
@@ -252,7 +257,7 @@ fn measure(
     }
     .map_err(|e| Error::Usage(format!("--block: {e:?} (use a positive multiple of 4)")))?;
     let mut bench = Bench::new(cfg, layout, args.seed, precision)?;
-    let path = if args.oracle { Path::Oracle } else { Path::Fast };
+    let path = if args.oracle { Method::Oracle } else { Method::Simd };
     // Two untimed iterations, then the timed ones in the same run.
     const WARM: u64 = 2;
     let (mut start, mut iters) = (Instant::now(), 0u64);

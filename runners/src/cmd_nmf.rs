@@ -21,10 +21,11 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
+use crate::check;
 use crate::cli::{NmfArgs, NmfSource};
 use crate::data::{ledm, montage};
 use crate::datafile::{UnlabeledData, read_csv, read_text_file, read_unlabeled};
-use crate::engine::Path;
+use crate::engine::{Method, Precision};
 use crate::error::{Error, InputError};
 use crate::nmf_train::{Setup, Trainer, random_weights};
 use crate::output::{check_writable, write_files, write_series};
@@ -307,34 +308,38 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
     write_files(&refs)
 }
 
-/// Checks the hyperparameters; the message names the flag.
-fn check(rank: usize, beta: f64, omega: f64, a: &NmfArgs, batch: usize, epochs: usize) -> Result<(), Error> {
-    let bad = |m: &str| Err(Error::Usage(m.into()));
-    if rank == 0 {
-        return bad("--rank must be at least 1");
+/// The hyperparameters of a run, as the flags, the resumed run and the
+/// data's defaults give them.
+struct Hyper {
+    rank: usize,
+    data_nodes: usize,
+    beta: f64,
+    omega: f64,
+    batch: usize,
+    epochs: usize,
+    iter: usize,
+}
+
+/// Checks the hyperparameters (the message names the flag); returns the
+/// iteration method.
+fn check(h: &Hyper, a: &NmfArgs) -> Result<Method, Error> {
+    check::at_least_one("--rank", h.rank)?;
+    if h.rank > h.data_nodes {
+        return Err(Error::Usage(format!(
+            "--rank {}: more features than the {} data nodes (W would have more columns than rows)",
+            h.rank, h.data_nodes
+        )));
     }
-    if !(beta > 0.0 && beta <= 2.0) {
-        return bad("--beta must be in (0, 2]");
+    check::beta(h.beta)?;
+    check::positive("--omega", h.omega)?;
+    check::tol(a.tol)?;
+    check::at_least_one("--batch", h.batch)?;
+    check::at_least_one("--epochs", h.epochs)?;
+    check::at_least_one("--iter", h.iter)?;
+    if let Some(r) = a.restarts {
+        check::at_least_one("--restarts", r)?;
     }
-    if !(omega > 0.0 && omega.is_finite()) {
-        return bad("--omega must be positive and finite");
-    }
-    if !(a.gamma > 0.0 && a.gamma.is_finite()) {
-        return bad("--gamma must be positive and finite");
-    }
-    if a.tol.is_nan() || a.tol < 0.0 {
-        return bad("--tol must be non-negative");
-    }
-    if batch == 0 {
-        return bad("--batch must be at least 1");
-    }
-    if epochs == 0 {
-        return bad("--epochs must be at least 1");
-    }
-    if a.restarts == Some(0) {
-        return bad("--restarts must be at least 1");
-    }
-    Ok(())
+    check::method(a.oracle, a.gamma, Precision::F64)
 }
 
 /// Runs `lwl nmf`.
@@ -372,23 +377,19 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
     let n = src.data.len();
     let batch = a.batch.or(src.defaults.batch).unwrap_or(n);
     let epochs = a.epochs.unwrap_or(src.defaults.epochs);
-    check(rank, beta, omega, a, batch, epochs)?;
+    let iter = a.iter.unwrap_or(src.defaults.iter);
+    let method = check(&Hyper { rank, data_nodes: d, beta, omega, batch, epochs, iter }, a)?;
     let (threads, bars) = (threads(a.threads)?, MultiProgress::new());
     let seed = seed(a.seed.or(prev.seed), "nmf");
     let shape = Shape { data: d, rank };
-    let path = match (a.oracle, a.gamma) {
-        (_, g) if g != 1.0 => Path::General(g),
-        (true, _) => Path::Oracle,
-        _ => Path::Fast,
-    };
     let plan = Plan {
         setup: Setup {
             shape,
             params: Params { beta, omega },
             batch,
-            iter: a.iter.unwrap_or(src.defaults.iter),
+            iter,
             tol: a.tol,
-            path,
+            method,
             shuffle: !a.no_shuffle,
             seed,
         },

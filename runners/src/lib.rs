@@ -2,6 +2,7 @@
 //! subcommands of the `lwl` binary. The numerical work is in `lwl-kernel`.
 
 pub mod autoencode;
+pub mod check;
 pub mod classify;
 pub mod cli;
 pub mod cmd_bench;

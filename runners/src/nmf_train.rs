@@ -25,7 +25,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::datafile::UnlabeledData;
 use crate::encoder::Encoder;
-use crate::engine::{NmfBuffers, Path};
+use crate::engine::{Method, NmfBuffers};
 use crate::error::Error;
 use crate::picture::Envelope;
 
@@ -43,7 +43,7 @@ pub struct Setup {
     /// A batch stops as soon as RRR_err ≤ tol.
     pub tol: f64,
     /// Oracle or SIMD iterations.
-    pub path: Path,
+    pub method: Method,
     /// Shuffle the items every epoch (only with more than one batch).
     pub shuffle: bool,
     /// Seed of the shuffles.
@@ -203,7 +203,7 @@ impl<'d> Trainer<'d> {
         let mut done = 0u64;
         for _ in 0..self.setup.iter {
             let e = buf
-                .iterate(&self.setup.params, self.setup.path)
+                .iterate(&self.setup.params, self.setup.method)
                 .map_err(|e| Error::Usage(format!("internal error: the kernel refused an NMF iteration ({e:?})")))?;
             done += 1;
             last = Some(e);
@@ -290,7 +290,7 @@ mod tests {
             batch,
             iter: 50,
             tol: 0.0,
-            path: Path::Fast,
+            method: Method::Simd,
             shuffle: true,
             seed: 7,
         }
@@ -341,7 +341,7 @@ mod tests {
         // one iteration's A projection reproduces the warm-start values
         let z0: Vec<f64> =
             (0..5).flat_map(|k| (0..6).map(move |j| (k, j))).map(|(k, j)| buf.z[layout.at(k, j, 48)]).collect();
-        buf.iterate(&Params { beta: 0.3, omega: 0.6 }, Path::Oracle).unwrap();
+        buf.iterate(&Params { beta: 0.3, omega: 0.6 }, Method::Oracle).unwrap();
         for (a, b) in buf.weights.iter().zip(&w) {
             assert!((a - b).abs() < 1e-15);
         }

@@ -13,7 +13,7 @@ use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::general::{AValues, project_a};
 use lwl_kernel::network::{Batch, Params, State};
 use lwl_runners::autoencode::{Auto, FeedAround, IdeCode, Start};
-use lwl_runners::engine::{NetBuffers, Path};
+use lwl_runners::engine::{Method, NetBuffers};
 use lwl_runners::netfile::NetSpec;
 use lwl_runners::netinit::random_weights;
 use rand::{RngExt, SeedableRng};
@@ -140,8 +140,8 @@ fn simd_path_matches_the_oracle_and_one_run_single_iterations_on_an_autoencoder_
         let mut oracle = batch(&net, &spec, &p, 11, 6, value);
         let mut single = Vec::new();
         for it in 0..20 {
-            let rf = fast.iterate(&net, &p, Path::Fast).unwrap();
-            let ro = oracle.iterate(&net, &p, Path::Oracle).unwrap();
+            let rf = fast.iterate(&net, &p, Method::Simd).unwrap();
+            let ro = oracle.iterate(&net, &p, Method::Oracle).unwrap();
             assert!((rf.rrr_err - ro.rrr_err).abs() < 1e-9, "{act:?} iteration {it}");
             single.push(rf.rrr_err.to_bits());
         }
@@ -154,7 +154,7 @@ fn simd_path_matches_the_oracle_and_one_run_single_iterations_on_an_autoencoder_
         // nodes feeding other nodes) gives the bits of 20 single iterations.
         let mut run = batch(&net, &spec, &p, 11, 6, value);
         let mut series = Vec::new();
-        run.run_on(None, &net, &p, Path::Fast, 20, |r| {
+        run.run_on(None, &net, &p, Method::Simd, 20, |r| {
             series.push(r.rrr_err.to_bits());
             true
         })
@@ -566,8 +566,8 @@ fn all_zero_code_feeds_zeros_and_simd_equals_oracle_on_it() {
         assert_eq!(oracle.y[oracle.layout.at(8, i, n)] - oracle.b[oracle.layout.at(8, i, n)], 0.0);
     }
     for it in 0..20 {
-        let rf = fast.iterate(&net, &p, Path::Fast).unwrap();
-        let ro = oracle.iterate(&net, &p, Path::Oracle).unwrap();
+        let rf = fast.iterate(&net, &p, Method::Simd).unwrap();
+        let ro = oracle.iterate(&net, &p, Method::Oracle).unwrap();
         assert!((rf.rrr_err - ro.rrr_err).abs() <= 1e-9 * ro.rrr_err.max(1.0), "iteration {it}");
     }
     let worst = fast.weights.iter().zip(&oracle.weights).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);

@@ -136,6 +136,11 @@ fn bad_input_exits_2() {
     expect_exit2(&["classify", "--net", &net, "--train", &good, "--beta", "3"], "--beta");
     expect_exit2(&["classify", "--net", &net, "--train", &good, "--batch", "0"], "--batch");
     expect_exit2(&["classify", "--net", &net, "--train", &good, "--exempt", "x%"], "--exempt");
+    // degenerate settings, refused as every command refuses them
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--iter", "0"], "--iter must be at least 1");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--epochs", "0"], "--epochs must be at least 1");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--exempt", "2"], "would leave no item constrained");
+    expect_exit2(&["classify", "--net", &net, "--train", &good, "--relabel", "100%"], "--relabel: 2 of a batch of 2");
     expect_exit2(&["classify", "--net", &net, "--train", &good, "--activation", "tanh"], "tanh");
     expect_exit2(&["classify", "--train", &good], "--net");
     expect_exit2(&["classify", "--net", &net, "--train", &good, "--precision", "f32", "--oracle"], "--oracle");
@@ -266,4 +271,32 @@ fn learns_depth2_majority_to_zero_training_error() {
         assert!(first_zero.is_some(), "{precision}: train_err never reached 0: {:?}", recs.last());
         assert!(recs.last().unwrap()["test_err"].as_f64().unwrap() < 0.3, "{precision}");
     }
+}
+
+/// `predict` refuses a parameter file whose Ω is not positive, and data
+/// without items (an IDX file of zero images), instead of printing an
+/// error rate of 0.
+#[test]
+fn predict_refuses_degenerate_parameters_and_empty_data() {
+    let dir = tmp("predict");
+    let out = dir.join("run").display().to_string();
+    let o = lwl(&["classify", "--majority", "2", "--epochs", "1", "--iter", "5", "--seed", "1", "--out", &out]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let params = dir.join("run/params.txt");
+    let text = std::fs::read_to_string(&params).unwrap();
+    for omega in ["0e0", "-2e0"] {
+        let bad = dir.join(format!("omega{omega}.txt"));
+        std::fs::write(&bad, text.replacen("omega 2e0", &format!("omega {omega}"), 1)).unwrap();
+        let net = dir.join("run/net.txt").display().to_string();
+        let args = ["predict", "--params", bad.to_str().unwrap(), "--net", &net, "--majority", "2", "--seed", "1"];
+        expect_exit2(&args, "must be positive and finite");
+    }
+    let images = dir.join("e-images-idx3-ubyte");
+    std::fs::write(&images, [0u8, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 13]).unwrap();
+    std::fs::write(dir.join("e-labels-idx1-ubyte"), [0u8, 0, 8, 1, 0, 0, 0, 0]).unwrap();
+    let net = dir.join("run/net.txt").display().to_string();
+    expect_exit2(
+        &["predict", "--params", params.to_str().unwrap(), "--net", &net, "--test", images.to_str().unwrap()],
+        "holds no items",
+    );
 }

@@ -287,11 +287,14 @@ fn rejects(args: &[&str], msg: &str) {
 #[test]
 fn impossible_flags_exit_2() {
     rejects(&["nmf", "--ledm", "6", "--rank", "0"], "--rank must be at least 1");
-    rejects(&["nmf", "--ledm", "6", "--omega", "-1"], "--omega must be positive and finite");
-    rejects(&["nmf", "--ledm", "6", "--omega", "0"], "--omega must be positive and finite");
-    rejects(&["nmf", "--ledm", "6", "--beta", "0"], "--beta must be in (0, 2]");
-    rejects(&["nmf", "--ledm", "6", "--beta", "2.5"], "--beta must be in (0, 2]");
-    rejects(&["nmf", "--ledm", "6", "--tol", "-1"], "--tol must be non-negative");
+    rejects(&["nmf", "--ledm", "6", "--omega", "-1"], "--omega -1: must be positive and finite");
+    rejects(&["nmf", "--ledm", "6", "--omega", "0"], "--omega 0: must be positive and finite");
+    rejects(&["nmf", "--ledm", "6", "--beta", "0"], "--beta 0: β must be in (0, 2]");
+    rejects(&["nmf", "--ledm", "6", "--beta", "2.5"], "--beta 2.5: β must be in (0, 2]");
+    rejects(&["nmf", "--ledm", "6", "--tol", "-1"], "--tol -1: must be non-negative");
+    rejects(&["nmf", "--ledm", "6", "--iter", "0"], "--iter must be at least 1");
+    rejects(&["nmf", "--ledm", "6", "--epochs", "0"], "--epochs must be at least 1");
+    rejects(&["nmf", "--ledm", "6", "--rank", "7"], "--rank 7: more features than the 6 data nodes");
     rejects(&["nmf", "--ledm", "6", "--batch", "0"], "--batch must be at least 1");
     rejects(&["nmf", "--ledm", "6", "--restarts", "0"], "--restarts must be at least 1");
     rejects(&["nmf", "--ledm", "7"], "--rank R is needed");

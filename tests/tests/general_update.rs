@@ -7,7 +7,7 @@ use lwl_kernel::counters::Counters;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::State;
 use lwl_kernel::network::general::{AValues, combine, project_a, project_b};
-use lwl_runners::engine::{NetBuffers, Path};
+use lwl_runners::engine::{Method, NetBuffers};
 use lwl_tests::{CLASS_ITEMS, assert_close, class_params, class_setup, class_spec};
 
 const DIR: &str = "class_13_8_2";
@@ -21,8 +21,8 @@ fn gamma_one_is_the_rrr_step() {
     let mut g = class_setup(DIR, p.class_mode, &spec, layout);
     let mut o = class_setup(DIR, p.class_mode, &spec, layout);
     for it in 0..30 {
-        let rg = g.iterate(&net, &p, Path::General(1.0)).unwrap();
-        let ro = o.iterate(&net, &p, Path::Oracle).unwrap();
+        let rg = g.iterate(&net, &p, Method::General(1.0)).unwrap();
+        let ro = o.iterate(&net, &p, Method::Oracle).unwrap();
         assert_close(rg.rrr_err, ro.rrr_err, 1e-10, &format!("rrr_err {it}"));
         let ((gw, gx), (ow, ox)) = (g.edges.widened(), o.edges.widened());
         for (a, b) in gw.iter().zip(&ow).chain(gx.iter().zip(&ox)).chain(g.y.iter().zip(&o.y)) {
@@ -51,7 +51,7 @@ fn whole_set_projections_are_idempotent_and_feasible() {
     let layout = Layout::batch_innermost(CLASS_ITEMS).unwrap();
     let mut buf = class_setup(DIR, p.class_mode, &spec, layout);
     for _ in 0..7 {
-        buf.iterate(&net, &p, Path::Oracle).unwrap();
+        buf.iterate(&net, &p, Method::Oracle).unwrap();
     }
     let (n, ne) = (net.nodes(), net.edges());
     let mut cnt = Counters::default();
@@ -123,10 +123,10 @@ fn other_gamma_trains_the_golden_batch() {
     let net = spec.net().unwrap();
     let p = class_params(ClassMode::Plain);
     let mut buf = class_setup(DIR, p.class_mode, &spec, Layout::batch_innermost(CLASS_ITEMS).unwrap());
-    let first = buf.iterate(&net, &p, Path::General(0.5)).unwrap().rrr_err;
+    let first = buf.iterate(&net, &p, Method::General(0.5)).unwrap().rrr_err;
     let mut last = first;
     for _ in 0..2000 {
-        last = buf.iterate(&net, &p, Path::General(0.5)).unwrap().rrr_err;
+        last = buf.iterate(&net, &p, Method::General(0.5)).unwrap().rrr_err;
     }
     assert!(last.is_finite() && last < 0.75 * first, "rrr_err {first} -> {last}");
     let mut wrong = 0;
@@ -147,7 +147,7 @@ mod nmf {
     use lwl_kernel::layout::Layout;
     use lwl_kernel::nmf::general::{AValues, combine, project_a, project_b};
     use lwl_kernel::nmf::{Params, Shape, State};
-    use lwl_runners::engine::{NmfBuffers, Path};
+    use lwl_runners::engine::{Method, NmfBuffers};
     use lwl_tests::{assert_close, lines, numbers};
 
     const SHAPE: Shape = Shape { data: 6, rank: 5 };
@@ -175,8 +175,8 @@ mod nmf {
     fn gamma_one_is_the_rrr_step() {
         let (mut g, mut o) = (setup(), setup());
         for it in 0..200 {
-            let eg = g.iterate(&P, Path::General(1.0)).unwrap();
-            let eo = o.iterate(&P, Path::Oracle).unwrap();
+            let eg = g.iterate(&P, Method::General(1.0)).unwrap();
+            let eo = o.iterate(&P, Method::Oracle).unwrap();
             assert_close(eg, eo, 1e-10, &format!("rrr_err {it}"));
         }
         assert_close(g.recon_err(), o.recon_err(), 1e-10, "recon_err");
@@ -186,7 +186,7 @@ mod nmf {
     fn projections_idempotent_and_feasible() {
         let mut b = setup();
         for _ in 0..10 {
-            b.iterate(&P, Path::Oracle).unwrap();
+            b.iterate(&P, Method::Oracle).unwrap();
         }
         let (l, mut cnt) = (b.layout, Counters::default());
         let (mut w, mut z) = (b.w.clone(), b.z.clone());

@@ -6,7 +6,7 @@
 use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network;
-use lwl_runners::engine::{NetBuffers, Path};
+use lwl_runners::engine::{Method, NetBuffers};
 use lwl_runners::netfile::NetSpec;
 use lwl_tests::{
     CLASS_ITEMS, assert_bits, assert_close, class_params, class_setup, class_spec, lcg, lines, numbers, text,
@@ -92,7 +92,7 @@ fn run_oracle(case: &Case, layout: Layout) {
         _ => None,
     };
     for it in 1..=100 {
-        let rep = buf.iterate(&net, &p, Path::Oracle).unwrap();
+        let rep = buf.iterate(&net, &p, Method::Oracle).unwrap();
         assert_bits(rep.rrr_err, errs[it - 1], &format!("{} rrr_err {it}", case.dir));
         if let Some(sel) = &sel_file {
             let want: Vec<usize> = sel[it - 1][1..].iter().map(|&v| v as usize).collect();
@@ -172,8 +172,8 @@ fn fast_vs_oracle(case: &Case, layout: Layout) {
     let mut fast = setup(case, &spec, layout);
     let mut ora = setup(case, &spec, Layout::batch_innermost(ITEMS).unwrap());
     for it in 1..=20 {
-        let rf = fast.iterate(&net, &p, Path::Fast).unwrap();
-        let ro = ora.iterate(&net, &p, Path::Oracle).unwrap();
+        let rf = fast.iterate(&net, &p, Method::Simd).unwrap();
+        let ro = ora.iterate(&net, &p, Method::Oracle).unwrap();
         assert_close(rf.rrr_err, ro.rrr_err, 1e-9, &format!("rrr_err {it}"));
         for (a, b) in fast.weights.iter().zip(&ora.weights) {
             assert_close(*a, *b, 1e-9, &format!("weights {it}"));
@@ -191,7 +191,7 @@ fn fast_vs_oracle(case: &Case, layout: Layout) {
         }
     }
     for _ in 21..=100 {
-        fast.iterate(&net, &p, Path::Fast).unwrap();
+        fast.iterate(&net, &p, Method::Simd).unwrap();
     }
     let fin = lines(&format!("{}/outputs/final_outputs.txt", case.dir));
     let d = numbers(&format!("{}/inputs/data.txt", case.dir));

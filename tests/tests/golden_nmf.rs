@@ -5,7 +5,7 @@
 
 use lwl_kernel::layout::Layout;
 use lwl_kernel::nmf::{Params, Shape};
-use lwl_runners::engine::{NmfBuffers, Path};
+use lwl_runners::engine::{Method, NmfBuffers};
 use lwl_tests::{assert_bits, assert_close, lcg, lines, numbers, text};
 
 const SHAPE: Shape = Shape { data: 6, rank: 5 };
@@ -87,7 +87,7 @@ fn run_oracle(layout: Layout) {
     let errs = numbers("nmf_ledm6/outputs/rrr_err.txt");
     assert_eq!(errs.len(), 200);
     for it in 1..=200 {
-        let e = b.iterate(&P, Path::Oracle).unwrap();
+        let e = b.iterate(&P, Method::Oracle).unwrap();
         assert_bits(e, errs[it - 1], &format!("rrr_err {it}"));
         if it == 1 {
             check_state(&b, "nmf_ledm6/outputs/state_iter001.txt");
@@ -128,8 +128,8 @@ fn golden_nmf_fast_path() {
         let mut f = setup(layout);
         let mut o = setup(Layout::batch_innermost(ITEMS).unwrap());
         for it in 1..=200 {
-            let ef = f.iterate(&P, Path::Fast).unwrap();
-            let eo = o.iterate(&P, Path::Oracle).unwrap();
+            let ef = f.iterate(&P, Method::Simd).unwrap();
+            let eo = o.iterate(&P, Method::Oracle).unwrap();
             if it <= 20 {
                 assert_close(ef, eo, 1e-9, &format!("rrr_err {it}"));
                 for (a, b) in f.weights.iter().zip(&o.weights) {

@@ -7,7 +7,7 @@
 
 use lwl_kernel::layout::Layout;
 use lwl_runners::cmd_bench::{config, prepare_with};
-use lwl_runners::engine::{Edges, NetBuffers, Path, Pool, Precision};
+use lwl_runners::engine::{Edges, Method, NetBuffers, Pool, Precision};
 
 /// Rounds the f64 edge state to f32 values.
 fn round_edges(buf: &mut NetBuffers) {
@@ -34,7 +34,7 @@ fn f32_run_equals_f64_iterations_rounded_to_f32() {
         round_edges(&mut twin.buf);
         let single: Vec<u64> = (0..iters)
             .map(|_| {
-                let r = twin.buf.iterate(&net, &twin.params, Path::Fast).unwrap();
+                let r = twin.buf.iterate(&net, &twin.params, Method::Simd).unwrap();
                 round_edges(&mut twin.buf);
                 r.rrr_err.to_bits()
             })
@@ -44,7 +44,7 @@ fn f32_run_equals_f64_iterations_rounded_to_f32() {
             assert!(matches!(r.buf.edges, Edges::F32 { .. }));
             let mut series = Vec::new();
             r.buf
-                .run_on(pool.as_ref(), &net, &r.params, Path::Fast, iters, |rep| {
+                .run_on(pool.as_ref(), &net, &r.params, Method::Simd, iters, |rep| {
                     series.push(rep.rrr_err.to_bits());
                     true
                 })
@@ -72,8 +72,8 @@ fn f32_stays_near_f64() {
     let net = a.spec.net().unwrap();
     let mut worst = 0.0f64;
     for _ in 0..30 {
-        let ra = a.buf.iterate(&net, &a.params, Path::Fast).unwrap();
-        let rb = b.buf.iterate(&net, &b.params, Path::Fast).unwrap();
+        let ra = a.buf.iterate(&net, &a.params, Method::Simd).unwrap();
+        let rb = b.buf.iterate(&net, &b.params, Method::Simd).unwrap();
         worst = worst.max((ra.rrr_err - rb.rrr_err).abs() / ra.rrr_err);
     }
     let dw = a.buf.weights.iter().zip(&b.buf.weights).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
@@ -86,6 +86,6 @@ fn oracle_refuses_f32_state() {
     let cfg = config("majority").unwrap();
     let mut r = prepare_with(cfg, Layout::preferred(cfg.batch).unwrap(), 1, Precision::F32).unwrap();
     let net = r.spec.net().unwrap();
-    assert!(r.buf.iterate(&net, &r.params, Path::Oracle).is_err());
-    assert!(r.buf.iterate(&net, &r.params, Path::General(0.5)).is_err());
+    assert!(r.buf.iterate(&net, &r.params, Method::Oracle).is_err());
+    assert!(r.buf.iterate(&net, &r.params, Method::General(0.5)).is_err());
 }

@@ -6,7 +6,7 @@ use lwl_kernel::activation::Activation;
 use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Params;
-use lwl_runners::engine::{NetBuffers, Path};
+use lwl_runners::engine::{Method, NetBuffers};
 use lwl_runners::netfile::NetSpec;
 
 /// Runs one oracle and one SIMD iteration on a batch whose class-node values
@@ -29,7 +29,7 @@ fn used_labels(z: &[&[f64]], labels: &[u32], mode: ClassMode) -> Vec<u32> {
         b.iterate(&net, &p, path).unwrap();
         b.used_label.clone()
     };
-    let (o, f) = (run(Path::Oracle), run(Path::Fast));
+    let (o, f) = (run(Method::Oracle), run(Method::Simd));
     assert_eq!(o, f, "oracle and SIMD path select differently");
     o
 }

@@ -5,7 +5,7 @@
 
 use lwl_kernel::simd::{LANES, V, flush_subnormal};
 use lwl_kernel::{layout::Layout, nmf};
-use lwl_runners::engine::{NmfBuffers, Path};
+use lwl_runners::engine::{Method, NmfBuffers};
 
 /// The `ledm12` bench problem: LEDM m = 12, rank 7, one batch of all 12
 /// items, weights and codes uniform in [0, 1) from a fixed generator.
@@ -36,8 +36,8 @@ fn nmf_fast_path_stores_no_subnormal_copies() {
     let (mut fast, mut oracle) = (ledm12(), ledm12());
     let mut seen = 0;
     for _ in 0..4000 {
-        fast.iterate(&p, Path::Fast).unwrap();
-        oracle.iterate(&p, Path::Oracle).unwrap();
+        fast.iterate(&p, Method::Simd).unwrap();
+        oracle.iterate(&p, Method::Oracle).unwrap();
         assert_eq!(subnormals(&fast), 0);
         seen = seen.max(subnormals(&oracle));
     }

@@ -8,7 +8,7 @@ use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Errors;
 use lwl_runners::cmd_bench::{config, prepare};
-use lwl_runners::engine::{NetBuffers, Path, Pool};
+use lwl_runners::engine::{Method, NetBuffers, Pool};
 use lwl_tests::{CLASS_ITEMS, class_params, class_setup, class_spec};
 
 fn same_bits(a: &NetBuffers, b: &NetBuffers) {
@@ -31,8 +31,8 @@ fn majority_config_bit_identical_on_1_2_3_threads() {
         let mut par = prepare(cfg, layout, 9).unwrap();
         let mut s = prepare(cfg, layout, 9).unwrap();
         for _ in 0..5 {
-            let rs = s.buf.iterate(&net, &s.params, Path::Fast).unwrap();
-            let rp = par.buf.iterate_on(Some(&pool), &net, &par.params, Path::Fast).unwrap();
+            let rs = s.buf.iterate(&net, &s.params, Method::Simd).unwrap();
+            let rp = par.buf.iterate_on(Some(&pool), &net, &par.params, Method::Simd).unwrap();
             assert_eq!(rs.rrr_err.to_bits(), rp.rrr_err.to_bits(), "{t} threads");
         }
         same_bits(&s.buf, &par.buf);
@@ -50,8 +50,8 @@ fn golden_exemption_case_bit_identical_on_threads() {
     let mut s = class_setup("class_x_13_8_2_ee2", p.class_mode, &spec, layout);
     let mut t = class_setup("class_x_13_8_2_ee2", p.class_mode, &spec, layout);
     for _ in 0..50 {
-        let a = s.iterate(&net, &p, Path::Fast).unwrap();
-        let b = t.iterate_on(Some(&pool), &net, &p, Path::Fast).unwrap();
+        let a = s.iterate(&net, &p, Method::Simd).unwrap();
+        let b = t.iterate_on(Some(&pool), &net, &p, Method::Simd).unwrap();
         assert_eq!(a.rrr_err.to_bits(), b.rrr_err.to_bits());
         assert_eq!(s.used_label, t.used_label);
     }
@@ -71,13 +71,13 @@ fn one_run_equals_single_iterations_in_every_layout() {
         let mut s = prepare(cfg, layout, 5).unwrap();
         let net = s.spec.net().unwrap();
         let single: Vec<u64> =
-            (0..iters).map(|_| s.buf.iterate(&net, &s.params, Path::Fast).unwrap().rrr_err.to_bits()).collect();
+            (0..iters).map(|_| s.buf.iterate(&net, &s.params, Method::Simd).unwrap().rrr_err.to_bits()).collect();
         for pool in [None, Some(Pool::new(2).unwrap())] {
             let mut r = prepare(cfg, layout, 5).unwrap();
             let mut series = Vec::new();
             let done = r
                 .buf
-                .run_on(pool.as_ref(), &net, &r.params, Path::Fast, iters, |rep| {
+                .run_on(pool.as_ref(), &net, &r.params, Method::Simd, iters, |rep| {
                     series.push(rep.rrr_err.to_bits());
                     true
                 })
@@ -99,7 +99,7 @@ fn a_run_stops_when_told() {
     let mut seen = 0;
     let done = r
         .buf
-        .run_on(None, &net, &r.params, Path::Fast, 100, |_| {
+        .run_on(None, &net, &r.params, Method::Simd, 100, |_| {
             seen += 1;
             seen < 7
         })
@@ -120,7 +120,7 @@ fn errors_of_the_last_iteration_only_change_nothing_else() {
         let net = r.spec.net().unwrap();
         let mut series = Vec::new();
         r.buf
-            .run_on(None, &net, &r.params, Path::Fast, 9, |rep| {
+            .run_on(None, &net, &r.params, Method::Simd, 9, |rep| {
                 series.push(rep.rrr_err);
                 true
             })

@@ -33,9 +33,10 @@ use binary::{decodes, margins_met};
 use data::width_bound;
 use train::{AutoTrainer, Setup};
 
+use crate::check;
 use crate::classify::activation;
 use crate::datafile::read_text_file;
-use crate::engine::{Path, Pool, Precision};
+use crate::engine::Pool;
 use crate::error::Error;
 use crate::netfile::{NetFormat, NetSpec};
 use crate::netinit::random_weights;
@@ -126,27 +127,13 @@ impl Hyper {
                 self.activation
             ));
         }
-        if !(self.width > 0.0 && self.width.is_finite()) {
-            return bad("--width must be positive and finite".into());
-        }
-        if !(self.beta > 0.0 && self.beta <= 2.0) {
-            return bad("--beta must be in (0, 2]".into());
-        }
-        if !(self.omega > 0.0 && self.omega.is_finite()) {
-            return bad("--omega must be positive and finite".into());
-        }
-        if !(a.gamma > 0.0 && a.gamma.is_finite()) {
-            return bad("--gamma must be positive and finite".into());
-        }
-        if a.gamma != 1.0 && a.compute.precision != Precision::F64 {
-            return bad("--gamma needs --precision f64 (the general update is scalar f64)".into());
-        }
-        if self.tol.is_nan() || self.tol < 0.0 {
-            return bad("--tol must be non-negative".into());
-        }
-        if self.batch == 0 || self.epochs == 0 || self.iter == 0 {
-            return bad("--batch, --epochs and --iter must be at least 1".into());
-        }
+        check::positive("--width", self.width)?;
+        check::beta(self.beta)?;
+        check::positive("--omega", self.omega)?;
+        check::tol(self.tol)?;
+        check::at_least_one("--batch", self.batch)?;
+        check::at_least_one("--epochs", self.epochs)?;
+        check::at_least_one("--iter", self.iter)?;
         if let Some(c) = src.codes.as_ref().filter(|c| self.code_batch != 0 && self.code_batch != c.len()) {
             return bad(format!("--code-batch: binary encoding trains on all {} codes (or 0: none)", c.len()));
         }
@@ -235,14 +222,10 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     }
     // restarts run side by side, each on one thread
     let pool = if a.restarts.is_some() { None } else { a.compute.pool()? };
-    let path = match (a.oracle, a.gamma) {
-        (_, g) if g != 1.0 => Path::General(g),
-        (true, _) => Path::Oracle,
-        _ => Path::Fast,
-    };
+    let method = check::method(a.oracle, a.gamma, a.compute.precision)?;
     let setup = Setup {
         params: hp.params()?,
-        path,
+        method,
         precision: a.compute.precision,
         batch: hp.batch,
         code_batch: hp.code_batch,

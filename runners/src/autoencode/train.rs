@@ -17,7 +17,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::data::Source;
 use super::feed::{Auto, FeedAround, Start};
 use super::ide::IdeCode;
-use crate::engine::{NetBuffers, Path, Pool, Precision};
+use crate::engine::{Method, NetBuffers, Pool, Precision};
 use crate::error::Error;
 
 /// Hyperparameters of a run besides the constraint parameters.
@@ -25,8 +25,8 @@ use crate::error::Error;
 pub struct Setup {
     /// Constraint and RRR parameters.
     pub params: Params,
-    /// Iteration path.
-    pub path: Path,
+    /// Oracle, SIMD or general update.
+    pub method: Method,
     /// Storage precision of the edge state.
     pub precision: Precision,
     /// Data items per batch `|K_d|`.
@@ -201,7 +201,7 @@ impl<'a> AutoTrainer<'a> {
         // recorded
         let series = &mut self.series;
         buf.errors = if tol > 0.0 || series.is_some() { Errors::Every } else { Errors::Last };
-        buf.run_on(self.pool, net, &p, self.setup.path, self.setup.iter, |rep| {
+        buf.run_on(self.pool, net, &p, self.setup.method, self.setup.iter, |rep| {
             last = rep.rrr_err;
             if let Some(s) = series.as_mut() {
                 s.push(last);

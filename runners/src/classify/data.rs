@@ -20,7 +20,7 @@ pub struct Sets {
 
 /// Reads a data file once (so a pipe works): IDX images (with their label
 /// file) or the text format.
-fn read_one(path: &Path, labels: Option<&Path>) -> Result<LabeledData, Error> {
+pub fn read_one(path: &Path, labels: Option<&Path>) -> Result<LabeledData, Error> {
     let name = path.display().to_string();
     let bytes = read_bytes(path)?;
     if idx::is_idx(&bytes) {
@@ -34,6 +34,24 @@ fn read_one(path: &Path, labels: Option<&Path>) -> Result<LabeledData, Error> {
         Ok(idx::parse(&bytes, &read_bytes(&lab)?, (&name, &lab_name))?)
     } else {
         Ok(read_labeled(&text_from_bytes(bytes, &name)?, &name)?)
+    }
+}
+
+/// The one set `lwl predict` classifies: the test half of built-in data
+/// (`seed` for --majority, asked for only there), else --test, else
+/// --train.
+pub fn load_for_predict(args: &DataArgs, seed: impl FnOnce() -> u64) -> Result<LabeledData, Error> {
+    if args.majority.is_some() || args.mnist {
+        let seed = if args.majority.is_some() { seed() } else { 0 };
+        let sets = load(args, seed)?;
+        return Ok(sets.test.unwrap_or(sets.train));
+    }
+    match (&args.test, &args.train) {
+        (Some(t), _) => read_one(t, args.test_labels.as_deref()),
+        (None, Some(t)) => read_one(t, args.train_labels.as_deref()),
+        (None, None) => {
+            Err(Error::Usage("no data: give --test FILE (or --train FILE), --majority DEPTH or --mnist".into()))
+        }
     }
 }
 

@@ -14,9 +14,10 @@ use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
+use crate::check;
 use crate::cli::{ClassifyArgs, PredictArgs};
 use crate::datafile::{LabeledData, read_text_file};
-use crate::engine::{Path, Precision};
+use crate::engine::Method;
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -99,36 +100,20 @@ pub fn fpa_budget(fpa: f64, b: usize, n0: usize, n: usize) -> usize {
     ((fpa * b as f64) * n0 as f64 / n as f64).floor() as usize
 }
 
-fn check_params(a: &ClassifyArgs) -> Result<(), Error> {
-    let bad = |m: &str| Err(Error::Usage(m.into()));
-    if !(a.beta > 0.0 && a.beta <= 2.0) {
-        return bad("--beta must be in (0, 2]");
+/// Checks the flags; returns the iteration method they ask for.
+fn check_params(a: &ClassifyArgs) -> Result<Method, Error> {
+    check::beta(a.beta)?;
+    check::positive("--omega", a.omega)?;
+    check::positive("--upsilon", a.upsilon)?;
+    check::non_negative("--margin", a.margin)?;
+    check::tol(a.tol)?;
+    check::at_least_one("--batch", a.batch)?;
+    check::at_least_one("--epochs", a.epochs)?;
+    check::at_least_one("--iter", a.iter)?;
+    if let Some(f) = a.fpa {
+        check::fraction("--fpa", f)?;
     }
-    if !(a.omega > 0.0 && a.omega.is_finite()) {
-        return bad("--omega must be positive and finite");
-    }
-    if !(a.upsilon > 0.0 && a.upsilon.is_finite()) {
-        return bad("--upsilon must be positive and finite");
-    }
-    if !(a.margin >= 0.0 && a.margin.is_finite()) {
-        return bad("--margin must be non-negative and finite");
-    }
-    if !(a.gamma > 0.0 && a.gamma.is_finite()) {
-        return bad("--gamma must be positive and finite");
-    }
-    if a.gamma != 1.0 && a.compute.precision != Precision::F64 {
-        return bad("--gamma needs --precision f64 (the general update is scalar f64)");
-    }
-    if a.tol.is_nan() || a.tol < 0.0 {
-        return bad("--tol must be non-negative");
-    }
-    if a.batch == 0 {
-        return bad("--batch must be at least 1");
-    }
-    if a.fpa.is_some_and(|f| !(0.0..=1.0).contains(&f)) {
-        return bad("--fpa is a fraction in [0, 1]");
-    }
-    Ok(())
+    check::method(a.oracle, a.gamma, a.compute.precision)
 }
 
 /// Progress of a run saved beside its parameters, so `--resume` continues
@@ -173,7 +158,7 @@ fn read_progress(dir: &FsPath) -> Result<Progress, Error> {
 
 /// Runs `lwl classify`.
 pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
-    check_params(a)?;
+    let method = check_params(a)?;
     let act = activation(&a.activation, a.width, a.tau)?;
     let resumed = a.resume.as_deref().map(read_progress).transpose()?.unwrap_or_default();
     let seed = seed(a.seed.or(resumed.seed), "classify");
@@ -212,6 +197,17 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         }
         _ => Compromise::None,
     };
+    if let (Compromise::Exempt(al) | Compromise::Relabel(al), flag) =
+        (compromise, if a.exempt.is_some() { "--exempt" } else { "--relabel" })
+    {
+        let b = a.batch.min(n_train);
+        if al.per_batch(b) >= b {
+            return Err(Error::Usage(format!(
+                "{flag}: {} of a batch of {b} items would leave no item constrained; give fewer than {b}",
+                al.per_batch(b)
+            )));
+        }
+    }
     let params = Params {
         beta: a.beta,
         omega: a.omega,
@@ -225,11 +221,6 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         (_, Some(d)) => load_params(&d.join("params.txt"), &spec)?,
         _ => (random_weights(&spec, a.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)), vec![0.0; spec.nodes()]),
     };
-    let path = match (a.oracle, a.gamma) {
-        (_, g) if g != 1.0 => Path::General(g),
-        (true, _) => Path::Oracle,
-        _ => Path::Fast,
-    };
     let pool = a.compute.pool()?;
     if let Some(w) = a.compute.precision.tol_warning(a.tol) {
         eprintln!("lwl classify: {w}");
@@ -238,7 +229,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         check_writable(f)?;
     }
     let mut trainer =
-        Trainer::new(params, path, weights, biases, a.err_series.is_some(), pool).with_precision(a.compute.precision);
+        Trainer::new(params, method, weights, biases, a.err_series.is_some(), pool).with_precision(a.compute.precision);
     let (epoch0, iters0, wm0, secs0) = (resumed.epoch, resumed.iters, resumed.weight_multiplies, resumed.seconds);
     let fpa = matches!(compromise, Compromise::Fpa(..));
     let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];
@@ -401,11 +392,13 @@ pub fn predict(a: &PredictArgs) -> Result<(), Error> {
     let pname = a.params.display().to_string();
     let (p, omega) = read_net_params(&read_text_file(&a.params)?, &pname, &spec)?;
     let omega = omega.ok_or_else(|| Error::Usage(format!("{pname}: not an lwl parameter file (no omega line)")))?;
-    let seed = seed(a.seed, "predict");
-    let mut d = a.data.clone();
-    let sets = data::load(&d, seed)?;
-    d.train = None;
-    let data = sets.test.unwrap_or(sets.train);
+    if !(omega > 0.0 && omega.is_finite()) {
+        return Err(Error::Usage(format!("{pname}: omega {omega} must be positive and finite")));
+    }
+    let data = data::load_for_predict(&a.data, || seed(a.seed, "predict"))?;
+    if data.is_empty() {
+        return Err(Error::Usage("the data holds no items: there is nothing to classify".into()));
+    }
     let net = spec.net()?;
     train::check_fit(&net, &data, &net_name, "the data")?;
     let params = Params { beta: 1.0, omega, upsilon: 1.0, margin: 0.0, activation: act, class_mode: ClassMode::Plain };

@@ -10,7 +10,7 @@ use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{self, Errors, Params};
 
 use crate::datafile::LabeledData;
-use crate::engine::{NetBuffers, Path, Pool, Precision};
+use crate::engine::{Method, NetBuffers, Pool, Precision};
 use crate::error::Error;
 use crate::text::plural;
 
@@ -40,8 +40,8 @@ pub struct BatchResult {
 pub struct Trainer {
     /// Constraint hyperparameters (the class mode is set per batch).
     pub params: Params,
-    /// Iteration path.
-    pub path: Path,
+    /// Oracle, SIMD or general update.
+    pub method: Method,
     /// Consensus weights.
     pub weights: Vec<f64>,
     /// Consensus biases.
@@ -57,14 +57,14 @@ impl Trainer {
     /// A trainer starting from the given parameters.
     pub fn new(
         params: Params,
-        path: Path,
+        method: Method,
         weights: Vec<f64>,
         biases: Vec<f64>,
         record: bool,
         pool: Option<Pool>,
     ) -> Self {
         let (series, buffers, precision) = (record.then(Vec::new), Vec::new(), Precision::F64);
-        Self { params, path, weights, biases, series, buffers, pool, precision }
+        Self { params, method, weights, biases, series, buffers, pool, precision }
     }
 
     /// The same trainer with its edge state stored in `precision`.
@@ -129,7 +129,7 @@ impl Trainer {
         let mut last = f64::NAN;
         let series = &mut self.series;
         let done = buf
-            .run_on(self.pool.as_ref(), net, &p, self.path, iters, |rep| {
+            .run_on(self.pool.as_ref(), net, &p, self.method, iters, |rep| {
                 last = rep.rrr_err;
                 if let Some(s) = series.as_mut() {
                     s.push(rep.rrr_err);

@@ -20,11 +20,11 @@ pub use pool::Pool;
 
 /// Which implementation runs an iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Path {
+pub enum Method {
     /// The scalar oracle in the reference programs' order (bit-exact).
     Oracle,
     /// The SIMD path.
-    Fast,
+    Simd,
     /// The generalised update of eq. 47 (scalar), with parameter γ.
     General(f64),
 }
@@ -148,15 +148,21 @@ impl NetBuffers {
     }
 
     /// One RRR iteration on the calling thread.
-    pub fn iterate(&mut self, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
-        self.iterate_on(None, net, p, path)
+    pub fn iterate(&mut self, net: &Net, p: &Params, method: Method) -> Result<Report, IterError> {
+        self.iterate_on(None, net, p, method)
     }
 
     /// One RRR iteration; the SIMD path runs its per-block phases on `pool`
     /// when given and the layout has more than one block.
-    pub fn iterate_on(&mut self, pool: Option<&Pool>, net: &Net, p: &Params, path: Path) -> Result<Report, IterError> {
+    pub fn iterate_on(
+        &mut self,
+        pool: Option<&Pool>,
+        net: &Net,
+        p: &Params,
+        method: Method,
+    ) -> Result<Report, IterError> {
         let mut last = Report { rrr_err: 0.0, selected: 0 };
-        self.run_on(pool, net, p, path, 1, |r| {
+        self.run_on(pool, net, p, method, 1, |r| {
             last = *r;
             false
         })?;
@@ -172,12 +178,12 @@ impl NetBuffers {
         pool: Option<&Pool>,
         net: &Net,
         p: &Params,
-        path: Path,
+        method: Method,
         iters: usize,
         mut each: impl FnMut(&Report) -> bool + Send,
     ) -> Result<usize, IterError> {
-        let gamma = match path {
-            Path::Fast => {
+        let gamma = match method {
+            Method::Simd => {
                 let (layout, errors) = (self.layout, self.errors);
                 let (batch, edges, y, b, mut wk, cnt) = self.parts();
                 let run = (iters, errors);
@@ -190,8 +196,8 @@ impl NetBuffers {
                     }
                 };
             }
-            Path::Oracle => None,
-            Path::General(gamma) => Some(gamma),
+            Method::Oracle => None,
+            Method::General(gamma) => Some(gamma),
         };
         for done in 1..=iters {
             if !each(&self.step(net, p, gamma)?) {
@@ -326,7 +332,7 @@ impl NmfBuffers {
     }
 
     /// One RRR iteration; returns RRR_err.
-    pub fn iterate(&mut self, p: &nmf::Params, path: Path) -> Result<f64, nmf::NmfError> {
+    pub fn iterate(&mut self, p: &nmf::Params, method: Method) -> Result<f64, nmf::NmfError> {
         let mut st = nmf::State { w: &mut self.w, z: &mut self.z };
         let mut wk = nmf::Work {
             weights: &mut self.weights,
@@ -335,10 +341,10 @@ impl NmfBuffers {
             roots: &mut self.roots,
         };
         let (sh, l, data, cnt) = (&self.shape, &self.layout, &self.data, &mut self.counters);
-        match path {
-            Path::Oracle => nmf::iterate_oracle(sh, l, p, data, &mut st, &mut wk, cnt),
-            Path::Fast => nmf::iterate(sh, l, p, data, &mut st, &mut wk, cnt),
-            Path::General(gamma) => {
+        match method {
+            Method::Oracle => nmf::iterate_oracle(sh, l, p, data, &mut st, &mut wk, cnt),
+            Method::Simd => nmf::iterate(sh, l, p, data, &mut st, &mut wk, cnt),
+            Method::General(gamma) => {
                 let (nw, nc, ne) = (wk.weights.len(), wk.codes.len(), st.w.len());
                 let g = self
                     .general

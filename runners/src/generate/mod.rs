@@ -21,11 +21,12 @@ use serde_json::{Value, json};
 use crate::autoencode::{
     AutoSource, FeedAround, Saved, Start, load_data, plot_history, png, read_saved, stream, tiles, write_all,
 };
+use crate::check;
 use crate::classify::{ItemStatus, Trainer, activation, check_fit, classify, fpa_budget};
 use crate::cli::Compute;
 use crate::cli::{Layers, parse_layers};
 use crate::datafile::{LabeledData, read_text_file};
-use crate::engine::Path;
+use crate::engine::Method;
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
@@ -131,27 +132,17 @@ const TEST_FAKES: u32 = 2;
 const SAMPLES: u32 = 3;
 
 fn check(a: &GenerateArgs) -> Result<(), Error> {
-    let bad = |m: &str| Err(Error::Usage(m.into()));
-    if !(a.beta > 0.0 && a.beta <= 2.0) {
-        return bad("--beta must be in (0, 2]");
-    }
-    if !(a.omega > 0.0 && a.omega.is_finite() && a.upsilon > 0.0 && a.upsilon.is_finite()) {
-        return bad("--omega and --upsilon must be positive and finite");
-    }
-    if !(a.margin >= 0.0 && a.margin.is_finite()) {
-        return bad("--margin must be non-negative and finite");
-    }
-    if !(0.0..=1.0).contains(&a.fpa) {
-        return bad("--fpa is a fraction in [0, 1]");
-    }
-    if a.tol.is_nan() || a.tol < 0.0 {
-        return bad("--tol must be non-negative");
-    }
-    if a.batch == 0 || a.iter == 0 {
-        return bad("--batch and --iter must be at least 1");
-    }
-    if a.fakes == Some(0) {
-        return bad("--fakes must be at least 1");
+    check::beta(a.beta)?;
+    check::positive("--omega", a.omega)?;
+    check::positive("--upsilon", a.upsilon)?;
+    check::non_negative("--margin", a.margin)?;
+    check::fraction("--fpa", a.fpa)?;
+    check::tol(a.tol)?;
+    check::at_least_one("--batch", a.batch)?;
+    check::at_least_one("--iter", a.iter)?;
+    check::at_least_one("--epochs", a.epochs)?;
+    if let Some(f) = a.fakes {
+        check::at_least_one("--fakes", f)?;
     }
     Ok(())
 }
@@ -288,7 +279,7 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
             biases: vec![0.0; spec.nodes()],
         },
     };
-    let mut t = Trainer::new(p, Path::Fast, start.weights, start.biases, false, a.compute.pool()?)
+    let mut t = Trainer::new(p, Method::Simd, start.weights, start.biases, false, a.compute.pool()?)
         .with_precision(a.compute.precision);
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;

@@ -6,7 +6,7 @@ use lwl_kernel::class::ClassMode;
 use lwl_kernel::consensus;
 use lwl_kernel::layout::{Layout, PREFERRED_BLOCK};
 use lwl_kernel::simd::{LANES, V};
-use lwl_runners::engine::Path;
+use lwl_runners::engine::Method;
 use proptest::prelude::*;
 
 use crate::fixtures::{BiMetric, BiPoint, BiTol, NetCase, SOLVERS, net_params};
@@ -248,7 +248,7 @@ proptest! {
         let layout = if block == 0 { Layout::batch_innermost(items) } else { Layout::new(items, block) }.unwrap();
         let p = net_params(mode);
         let k = rng.below(items);
-        for path in [Path::Oracle, Path::Fast] {
+        for path in [Method::Oracle, Method::Simd] {
             let mut buf = case.buffers(layout, &p);
             let (w, x) = buf.edges.f64_mut().expect("f64 state");
             match plant {
@@ -264,7 +264,7 @@ proptest! {
                 prop_assert!(r.is_ok(), "{:?}: {:?}", path, r);
                 errs.push(r.unwrap().rrr_err);
             }
-            if path == Path::Oracle {
+            if path == Method::Oracle {
                 prop_assert!(
                     buf.counters.nonfinite > 0 || errs.iter().any(|e| !e.is_finite()),
                     "unreported: {:?} {:?}", buf.counters, errs

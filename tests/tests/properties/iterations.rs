@@ -8,7 +8,7 @@ use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{Params, Report};
 use lwl_kernel::nmf;
 use lwl_kernel::simd::LANES;
-use lwl_runners::engine::{NetBuffers, NmfBuffers, Path};
+use lwl_runners::engine::{Method, NetBuffers, NmfBuffers};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -160,9 +160,9 @@ fn check_net_run(case: &NetCase, layout: Layout, mode: ClassMode) -> Result<usiz
             resync(&mut fast, &reference);
             restarts += 1;
         }
-        let rr = reference.iterate(&net, &p, Path::Oracle).unwrap();
-        let rf = fast.iterate(&net, &p, Path::Fast).unwrap();
-        let ro = oracle.iterate(&net, &p, Path::Oracle).unwrap();
+        let rr = reference.iterate(&net, &p, Method::Oracle).unwrap();
+        let rf = fast.iterate(&net, &p, Method::Simd).unwrap();
+        let ro = oracle.iterate(&net, &p, Method::Oracle).unwrap();
         check_net_agree((&fast, &rf), (&reference, &rr), Agree::Close, &format!("fast vs oracle, {ctx}"))?;
         check_net_agree((&oracle, &ro), (&reference, &rr), Agree::Bits, &format!("oracle layouts, {ctx}"))?;
         prop_assert_eq!(oracle.counters, reference.counters, "oracle counters, {}", ctx);
@@ -234,9 +234,9 @@ fn check_nmf_run(case: &NmfCase, layout: Layout) -> TestResult {
     let mut oracle = case.buffers(layout);
     for it in 1..=5 {
         let ctx = format!("K={items} block={} iteration {it}", layout.block());
-        let er = reference.iterate(&case.params, Path::Oracle).unwrap();
-        let ef = fast.iterate(&case.params, Path::Fast).unwrap();
-        let eo = oracle.iterate(&case.params, Path::Oracle).unwrap();
+        let er = reference.iterate(&case.params, Method::Oracle).unwrap();
+        let ef = fast.iterate(&case.params, Method::Simd).unwrap();
+        let eo = oracle.iterate(&case.params, Method::Oracle).unwrap();
         check_nmf_agree((&fast, ef), (&reference, er), Agree::Close, &format!("fast vs oracle, {ctx}"))?;
         check_nmf_agree((&oracle, eo), (&reference, er), Agree::Bits, &format!("oracle layouts, {ctx}"))?;
         prop_assert_eq!(oracle.counters, reference.counters, "oracle counters, {}", ctx);

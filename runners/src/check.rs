@@ -1,0 +1,88 @@
+//! Checks of hyperparameter values, one function per kind of value, each
+//! naming the flag in its message: every command validates its flags with
+//! these, so a rule (β in (0, 2], γ only in f64, …) is written once.
+
+use crate::engine::{Method, Precision};
+use crate::error::Error;
+
+fn bad<T>(msg: String) -> Result<T, Error> {
+    Err(Error::Usage(msg))
+}
+
+/// The RRR step β: in (0, 2].
+pub fn beta(v: f64) -> Result<f64, Error> {
+    if v > 0.0 && v <= 2.0 { Ok(v) } else { bad(format!("--beta {v}: β must be in (0, 2]")) }
+}
+
+/// A value that must be positive and finite (Ω, Υ, widths).
+pub fn positive(flag: &str, v: f64) -> Result<f64, Error> {
+    if v > 0.0 && v.is_finite() { Ok(v) } else { bad(format!("{flag} {v}: must be positive and finite")) }
+}
+
+/// A value that must be non-negative and finite (margins).
+pub fn non_negative(flag: &str, v: f64) -> Result<f64, Error> {
+    if v >= 0.0 && v.is_finite() { Ok(v) } else { bad(format!("{flag} {v}: must be non-negative and finite")) }
+}
+
+/// A stopping tolerance: non-negative (infinity allowed: stop at once).
+pub fn tol(v: f64) -> Result<f64, Error> {
+    if v >= 0.0 { Ok(v) } else { bad(format!("--tol {v}: must be non-negative")) }
+}
+
+/// A count that must be at least 1 (batches, epochs, iterations, ranks).
+pub fn at_least_one(flag: &str, v: usize) -> Result<usize, Error> {
+    if v >= 1 { Ok(v) } else { bad(format!("{flag} must be at least 1")) }
+}
+
+/// A fraction in [0, 1].
+pub fn fraction(flag: &str, v: f64) -> Result<f64, Error> {
+    if (0.0..=1.0).contains(&v) { Ok(v) } else { bad(format!("{flag} {v}: a fraction in [0, 1]")) }
+}
+
+/// The iteration method the flags ask for: the general update of eq. 47
+/// when γ ≠ 1 (scalar f64, so f64 storage only), else the oracle with
+/// `--oracle` (f64 only), else the SIMD path.
+pub fn method(oracle: bool, gamma: f64, precision: Precision) -> Result<Method, Error> {
+    let gamma = positive("--gamma", gamma)?;
+    let f64_only = |what: &str| {
+        if precision == Precision::F64 {
+            Ok(())
+        } else {
+            bad(format!("{what} needs --precision f64 (it is scalar f64 arithmetic)"))
+        }
+    };
+    if gamma != 1.0 {
+        f64_only("--gamma")?;
+        Ok(Method::General(gamma))
+    } else if oracle {
+        f64_only("--oracle")?;
+        Ok(Method::Oracle)
+    } else {
+        Ok(Method::Simd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_at_their_bounds() {
+        assert!(beta(2.0).is_ok() && beta(0.0).is_err() && beta(f64::NAN).is_err() && beta(2.0001).is_err());
+        assert!(positive("--omega", 1e-300).is_ok() && positive("--omega", f64::INFINITY).is_err());
+        assert!(non_negative("--margin", 0.0).is_ok() && non_negative("--margin", -0.0001).is_err());
+        assert!(tol(0.0).is_ok() && tol(f64::NAN).is_err() && tol(-1.0).is_err());
+        assert!(at_least_one("--iter", 0).unwrap_err().to_string().contains("--iter"));
+        assert!(fraction("--fpa", 1.0).is_ok() && fraction("--fpa", 1.5).is_err());
+    }
+
+    #[test]
+    fn method_choice() {
+        assert_eq!(method(false, 1.0, Precision::F32).unwrap(), Method::Simd);
+        assert_eq!(method(true, 1.0, Precision::F64).unwrap(), Method::Oracle);
+        assert_eq!(method(true, 0.5, Precision::F64).unwrap(), Method::General(0.5));
+        assert!(method(true, 1.0, Precision::F32).is_err());
+        assert!(method(false, 0.5, Precision::F32).unwrap_err().to_string().contains("--gamma"));
+        assert!(method(false, 0.0, Precision::F64).is_err());
+    }
+}
