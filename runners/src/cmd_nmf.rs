@@ -11,7 +11,7 @@
 //! * `rrr_err.png` — the RRR_err series on a log axis (Fig. 4 and 6);
 //! * `features.png` — for image data, the columns of W as images (Fig. 5).
 
-use std::path::{Path as FsPath, PathBuf};
+use std::path::Path as FsPath;
 use std::time::Instant;
 
 use indicatif::MultiProgress;
@@ -22,6 +22,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
 use crate::check;
+use crate::checkpoint::{self, Progress};
 use crate::cli::{NmfArgs, NmfSource};
 use crate::data::{ledm, montage};
 use crate::datafile::{UnlabeledData, read_csv, read_text_file, read_unlabeled};
@@ -165,35 +166,6 @@ fn write_matrix(values: &[f64], cols: usize) -> String {
     s
 }
 
-/// What `--resume` continues: counts and hyperparameters of the saved run.
-#[derive(Clone, Copy, Debug, Default)]
-struct Progress {
-    epoch: usize,
-    iters: u64,
-    weight_multiplies: u64,
-    seconds: f64,
-    seed: Option<u64>,
-    beta: Option<f64>,
-    omega: Option<f64>,
-}
-
-fn read_progress(dir: &FsPath) -> Result<Progress, Error> {
-    let path = dir.join("progress.json");
-    let name = path.display().to_string();
-    let v: Value = serde_json::from_str(&read_text_file(&path)?).map_err(|e| InputError::file(&name, e.to_string()))?;
-    let u = |k: &str| v.get(k).and_then(Value::as_u64);
-    let f = |k: &str| v.get(k).and_then(Value::as_f64);
-    Ok(Progress {
-        epoch: u("epoch").unwrap_or(0) as usize,
-        iters: u("iters").unwrap_or(0),
-        weight_multiplies: u("weight_multiplies").unwrap_or(0),
-        seconds: f("seconds").unwrap_or(0.0),
-        seed: u("seed"),
-        beta: f("beta"),
-        omega: f("omega"),
-    })
-}
-
 /// Everything a run needs besides its initial weights and seed.
 struct Plan<'a> {
     setup: Setup,
@@ -233,9 +205,6 @@ fn train(
     let batches = n.div_ceil(setup.batch.min(n)) as u64;
     let bar = bars.add(progress(plan.epochs as u64 * batches * setup.iter as u64, &format!("nmf seed {seed}")));
     let mut tr = Trainer::new(setup, &plan.src.data, weights, plan.record_series);
-    if let Some(dir) = out {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
-    }
     let clock = Instant::now();
     let mut last = Value::Null;
     for epoch in start.epoch + 1..=start.epoch + plan.epochs {
@@ -288,11 +257,10 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
     let points = plot_points(tr, x0);
     let plot_path = dir.join("rrr_err.png");
     let title = format!("RRR_ERR  {}  SEED {seed}", plan.src.name);
-    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (dir.join("W.txt"), write_matrix(&tr.weights, rank).into_bytes()),
-        (dir.join("codes.txt"), write_matrix(&tr.codes()?, rank).into_bytes()),
-        (dir.join("progress.json"), prog.to_string().into_bytes()),
-        (plot_path.clone(), plot_log(&[points], &title, "ITERATION").png_for(&plot_path)?),
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("W.txt", write_matrix(&tr.weights, rank).into_bytes()),
+        ("codes.txt", write_matrix(&tr.codes()?, rank).into_bytes()),
+        ("rrr_err.png", plot_log(&[points], &title, "ITERATION").png_for(&plot_path)?),
     ];
     if let Some((w, h)) = plan.src.image {
         let d = plan.setup.shape.data;
@@ -300,12 +268,10 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
         let tiles: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
         let per_row = (rank as f64).sqrt().ceil() as usize;
         let scale = (160 / w.max(h)).max(1);
-        let path = dir.join("features.png");
-        let bytes = grid(&tiles, w, h, per_row, scale, Shade::PerTile).png_for(&path)?;
-        files.push((path, bytes));
+        let bytes = grid(&tiles, w, h, per_row, scale, Shade::PerTile).png_for(&dir.join("features.png"))?;
+        files.push(("features.png", bytes));
     }
-    let refs: Vec<(&FsPath, &[u8])> = files.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
-    write_files(&refs)
+    checkpoint::write(dir, "nmf", &files, &prog)
 }
 
 /// The hyperparameters of a run, as the flags, the resumed run and the
@@ -346,7 +312,7 @@ fn check(h: &Hyper, a: &NmfArgs) -> Result<Method, Error> {
 pub fn run(a: &NmfArgs) -> Result<(), Error> {
     let src = load(&a.source, a.data_seed, a.image)?;
     let d = src.data.dims;
-    let resumed = a.resume.as_deref().map(read_progress).transpose()?;
+    let resumed = a.resume.as_deref().map(|d| checkpoint::read(d, "nmf")).transpose()?;
     let w_file = a.init.clone().or_else(|| a.resume.as_ref().map(|dir| dir.join("W.txt")));
     let given = match &w_file {
         Some(f) => {
@@ -372,8 +338,8 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
         )
     })?;
     let prev = resumed.unwrap_or_default();
-    let beta = a.beta.or(prev.beta).unwrap_or(src.defaults.beta);
-    let omega = a.omega.or(prev.omega).unwrap_or(src.defaults.omega);
+    let beta = a.beta.or(prev.f64("beta")).unwrap_or(src.defaults.beta);
+    let omega = a.omega.or(prev.f64("omega")).unwrap_or(src.defaults.omega);
     let n = src.data.len();
     let batch = a.batch.or(src.defaults.batch).unwrap_or(n);
     let epochs = a.epochs.unwrap_or(src.defaults.epochs);
@@ -409,7 +375,12 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
         None => {
             let cols = ["epoch", "gwms", "iters", "rrr_err", "recon_err", "seconds"];
             let mut rep = Reporter::new(a.json, &cols);
-            let o = train(&plan, init(seed), seed, prev, a.out.as_deref(), Some(&mut rep), &bars)?;
+            // a resumed run goes on saving into its directory unless told otherwise
+            let out = a.out.clone().or_else(|| a.resume.clone());
+            if let Some(dir) = &out {
+                checkpoint::prepare(dir, a.resume.as_deref(), a.force)?;
+            }
+            let o = train(&plan, init(seed), seed, prev, out.as_deref(), Some(&mut rep), &bars)?;
             if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
                 write_series(f, s)?;
             }
@@ -419,10 +390,16 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             let cols = ["seed", "success", "iters", "gwms", "seconds", "recon_err"];
             let mut rep = Reporter::new(a.json, &cols);
             let (mut successes, mut plots) = (Vec::new(), Vec::new());
+            if let Some(dir) = &a.out {
+                checkpoint::prepare(dir, None, a.force)?;
+            }
             let clock = Instant::now();
             let run = |r: usize| {
                 let s = seed.wrapping_add(r as u64);
                 let out = a.out.as_ref().map(|dir| dir.join(format!("seed-{s}")));
+                if let Some(dir) = &out {
+                    checkpoint::prepare(dir, None, a.force)?;
+                }
                 train(&plan, init(s), s, Progress::default(), out.as_deref(), None, &bars)
             };
             side_by_side(runs, threads, run, |r, o| {

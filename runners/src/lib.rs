@@ -3,6 +3,7 @@
 
 pub mod autoencode;
 pub mod check;
+pub mod checkpoint;
 pub mod classify;
 pub mod cli;
 pub mod cmd_bench;

@@ -233,6 +233,53 @@ fn resume_continues_exactly() {
     assert_eq!(rest[..], full[2..]);
 }
 
+/// A resume restores every setting of the run (data, Ω, activation,
+/// margin, β, batch, iterations) without being told them again, equals the
+/// uninterrupted run bit for bit, refuses a contradicting flag, and saves
+/// into the resumed directory when no --out is given.
+#[test]
+fn resume_restores_every_setting() {
+    let dir = tmp("resume-settings").join("run");
+    let d = dir.display().to_string();
+    let base = ["classify", "--majority", "2", "--seed", "1", "--json", "--iter", "20", "--omega", "3"];
+    let more = ["--activation", "step", "--margin", "0.5", "--beta", "0.8", "--batch", "64"];
+    let full = records(&[&base[..], &more, &["--epochs", "3"]].concat());
+    let first = records(&[&base[..], &more, &["--epochs", "2", "--out", &d]].concat());
+    let rest = records(&["classify", "--resume", &d, "--epochs", "1", "--json"]);
+    assert_eq!(first[..], full[..2]);
+    assert_eq!(rest[..], full[2..]);
+    let progress = std::fs::read_to_string(dir.join("progress.json")).unwrap();
+    assert!(progress.contains("\"epoch\":3"), "the resumed epoch is saved in place: {progress}");
+    expect_exit2(&["classify", "--resume", &d, "--epochs", "1", "--omega", "2"], "contradicts the resumed run's 3");
+    expect_exit2(&["classify", "--resume", &d, "--epochs", "1", "--seed", "2"], "--seed 2 contradicts");
+    // a flag given again with the same value is fine
+    records(&["classify", "--resume", &d, "--epochs", "1", "--json", "--omega", "3"]);
+}
+
+/// One command's directory is not another's: --out into a used directory
+/// is refused unless --force, a resume checks the command, a corrupt
+/// manifest is refused.
+#[test]
+fn checkpoints_belong_to_their_command() {
+    let dir = tmp("checkpoints").join("run");
+    let d = dir.display().to_string();
+    records(&["classify", "--majority", "2", "--seed", "1", "--json", "--iter", "5", "--epochs", "1", "--out", &d]);
+    expect_exit2(&["nmf", "--ledm", "6", "--resume", &d], "is a checkpoint of lwl classify, not of lwl nmf");
+    expect_exit2(&["nmf", "--ledm", "6", "--out", &d], "holds a checkpoint of lwl classify at epoch 1");
+    expect_exit2(&["classify", "--majority", "2", "--out", &d], "give --force");
+    expect_exit2(&["autoencode", "--binary", "2", "--resume", &d], "not of lwl autoencode");
+    let o = lwl(&["nmf", "--ledm", "6", "--out", &d, "--force", "--iter", "100", "--epochs", "1", "--seed", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(dir.join("progress.json"), "{}").unwrap();
+    expect_exit2(&["nmf", "--ledm", "6", "--resume", &d], "has no epoch");
+    std::fs::write(
+        dir.join("progress.json"),
+        r#"{"epoch":1,"iters":1,"weight_multiplies":1,"seconds":0,"seed":"x","command":"nmf","format":1}"#,
+    )
+    .unwrap();
+    expect_exit2(&["nmf", "--ledm", "6", "--resume", &d], "seed is \"x\"");
+}
+
 #[test]
 fn learns_depth2_majority_to_zero_training_error() {
     // A generated depth-2 circuit (seed 4), its first 512 training items,

@@ -140,7 +140,20 @@ fn short_runs(dir: &std::path::Path) -> Vec<Vec<String>> {
     let d = dir.display().to_string();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
     vec![
-        s(&["classify", "--majority", "2", "--epochs", "3", "--iter", "5", "--seed", "1", "--out", &format!("{d}/c")]),
+        s(&[
+            "classify",
+            "--majority",
+            "2",
+            "--epochs",
+            "3",
+            "--iter",
+            "5",
+            "--seed",
+            "1",
+            "--force",
+            "--out",
+            &format!("{d}/c"),
+        ]),
         s(&["nmf", "--ledm", "6", "--iter", "300", "--batch", "3", "--epochs", "3", "--seed", "1"]),
         s(&["autoencode", "--binary", "2", "--iter", "50", "--seed", "1"]),
         s(&["autoencode", "--binary", "2", "--iter", "50", "--restarts", "3", "--seed", "1"]),

@@ -102,6 +102,9 @@ pub struct AutoencodeArgs {
     /// totals, seed, hyperparameters).
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// Write --out into a directory that holds another run.
+    #[arg(long)]
+    pub force: bool,
     /// Use the scalar oracle (the reference programs' exact arithmetic).
     #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,

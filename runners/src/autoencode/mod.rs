@@ -26,7 +26,7 @@ pub use args::{AutoSource, AutoencodeArgs};
 pub use data::{Source, load as load_data};
 pub use feed::{Auto, FeedAround, Start};
 pub use ide::IdeCode;
-pub use save::{Saved, plot_history, png, read_saved, tiles, write_all};
+pub use save::{plot_history, png, tiles, write_all};
 pub use train::stream;
 
 use binary::{decodes, margins_met};
@@ -34,6 +34,7 @@ use data::width_bound;
 use train::{AutoTrainer, Setup};
 
 use crate::check;
+use crate::checkpoint::{self, Progress};
 use crate::classify::activation;
 use crate::datafile::read_text_file;
 use crate::engine::Pool;
@@ -98,7 +99,7 @@ struct Hyper {
 }
 
 impl Hyper {
-    fn resolve(a: &AutoencodeArgs, src: &Source, saved: Option<&Saved>) -> Result<Self, Error> {
+    fn resolve(a: &AutoencodeArgs, src: &Source, saved: Option<&Progress>) -> Result<Self, Error> {
         let d = &src.defaults;
         let f = |flag: Option<f64>, key: &str, def: f64| flag.or(saved.and_then(|s| s.f64(key))).unwrap_or(def);
         let u = |flag: Option<usize>, key: &str, def: usize| flag.or(saved.and_then(|s| s.usize(key))).unwrap_or(def);
@@ -211,7 +212,7 @@ pub fn check_net(spec: &NetSpec, name: &str, src: &Source) -> Result<(), Error> 
 
 /// Runs `lwl autoencode`.
 pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
-    let saved = a.resume.as_deref().map(read_saved).transpose()?;
+    let saved = a.resume.as_deref().map(|d| checkpoint::read(d, "autoencode")).transpose()?;
     let src = data::load(&a.source, a.test.as_deref())?;
     let hp = Hyper::resolve(a, &src, saved.as_ref())?;
     let (spec, name) = load_net(a, &src)?;
@@ -281,7 +282,7 @@ impl Run<'_> {
     fn train(
         &self,
         t: &mut AutoTrainer,
-        start: &Saved,
+        start: &Progress,
         mut each: impl FnMut(&AutoTrainer, &train::Eval, &Value, u64) -> Result<(), Error>,
     ) -> Result<Value, Error> {
         let batches = self.src.train.len().div_ceil(self.hp.batch);
@@ -320,7 +321,7 @@ impl Run<'_> {
         Ok(last)
     }
 
-    fn single(&self, saved: Saved) -> Result<(), Error> {
+    fn single(&self, saved: Progress) -> Result<(), Error> {
         let seed = seed(self.a.seed.or(saved.seed), "autoencode");
         let start = match (&self.a.init, &self.a.resume) {
             (Some(f), _) => Some(f.clone()),
@@ -348,12 +349,14 @@ impl Run<'_> {
         }
         cols.push("seconds");
         let mut rep = Reporter::new(self.a.json, &cols);
-        if let Some(dir) = &self.a.out {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        // a resumed run goes on saving into its directory unless told otherwise
+        let out_dir = self.a.out.clone().or_else(|| self.a.resume.clone());
+        if let Some(dir) = &out_dir {
+            checkpoint::prepare(dir, self.a.resume.as_deref(), self.a.force)?;
         }
         let images =
             self.src.image.map(|side| (self.src.test.as_ref().unwrap_or(&self.src.train).values.as_slice(), side));
-        let out = self.a.out.as_deref().map(|dir| save::Output { dir, spec: self.spec, images, seed });
+        let out = out_dir.as_deref().map(|dir| save::Output { dir, spec: self.spec, images, seed });
         let mut history = saved.history.clone();
         let extra = self.hp.record();
         let last = self.train(&mut t, &saved, |t, ev, rec, wm| {
@@ -393,7 +396,7 @@ impl Run<'_> {
         let (mut wins, mut decoded, clock) = (Vec::new(), 0, Instant::now());
         let run = |r: usize| {
             let mut t = self.trainer(base.wrapping_add(r as u64), None);
-            self.train(&mut t, &Saved::default(), |_, _, _, _| Ok(()))
+            self.train(&mut t, &Progress::default(), |_, _, _, _| Ok(()))
         };
         side_by_side(runs, threads, run, |r, last| {
             let rec = json!({

@@ -13,8 +13,8 @@ use super::feed::{Auto, Start};
 use super::histogram::histograms;
 use super::ide::IdeCode;
 use super::train::{Eval, stream};
-use crate::datafile::read_text_file;
-use crate::error::{Error, InputError};
+use crate::checkpoint;
+use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::output::write_files;
 use crate::paramfile::{NetParams, write_net_params};
@@ -24,64 +24,6 @@ use crate::picture::{self, Image, Shade};
 pub const PICTURE_ITEMS: usize = 50;
 /// Purpose of the random stream that draws the pictured iDE samples.
 const PICTURE_STREAM: u32 = u32::MAX - 1;
-
-/// A saved `progress.json`.
-#[derive(Default)]
-pub struct Saved {
-    /// The last epoch finished.
-    pub epoch: usize,
-    /// Iterations so far.
-    pub iters: u64,
-    /// Weight-multiplies so far.
-    pub weight_multiplies: u64,
-    /// Seconds so far.
-    pub seconds: f64,
-    /// The run's seed.
-    pub seed: Option<u64>,
-    /// Per epoch: the epoch and the errors the command plots.
-    pub history: Vec<Vec<f64>>,
-    /// The whole record, for the command's own keys.
-    pub record: Value,
-}
-
-impl Saved {
-    /// A number the record holds under `key`.
-    pub fn f64(&self, key: &str) -> Option<f64> {
-        self.record.get(key).and_then(Value::as_f64)
-    }
-
-    /// A count the record holds under `key`.
-    pub fn usize(&self, key: &str) -> Option<usize> {
-        self.record.get(key).and_then(Value::as_u64).map(|v| v as usize)
-    }
-}
-
-/// Reads `DIR/progress.json`.
-pub fn read_saved(dir: &Path) -> Result<Saved, Error> {
-    let path = dir.join("progress.json");
-    let name = path.display().to_string();
-    let record: Value =
-        serde_json::from_str(&read_text_file(&path)?).map_err(|e| InputError::file(&name, e.to_string()))?;
-    let u = |k: &str| record.get(k).and_then(Value::as_u64);
-    let history = record
-        .get("history")
-        .and_then(Value::as_array)
-        .map(|h| {
-            h.iter()
-                .map(|r| r.as_array().map_or(vec![], |r| r.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(Saved {
-        epoch: u("epoch").unwrap_or(0) as usize,
-        iters: u("iters").unwrap_or(0),
-        weight_multiplies: u("weight_multiplies").unwrap_or(0),
-        seconds: record.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
-        seed: u("seed"),
-        history,
-        record,
-    })
-}
 
 /// PNG bytes of `img`, errors naming `path`.
 pub fn png(img: &Image, path: &Path) -> Result<Vec<u8>, Error> {
@@ -120,22 +62,21 @@ impl Output<'_> {
         prog["seed"] = json!(self.seed);
         prog["history"] = json!(history);
         let plot = plot_history(history, &[1, 2], "DATA ERR (BLUE) AND CODE ERR (RED)");
-        let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-            (d.join("params.txt"), write_net_params(self.spec, auto.p.omega, &params).into_bytes()),
-            (d.join("net.txt"), self.spec.to_text().into_bytes()),
-            (d.join("ide.txt"), ev.ide.to_text().into_bytes()),
-            (d.join("progress.json"), prog.to_string().into_bytes()),
-            (d.join("errors.png"), png(&plot, d)?),
+        let mut files: Vec<(&str, Vec<u8>)> = vec![
+            ("params.txt", write_net_params(self.spec, auto.p.omega, &params).into_bytes()),
+            ("net.txt", self.spec.to_text().into_bytes()),
+            ("ide.txt", ev.ide.to_text().into_bytes()),
+            ("errors.png", png(&plot, d)?),
         ];
         if let Some((items, side)) = self.images {
             let items = &items[..items.len().min(PICTURE_ITEMS * auto.feed.data.len())];
             let recon = auto.pass(Start::Code, &auto.pass(Start::Data, items).out).out;
             let fakes = auto.pass(Start::Code, &ide_samples(&ev.ide, PICTURE_ITEMS, self.seed)).out;
-            files.push((d.join("reconstructions.png"), png(&pairs(items, &recon, side), d)?));
-            files.push((d.join("samples.png"), png(&tiles(&fakes, side), d)?));
-            files.push((d.join("codes.png"), png(&histograms(&ev.ide), d)?));
+            files.push(("reconstructions.png", png(&pairs(items, &recon, side), d)?));
+            files.push(("samples.png", png(&tiles(&fakes, side), d)?));
+            files.push(("codes.png", png(&histograms(&ev.ide), d)?));
         }
-        write_all(&files)
+        checkpoint::write(d, "autoencode", &files, &prog)
     }
 }
 

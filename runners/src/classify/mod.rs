@@ -1,9 +1,10 @@
 //! `lwl classify` and `lwl predict`: classifiers trained by RRR (section 5).
 
 mod data;
+mod resume;
 mod train;
 
-use std::path::{Path as FsPath, PathBuf};
+use std::path::Path as FsPath;
 use std::time::Instant;
 
 use lwl_kernel::activation::Activation;
@@ -15,13 +16,14 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
 use crate::check;
+use crate::checkpoint;
 use crate::cli::{ClassifyArgs, PredictArgs};
 use crate::datafile::{LabeledData, read_text_file};
 use crate::engine::Method;
 use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
-use crate::output::{check_writable, write_files, write_series, write_stdout};
+use crate::output::{check_writable, write_series, write_stdout};
 use crate::paramfile::{NetParams, read_net_params, write_net_params};
 use crate::picture;
 use crate::report::{Reporter, progress, seed};
@@ -116,51 +118,22 @@ fn check_params(a: &ClassifyArgs) -> Result<Method, Error> {
     check::method(a.oracle, a.gamma, a.compute.precision)
 }
 
-/// Progress of a run saved beside its parameters, so `--resume` continues
-/// the epoch count, the totals and the error history.
-#[derive(Default)]
-struct Progress {
-    epoch: usize,
-    iters: u64,
-    weight_multiplies: u64,
-    seconds: f64,
-    seed: Option<u64>,
-    history: Vec<[f64; 3]>,
-}
-
-fn read_progress(dir: &FsPath) -> Result<Progress, Error> {
-    let path = dir.join("progress.json");
-    let text = read_text_file(&path)?;
-    let v: Value = serde_json::from_str(&text)
-        .map_err(|e| crate::error::InputError::file(&path.display().to_string(), e.to_string()))?;
-    let u = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
-    let history = v
-        .get("history")
-        .and_then(Value::as_array)
-        .map(|h| {
-            h.iter()
-                .map(|r| {
-                    let f = |i: usize| r.get(i).and_then(Value::as_f64).unwrap_or(f64::NAN);
-                    [f(0), f(1), f(2)]
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(Progress {
-        epoch: u("epoch") as usize,
-        iters: u("iters"),
-        weight_multiplies: u("weight_multiplies"),
-        seconds: v.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
-        seed: v.get("seed").and_then(Value::as_u64),
-        history,
-    })
-}
-
 /// Runs `lwl classify`.
 pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
+    let resumed = a.resume.as_deref().map(|d| checkpoint::read(d, "classify")).transpose()?;
+    let restored = match (&resumed, &a.resume) {
+        (Some(p), Some(dir)) => Some(resume::restore(a, p, dir)?),
+        _ => None,
+    };
+    let a = restored.as_ref().unwrap_or(a);
+    let resumed = resumed.unwrap_or_default();
+    if let (Some(given), Some(saved)) = (a.seed.filter(|_| a.resume.is_some()), resumed.seed) {
+        if given != saved {
+            return Err(Error::Usage(format!("--seed {given} contradicts the resumed run's seed {saved}")));
+        }
+    }
     let method = check_params(a)?;
     let act = activation(&a.activation, a.width, a.tau)?;
-    let resumed = a.resume.as_deref().map(read_progress).transpose()?.unwrap_or_default();
     let seed = seed(a.seed.or(resumed.seed), "classify");
     let sets = data::load(&a.data, seed)?;
     let net_path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
@@ -247,11 +220,21 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     let batches = n_train.div_ceil(a.batch);
     let bar = progress((a.epochs * batches) as u64, "classify");
     let mut last: Value = Value::Null;
-    if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+    // a resumed run goes on saving into its directory unless told otherwise
+    let out_dir = a.out.clone().or_else(|| a.resume.clone());
+    if let Some(dir) = &out_dir {
+        checkpoint::prepare(dir, a.resume.as_deref(), a.force)?;
     }
-    let output = a.out.as_deref().map(|dir| Output { dir, spec: &spec, omega: a.omega, seed, train: &sets.train });
-    let mut history = resumed.history;
+    let output = out_dir.as_deref().map(|dir| Output {
+        dir,
+        spec: &spec,
+        omega: a.omega,
+        seed,
+        train: &sets.train,
+        hyper: resume::hyper(a),
+    });
+    let mut history: Vec<[f64; 3]> =
+        resumed.history.iter().map(|h| [0, 1, 2].map(|i| h.get(i).copied().unwrap_or(f64::NAN))).collect();
     for epoch in epoch0 + 1..=epoch0 + a.epochs {
         if !a.no_shuffle {
             // each epoch's order depends on (seed, epoch) alone, so a resumed run
@@ -324,6 +307,8 @@ struct Output<'a> {
     omega: f64,
     seed: u64,
     train: &'a LabeledData,
+    /// The settings a resume restores.
+    hyper: Value,
 }
 
 impl Output<'_> {
@@ -348,6 +333,7 @@ impl Output<'_> {
         prog["precision"] = json!(t.precision().name());
         prog["weight_multiplies"] = json!(wm_total);
         prog["history"] = json!(history);
+        prog["hyper"] = self.hyper.clone();
         let labels = &self.train.labels;
         let mut items = String::from("# item label status [new_label] (last iteration of its batch, last epoch)\n");
         let mut picked = Vec::new();
@@ -361,21 +347,19 @@ impl Output<'_> {
         }
         let curve = |col: usize| history.iter().map(|h| (h[0], h[col])).collect::<Vec<_>>();
         let plot = picture::plot_log(&[curve(1), curve(2)], "TRAIN ERR (BLUE) AND TEST ERR (RED)", "EPOCH");
-        let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-            (self.dir.join("params.txt"), params.into_bytes()),
-            (self.dir.join("net.txt"), self.spec.to_text().into_bytes()),
-            (self.dir.join("progress.json"), prog.to_string().into_bytes()),
-            (self.dir.join("compromised.txt"), items.into_bytes()),
-            (self.dir.join("errors.png"), png(&plot, self.dir)?),
+        let mut files: Vec<(&str, Vec<u8>)> = vec![
+            ("params.txt", params.into_bytes()),
+            ("net.txt", self.spec.to_text().into_bytes()),
+            ("compromised.txt", items.into_bytes()),
+            ("errors.png", png(&plot, self.dir)?),
         ];
         let side = (1..=self.train.dims).find(|s| s * s == self.train.dims).filter(|&s| s >= 8);
         if let (Some(side), false) = (side, picked.is_empty()) {
             let tiles: Vec<&[f64]> = picked.iter().take(200).map(|&k| self.train.item(k)).collect();
             let img = picture::grid(&tiles, side, side, 20, 2, picture::Shade::Range(0.0, 1.0));
-            files.push((self.dir.join("compromised.png"), png(&img, self.dir)?));
+            files.push(("compromised.png", png(&img, self.dir)?));
         }
-        let refs: Vec<(&FsPath, &[u8])> = files.iter().map(|(p, s)| (p.as_path(), s.as_slice())).collect();
-        write_files(&refs)
+        checkpoint::write(self.dir, "classify", &files, &prog)
     }
 }
 

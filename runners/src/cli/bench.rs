@@ -42,7 +42,7 @@ pub struct BenchArgs {
     pub oracle: bool,
     /// Storage precision of the edge state (default: measure f64 and f32;
     /// ledm12 is f64 only).
-    #[arg(long, value_enum, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = super::precision)]
     pub precision: Option<Precision>,
     /// One JSON object per configuration on standard output.
     #[arg(long)]

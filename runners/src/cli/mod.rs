@@ -257,7 +257,7 @@ pub struct Compute {
     /// Storage precision of the per-edge state (`w`, `x` copies); f32 halves
     /// the bytes each iteration streams (arithmetic stays f64; SIMD path
     /// only, not with --oracle or --gamma). README "Speed" compares results.
-    #[arg(long, value_enum, default_value = "f64", value_name = "P")]
+    #[arg(long, default_value = "f64", value_name = "P", value_parser = precision)]
     pub precision: Precision,
     /// Threads (default: all cores); results are the same for every count.
     /// Each iteration waits for its slowest thread, so where other jobs hold
@@ -266,6 +266,11 @@ pub struct Compute {
     /// that many restarts side by side instead, each on one thread.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// Parses `--precision` (`f64` or `f32`).
+pub fn precision(s: &str) -> Result<Precision, String> {
+    Precision::from_name(s).ok_or_else(|| format!("'{s}' is not a precision: f64 or f32"))
 }
 
 impl Compute {
@@ -288,7 +293,15 @@ impl Compute {
 pub fn parse() -> Cli {
     let long_version = format!("{} (SIMD: {})", env!("CARGO_PKG_VERSION"), cpu::simd_level());
     let matches = Cli::command().long_version(long_version).get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let (Command::Classify(args), Some((_, sub))) = (&mut cli.command, matches.subcommand()) {
+        args.given = sub
+            .ids()
+            .filter(|id| sub.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine))
+            .map(|id| id.to_string())
+            .collect();
+    }
+    cli
 }
 
 #[cfg(test)]

@@ -123,6 +123,9 @@ pub struct NmfArgs {
     /// seed, β and Ω).
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// Write --out into a directory that holds another run.
+    #[arg(long)]
+    pub force: bool,
     /// Use the scalar oracle (the reference program's exact arithmetic).
     #[arg(long)]
     pub oracle: bool,

@@ -55,7 +55,7 @@ pub struct DataArgs {
 }
 
 /// Arguments of `lwl classify`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct ClassifyArgs {
     #[command(flatten)]
     pub data: DataArgs,
@@ -125,9 +125,14 @@ pub struct ClassifyArgs {
     /// the list of exempted or relabelled items.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Continue a run from the parameters in DIR (written by --out).
+    /// Continue the run saved in DIR by --out, exactly as one longer run:
+    /// its data, net, settings and seed come from DIR (a flag given again
+    /// must agree); the new epochs are saved to --out, by default DIR.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// Write --out into a directory that holds another run.
+    #[arg(long)]
+    pub force: bool,
     /// Use the scalar oracle (the reference programs' exact arithmetic).
     #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,
@@ -137,6 +142,9 @@ pub struct ClassifyArgs {
     /// One JSON object per epoch on standard output.
     #[arg(long)]
     pub json: bool,
+    /// The flags given on the command line (not defaults), by name.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
 
 /// Arguments of `lwl predict`.

@@ -6,7 +6,7 @@ use lwl_kernel::simd::Storage;
 
 /// Storage precision of the per-edge iterate (`w`, `x`), the bulk of a
 /// network's state; arithmetic is f64 either way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Precision {
     /// Double precision: every path, results as the reference programs.
     #[default]
@@ -16,6 +16,15 @@ pub enum Precision {
 }
 
 impl Precision {
+    /// The precision named `f64` or `f32`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "f64" => Some(Precision::F64),
+            "f32" => Some(Precision::F32),
+            _ => None,
+        }
+    }
+
     /// `f64` or `f32`.
     pub fn name(self) -> &'static str {
         match self {

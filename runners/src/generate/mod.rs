@@ -18,10 +18,9 @@ use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
-use crate::autoencode::{
-    AutoSource, FeedAround, Saved, Start, load_data, plot_history, png, read_saved, stream, tiles, write_all,
-};
+use crate::autoencode::{AutoSource, FeedAround, Start, load_data, plot_history, png, stream, tiles, write_all};
 use crate::check;
+use crate::checkpoint::{self, Progress};
 use crate::classify::{ItemStatus, Trainer, activation, check_fit, classify, fpa_budget};
 use crate::cli::Compute;
 use crate::cli::{Layers, parse_layers};
@@ -118,6 +117,9 @@ pub struct GenerateArgs {
     /// Continue the classifier saved in DIR by --out.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// Write --out into a directory that holds another run.
+    #[arg(long)]
+    pub force: bool,
     /// Precision and threads.
     #[command(flatten)]
     pub compute: Compute,
@@ -175,7 +177,7 @@ impl Session<'_> {
     }
 
     /// Trains `--epochs` epochs after `saved`; returns the last record.
-    fn epochs(&self, t: &mut Trainer, saved: &Saved, rep: &mut Reporter) -> Result<Value, Error> {
+    fn epochs(&self, t: &mut Trainer, saved: &Progress, rep: &mut Reporter) -> Result<Value, Error> {
         let (a, train) = (self.a, self.train);
         let bar = progress((a.epochs * train.len().div_ceil(a.batch)) as u64, "generate");
         let (clock, mut history, mut last) = (Instant::now(), saved.history.clone(), Value::Null);
@@ -224,21 +226,20 @@ impl Session<'_> {
         let plot = |cols: &[usize], what: &str| {
             png(&plot_history(history, cols, &format!("{what}  BATCH (BLUE) TRAIN (RED) TEST (GREEN)")), dir)
         };
-        let files = vec![
-            (dir.join("params.txt"), write_net_params(self.spec, self.p.omega, &params).into_bytes()),
-            (dir.join("net.txt"), self.spec.to_text().into_bytes()),
-            (dir.join("progress.json"), prog.to_string().into_bytes()),
-            (dir.join("fp.png"), plot(&[1, 2, 3], "FP")?),
-            (dir.join("tn.png"), plot(&[4, 5, 6], "TN")?),
+        let files = [
+            ("params.txt", write_net_params(self.spec, self.p.omega, &params).into_bytes()),
+            ("net.txt", self.spec.to_text().into_bytes()),
+            ("fp.png", plot(&[1, 2, 3], "FP")?),
+            ("tn.png", plot(&[4, 5, 6], "TN")?),
         ];
-        write_all(&files)
+        checkpoint::write(dir, "generate", &files, &prog)
     }
 }
 
 /// Runs `lwl generate`.
 pub fn run(a: &GenerateArgs) -> Result<(), Error> {
     check(a)?;
-    let saved: Saved = a.resume.as_deref().map(read_saved).transpose()?.unwrap_or_default();
+    let saved: Progress = a.resume.as_deref().map(|d| checkpoint::read(d, "generate")).transpose()?.unwrap_or_default();
     let seed = seed(a.seed.or(saved.seed), "generate");
     let src = load_data(&a.source, a.test.as_deref())?;
     let model = Model::load(&a.model, &src)?;
@@ -282,7 +283,7 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
     let mut t = Trainer::new(p, Method::Simd, start.weights, start.biases, false, a.compute.pool()?)
         .with_precision(a.compute.precision);
     if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        checkpoint::prepare(dir, a.resume.as_deref(), a.force)?;
     }
     let session = Session { a, net: &net, spec: &spec, p, train: &train, test: test.as_ref(), fakes, seed };
     let cols =

@@ -10,7 +10,8 @@ use lwl_kernel::net::Net;
 use lwl_kernel::network::Params;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::autoencode::{Auto, FeedAround, IdeCode, Saved, Source, Start, check_net, read_saved};
+use crate::autoencode::{Auto, FeedAround, IdeCode, Source, Start, check_net};
+use crate::checkpoint::{self, Progress};
 use crate::classify::{activation, classify};
 use crate::datafile::{LabeledData, UnlabeledData, read_text_file};
 use crate::error::{Error, InputError};
@@ -43,7 +44,7 @@ impl Model {
         let (pp, pname) = file("params.txt");
         let (params, omega) = read_net_params(&read_text_file(&pp)?, &pname, &spec)?;
         let omega = omega.ok_or_else(|| InputError::file(&pname, "not an lwl parameter file (no omega line)"))?;
-        let saved: Saved = read_saved(dir)?;
+        let saved: Progress = checkpoint::read(dir, "autoencode")?;
         let prog = dir.join("progress.json").display().to_string();
         let act = saved.record.get("activation").and_then(|v| v.as_str());
         let (Some(act), Some(width)) = (act, saved.f64("width")) else {

@@ -1,0 +1,91 @@
+//! What `--resume` restores of a classifier run: every setting that shapes
+//! its trajectory, saved in the checkpoint's `hyper` object under the flag's
+//! name. A resumed run takes them from there; a flag given again must agree
+//! (`--epochs`, `--threads`, `--json`, `--out` and the output flags are
+//! free).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::checkpoint::Progress;
+use crate::cli::{ClassifyArgs, precision};
+use crate::error::{Error, InputError};
+
+/// The settings of `a` that a resume restores.
+pub fn hyper(a: &ClassifyArgs) -> Value {
+    let d = &a.data;
+    json!({
+        "train": d.train, "test": d.test, "train_labels": d.train_labels, "test_labels": d.test_labels,
+        "majority": d.majority, "mnist": d.mnist,
+        "activation": a.activation, "width": a.width, "tau": a.tau, "margin": a.margin,
+        "beta": a.beta, "gamma": a.gamma, "omega": a.omega, "upsilon": a.upsilon,
+        "batch": a.batch, "iter": a.iter, "tol": a.tol,
+        "exempt": a.exempt, "relabel": a.relabel, "fpa": a.fpa,
+        "no_shuffle": a.no_shuffle, "oracle": a.oracle, "precision": a.compute.precision.name(),
+    })
+}
+
+/// One setting: the saved value, unless the flag was given with another.
+fn setting<T: Serialize + DeserializeOwned + PartialEq>(
+    key: &str,
+    cur: &mut T,
+    given: &[String],
+    saved: &Value,
+    file: &str,
+) -> Result<(), Error> {
+    let Some(v) = saved.get(key) else {
+        return Ok(());
+    };
+    let old: T =
+        serde_json::from_value(v.clone()).map_err(|e| InputError::file(file, format!("hyper.{key} is {v}: {e}")))?;
+    if given.iter().any(|g| g == key) && *cur != old {
+        return Err(Error::Usage(format!(
+            "--{} {} contradicts the resumed run's {v} ({file}); leave the flag out to continue it",
+            key.replace('_', "-"),
+            serde_json::to_value(&*cur).unwrap_or(Value::Null)
+        )));
+    }
+    *cur = old;
+    Ok(())
+}
+
+/// `a` with the settings of the run saved in `dir` (its manifest `p`).
+/// Checkpoints of format 0 (before the settings were saved) restore nothing.
+pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArgs, Error> {
+    let mut r = a.clone();
+    let Some(h) = p.record.get("hyper") else {
+        return Ok(r);
+    };
+    let file = dir.join(crate::checkpoint::MANIFEST).display().to_string();
+    let g = &a.given;
+    let d = &mut r.data;
+    setting::<Option<PathBuf>>("train", &mut d.train, g, h, &file)?;
+    setting("test", &mut d.test, g, h, &file)?;
+    setting("train_labels", &mut d.train_labels, g, h, &file)?;
+    setting("test_labels", &mut d.test_labels, g, h, &file)?;
+    setting("majority", &mut d.majority, g, h, &file)?;
+    setting("mnist", &mut d.mnist, g, h, &file)?;
+    setting("activation", &mut r.activation, g, h, &file)?;
+    setting("width", &mut r.width, g, h, &file)?;
+    setting("tau", &mut r.tau, g, h, &file)?;
+    setting("margin", &mut r.margin, g, h, &file)?;
+    setting("beta", &mut r.beta, g, h, &file)?;
+    setting("gamma", &mut r.gamma, g, h, &file)?;
+    setting("omega", &mut r.omega, g, h, &file)?;
+    setting("upsilon", &mut r.upsilon, g, h, &file)?;
+    setting("batch", &mut r.batch, g, h, &file)?;
+    setting("iter", &mut r.iter, g, h, &file)?;
+    setting("tol", &mut r.tol, g, h, &file)?;
+    setting("exempt", &mut r.exempt, g, h, &file)?;
+    setting("relabel", &mut r.relabel, g, h, &file)?;
+    setting("fpa", &mut r.fpa, g, h, &file)?;
+    setting("no_shuffle", &mut r.no_shuffle, g, h, &file)?;
+    setting("oracle", &mut r.oracle, g, h, &file)?;
+    let mut prec = r.compute.precision.name().to_string();
+    setting("precision", &mut prec, g, h, &file)?;
+    r.compute.precision = precision(&prec).map_err(|m| InputError::file(&file, format!("hyper.precision: {m}")))?;
+    Ok(r)
+}
