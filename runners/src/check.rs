@@ -39,6 +39,19 @@ pub fn fraction(flag: &str, v: f64) -> Result<f64, Error> {
     if (0.0..=1.0).contains(&v) { Ok(v) } else { bad(format!("{flag} {v}: a fraction in [0, 1]")) }
 }
 
+/// `Ok` when every consensus parameter after `epoch` is finite; else the
+/// run stops here, before anything is saved, with a message that says so
+/// (extreme input values or Ω overflow the arithmetic).
+pub fn finite_state(epoch: usize, params: &[&[f64]]) -> Result<(), Error> {
+    match params.iter().flat_map(|p| p.iter()).position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(_) => bad(format!(
+            "epoch {epoch}: the parameters became infinite or NaN (input values or Ω too large for f64 \
+             arithmetic); the run stops, and --out keeps the last finite epoch"
+        )),
+    }
+}
+
 /// The iteration method the flags ask for: the general update of eq. 47
 /// when γ ≠ 1 (scalar f64, so f64 storage only), else the oracle with
 /// `--oracle` (f64 only), else the SIMD path.
@@ -74,6 +87,14 @@ mod tests {
         assert!(tol(0.0).is_ok() && tol(f64::NAN).is_err() && tol(-1.0).is_err());
         assert!(at_least_one("--iter", 0).unwrap_err().to_string().contains("--iter"));
         assert!(fraction("--fpa", 1.0).is_ok() && fraction("--fpa", 1.5).is_err());
+    }
+
+    #[test]
+    fn non_finite_parameters_stop_the_run() {
+        assert!(finite_state(3, &[&[1.0, -2.0], &[0.0]]).is_ok());
+        let e = finite_state(3, &[&[1.0], &[f64::NAN]]).unwrap_err().to_string();
+        assert!(e.starts_with("epoch 3:"), "{e}");
+        assert!(finite_state(1, &[&[f64::INFINITY]]).is_err());
     }
 
     #[test]

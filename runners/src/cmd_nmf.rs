@@ -209,6 +209,7 @@ fn train(
     let mut last = Value::Null;
     for epoch in start.epoch + 1..=start.epoch + plan.epochs {
         let r = tr.epoch(epoch, &bar)?;
+        check::finite_state(epoch, &[&tr.weights])?;
         let c = tr.counters();
         let wm = start.weight_multiplies + c.weight_multiplies;
         last = json!({

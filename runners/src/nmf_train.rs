@@ -191,8 +191,8 @@ impl<'d> Trainer<'d> {
                 let n = items.len();
                 // NMF batches were measured in blocks of up to 128 items.
                 let layout = Layout::split(n, 128).map_err(|e| Error::Usage(format!("batch of {n} items: {e:?}")))?;
-                let buf = NmfBuffers::new(self.setup.shape, layout)
-                    .ok_or_else(|| Error::Usage(format!("a batch of {n} items is too large")))?;
+                let buf = NmfBuffers::allocate(self.setup.shape, layout)
+                    .map_err(|m| Error::Usage(format!("a batch of {n} items {m}; give a smaller --batch or --rank")))?;
                 self.buffers.push(buf);
                 self.buffers.len() - 1
             }

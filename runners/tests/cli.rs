@@ -201,3 +201,22 @@ fn a_closed_pipe_ends_the_run_quietly() {
         assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// Buffers that cannot fit are refused before allocating (exit 2, the
+/// bytes and the flag to change), not an abort; extreme values that make
+/// the state non-finite stop the run with the epoch named.
+#[test]
+fn oversized_batches_and_non_finite_states_are_refused() {
+    let dir = scratch("cli_oversized");
+    let net = dir.join("big.txt");
+    let o = lwl(&["net", "complete", "13", "200000", "2", "--out", net.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = lwl(&["classify", "--net", net.to_str().unwrap(), "--majority", "2", "--batch", "4096", "--seed", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bytes") && stderr(&o).contains("--batch"), "{}", stderr(&o));
+    let o = lwl(&["autoencode", "--binary", "2", "--batch", "4", "--code-batch", "4", "--seed", "1", "--epochs", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = lwl(&["classify", "--majority", "2", "--epochs", "2", "--iter", "10", "--omega", "1e308", "--seed", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("epoch 1: the parameters became infinite or NaN"), "{}", stderr(&o));
+}

@@ -291,6 +291,7 @@ impl Run<'_> {
         let mut last = Value::Null;
         for epoch in start.epoch + 1..=start.epoch + self.hp.epochs {
             let r = t.epoch(epoch, || bar.inc(1))?;
+            check::finite_state(epoch, &[&t.weights, &t.biases])?;
             let ev = t.evaluate(epoch);
             let c = t.counters();
             let mut rec = json!({

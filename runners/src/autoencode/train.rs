@@ -87,9 +87,11 @@ fn buffer<'b>(
     let b = match buffers.iter().position(|b| b.layout.items() == items) {
         Some(b) => b,
         None => {
-            let too_large = || Error::Usage(format!("a batch of {items} items is too large"));
-            let layout = Layout::preferred(items).map_err(|_| too_large())?;
-            buffers.push(NetBuffers::with_precision(net, layout, precision).ok_or_else(too_large)?);
+            let too_large = |m: String| {
+                Error::Usage(format!("a batch of {items} items {m}; give a smaller --batch or --code-batch"))
+            };
+            let layout = Layout::preferred(items).map_err(|e| too_large(format!("has no layout ({e:?})")))?;
+            buffers.push(NetBuffers::allocate(net, layout, precision).map_err(too_large)?);
             buffers.len() - 1
         }
     };

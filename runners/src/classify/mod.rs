@@ -251,6 +251,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
             rrr_err = r.rrr_err;
             bar.inc(1);
         }
+        check::finite_state(epoch, &[&trainer.weights, &trainer.biases])?;
         let c = trainer.counters();
         let p = trainer.params;
         let tr = evaluate(&net, &p, &trainer.weights, &trainer.biases, &sets.train);

@@ -89,8 +89,8 @@ impl Trainer {
             return Ok(i);
         }
         let layout = Layout::preferred(items).map_err(|e| Error::Usage(format!("batch of {items} items: {e:?}")))?;
-        let buf = NetBuffers::with_precision(net, layout, self.precision)
-            .ok_or_else(|| Error::Usage(format!("batch of {items} items is too large")))?;
+        let buf = NetBuffers::allocate(net, layout, self.precision)
+            .map_err(|m| Error::Usage(format!("a batch of {items} items {m}; give a smaller --batch or net")))?;
         self.buffers.push(buf);
         Ok(self.buffers.len() - 1)
     }

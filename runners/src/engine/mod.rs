@@ -18,6 +18,25 @@ pub use aligned::Aligned;
 pub use edges::{Edges, Precision};
 pub use pool::Pool;
 
+/// `Ok` when `bytes` fit in the memory the system reports available
+/// (`MemAvailable` of `/proc/meminfo`; where that cannot be read, any size
+/// passes and the allocator decides); else a message with both sizes.
+pub fn fits_in_memory(bytes: usize) -> Result<(), String> {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        let line = t.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+        kb.checked_mul(1024)
+    });
+    match available {
+        Some(a) if bytes > a => Err(format!(
+            "needs {bytes} bytes ({:.1} GB) of state, more than the {a} bytes ({:.1} GB) available",
+            bytes as f64 / 1e9,
+            a as f64 / 1e9
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Which implementation runs an iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Method {
@@ -85,6 +104,29 @@ impl NetBuffers {
     /// overflow.
     pub fn new(net: &Net, layout: Layout) -> Option<Self> {
         Self::with_precision(net, layout, Precision::F64)
+    }
+
+    /// Bytes the buffers of `net` in `layout` take (`None` past `usize`).
+    pub fn bytes_needed(net: &Net, layout: &Layout, precision: Precision) -> Option<usize> {
+        let s = Sizes::new(net, layout)?;
+        let per_edge = match precision {
+            Precision::F64 => 16,
+            Precision::F32 => 8,
+        };
+        let words = [s.node.checked_mul(7)?, s.weights, s.biases, s.xsum, s.wsum, s.scratch, s.items];
+        let words = words.iter().try_fold(0usize, |a, &w| a.checked_add(w))?;
+        let stats = s.blocks.checked_mul(std::mem::size_of::<BlockStats>())?;
+        s.edge.checked_mul(per_edge)?.checked_add(words.checked_mul(8)?)?.checked_add(stats)
+    }
+
+    /// Zeroed buffers with the edge state stored in `precision`, after
+    /// checking that they fit in the memory available ([`fits_in_memory`]);
+    /// the error says how many bytes they need.
+    pub fn allocate(net: &Net, layout: Layout, precision: Precision) -> Result<Self, String> {
+        let bytes = Self::bytes_needed(net, &layout, precision)
+            .ok_or_else(|| format!("{} items of a {}-edge net: sizes overflow", layout.items(), net.edges()))?;
+        fits_in_memory(bytes)?;
+        Self::with_precision(net, layout, precision).ok_or_else(|| "sizes overflow".to_string())
     }
 
     /// Zeroed buffers with the edge state stored in `precision`; `None` if
@@ -313,6 +355,16 @@ pub struct NmfBuffers {
 }
 
 impl NmfBuffers {
+    /// Zeroed buffers after checking that they fit in the memory available
+    /// ([`fits_in_memory`]); the error says how many bytes they need.
+    pub fn allocate(shape: nmf::Shape, layout: Layout) -> Result<Self, String> {
+        let e = layout.len(shape.edges()).ok_or("sizes overflow")?;
+        let (d, r) = (layout.len(shape.data).ok_or("sizes overflow")?, layout.len(shape.rank).ok_or("sizes overflow")?);
+        let words = e.checked_mul(2).and_then(|w| w.checked_add(d.checked_mul(2)?)?.checked_add(r));
+        fits_in_memory(words.and_then(|w| w.checked_mul(8)).ok_or("sizes overflow")?)?;
+        Self::new(shape, layout).ok_or_else(|| "sizes overflow".to_string())
+    }
+
     /// Zeroed buffers; `None` if sizes overflow.
     pub fn new(shape: nmf::Shape, layout: Layout) -> Option<Self> {
         let e = layout.len(shape.edges())?;

@@ -193,6 +193,7 @@ impl Session<'_> {
                 (fp_b, tn_b, batches) = (fp_b + fp, tn_b + tn, batches + 1.0);
                 bar.inc(1);
             }
+            check::finite_state(epoch, &[&t.weights, &t.biases])?;
             let (fp_tr, tn_tr) = self.rates(t, train, 0..train.len());
             let te = self.test.map(|d| self.rates(t, d, 0..d.len()));
             let c = t.counters();
