@@ -21,7 +21,7 @@ fn go(r: &Report) -> bool {
 }
 
 /// Full iterations of the `lwl bench` configurations in several layouts:
-/// DESIGN.md's batch-innermost layout (block = whole batch) against blocks
+/// The batch-innermost layout of docs/design.md (block = whole batch) against blocks
 /// of 8, 16, 32 and 128 items; iterations run as in training (one run, the
 /// weight sums carried from one iteration to the next).
 fn layouts(c: &mut Criterion) {

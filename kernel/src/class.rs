@@ -2,7 +2,7 @@
 //! class node, `z ≤ 0` at the others; `y` and `b` move equally and oppositely
 //! to the equality case. And the selection rules for compromised data:
 //! eccentric exemptions (section 5.3.1, eq. 32), relabelling (section 5.3.2,
-//! eq. 33) and the false-positive allowance of section 6.2, as DESIGN.md
+//! eq. 33) and the false-positive allowance of section 6.2, as docs/design.md
 //! states them (golden README 4.2 of each classifier case for the order of
 //! operations).
 

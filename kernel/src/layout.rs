@@ -5,7 +5,7 @@
 //! variable of item `k = blk * block + kk` lives at
 //! `(blk * E + e) * block + kk`, a per-node variable at
 //! `(blk * N + i) * block + kk`. One block holding the whole (padded) batch is
-//! DESIGN.md's batch-innermost layout `w[e * K + k]`; smaller blocks keep one
+//! the batch-innermost layout `w[e * K + k]` of docs/design.md; smaller blocks keep one
 //! block's state together ("blocks of items"). Padding lanes past the last
 //! item are computed like real items but never enter sums or errors.
 
@@ -52,7 +52,7 @@ impl Layout {
         Ok(Self { items, block, blocks })
     }
 
-    /// One block holding the whole batch: DESIGN.md's `w[e * K + k]`.
+    /// One block holding the whole batch: `w[e * K + k]` (docs/design.md).
     pub fn batch_innermost(items: usize) -> Result<Self, LayoutError> {
         Self::new(items, round_up(items.max(1)).ok_or(LayoutError::TooLarge)?)
     }

@@ -98,7 +98,7 @@ pub fn prepare_with(cfg: &Config, layout: Layout, seed: u64, precision: Precisio
     Ok(Problem { spec, buf, params })
 }
 
-/// The configurations of the speed issues (DESIGN.md, runner contract).
+/// The benchmark configurations (BENCHMARKS.md).
 pub const CONFIGS: &[Config] = &[
     Config { name: "mnist", shape: Shape::Classifier(&[784, 20, 10], 0.7), batch: 1000 },
     Config { name: "majority", shape: Shape::Classifier(&[13, 26, 26, 2], 0.1), batch: 128 },

@@ -1,5 +1,5 @@
 //! The selection rules for compromised data pick exactly the items
-//! DESIGN.md's rules name, on hand-made batches whose class-node distances
+//! docs/design.md's rules name, on hand-made batches whose class-node distances
 //! are worked out by hand below (margin Δ = 0.5, `b = 0`, so `z = y`).
 
 use lwl_kernel::activation::Activation;
