@@ -103,10 +103,10 @@ pub fn text_from_bytes(mut bytes: Vec<u8>, name: &str) -> Result<String, InputEr
             .take(MAX_TEXT_BYTES + 1)
             .read_to_end(&mut plain)
             .map_err(|e| InputError::file(name, format!("bad gzip data: {e}")))?;
+        if plain.len() as u64 > MAX_TEXT_BYTES {
+            return Err(InputError::file(name, format!("larger than {MAX_TEXT_BYTES} bytes after gunzip")));
+        }
         bytes = plain;
-    }
-    if bytes.len() as u64 > MAX_TEXT_BYTES {
-        return Err(InputError::file(name, format!("larger than {MAX_TEXT_BYTES} bytes")));
     }
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);

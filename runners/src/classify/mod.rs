@@ -127,11 +127,6 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     };
     let a = restored.as_ref().unwrap_or(a);
     let resumed = resumed.unwrap_or_default();
-    if let (Some(given), Some(saved)) = (a.seed.filter(|_| a.resume.is_some()), resumed.seed)
-        && given != saved
-    {
-        return Err(Error::Usage(format!("--seed {given} contradicts the resumed run's seed {saved}")));
-    }
     let method = check_params(a)?;
     let act = activation(&a.activation, a.width, a.tau)?;
     let seed = seed(a.seed.or(resumed.seed), "classify");

@@ -1,6 +1,7 @@
 //! What `--resume` restores of a classifier run: every setting that shapes
 //! its trajectory, saved in the checkpoint's `hyper` object under the flag's
-//! name. A resumed run takes them from there; a flag given again must agree
+//! name (the seed at the top of the manifest). A resumed run takes them
+//! from there; a flag given again must agree
 //! (`--epochs`, `--threads`, `--json`, `--out` and the output flags are
 //! free).
 
@@ -52,15 +53,17 @@ fn setting<T: Serialize + DeserializeOwned + PartialEq>(
     Ok(())
 }
 
-/// `a` with the settings of the run saved in `dir` (its manifest `p`).
-/// Checkpoints of format 0 (before the settings were saved) restore nothing.
+/// `a` with the seed and the settings of the run saved in `dir` (its
+/// manifest `p`). Checkpoints of format 0 (before the settings were saved)
+/// restore the seed alone.
 pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArgs, Error> {
     let mut r = a.clone();
+    let file = dir.join(crate::checkpoint::MANIFEST).display().to_string();
+    let g = &a.given;
+    setting("seed", &mut r.seed, g, &p.record, &file)?;
     let Some(h) = p.record.get("hyper") else {
         return Ok(r);
     };
-    let file = dir.join(crate::checkpoint::MANIFEST).display().to_string();
-    let g = &a.given;
     let d = &mut r.data;
     setting::<Option<PathBuf>>("train", &mut d.train, g, h, &file)?;
     setting("test", &mut d.test, g, h, &file)?;

@@ -358,10 +358,13 @@ impl NmfBuffers {
     /// Zeroed buffers after checking that they fit in the memory available
     /// ([`fits_in_memory`]); the error says how many bytes they need.
     pub fn allocate(shape: nmf::Shape, layout: Layout) -> Result<Self, String> {
-        let e = layout.len(shape.edges()).ok_or("sizes overflow")?;
-        let (d, r) = (layout.len(shape.data).ok_or("sizes overflow")?, layout.len(shape.rank).ok_or("sizes overflow")?);
-        let words = e.checked_mul(2).and_then(|w| w.checked_add(d.checked_mul(2)?)?.checked_add(r));
-        fits_in_memory(words.and_then(|w| w.checked_mul(8)).ok_or("sizes overflow")?)?;
+        // w and z per edge copy, data and roots per data row, codes per rank row
+        let bytes = (|| {
+            let rows = [shape.edges(), shape.edges(), shape.data, shape.data, shape.rank];
+            let words = rows.iter().try_fold(0usize, |a, &n| a.checked_add(layout.len(n)?))?;
+            words.checked_mul(8)
+        })();
+        fits_in_memory(bytes.ok_or("sizes overflow")?)?;
         Self::new(shape, layout).ok_or_else(|| "sizes overflow".to_string())
     }
 
