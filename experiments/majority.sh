@@ -2,14 +2,14 @@
 # Majority-gate experiments of section 5.5.1 (issue 4): architecture
 # 13 -> 26x(n-1) -> 2, batch 128, 100 iterations per batch, beta 1, Omega 2,
 # Upsilon 1, margin 0.1 (0.2 at depth 4), 300 epochs; 5 seeds on the paper's
-# own sets (read from ../shared/data/majority: comparison only, they carry no
+# own sets (from the folder MAJORITY_DATA names: comparison only, they carry no
 # licence and are not shipped) and one seed on a generated circuit per depth.
 # Usage: experiments/majority.sh OUTDIR [EPOCHS]
 set -euo pipefail
 out=${1:?usage: majority.sh OUTDIR [EPOCHS]}
 epochs=${2:-300}
 lwl=${LWL:-target/release/lwl}
-shared=${SHARED:-../shared/data/majority}
+shared=${MAJORITY_DATA:?set MAJORITY_DATA to the folder holding the maj13_N_3 sets of the paper, gzipped}
 mkdir -p "$out"
 for depth in 2 3 4; do
     margin=0.1

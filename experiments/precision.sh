@@ -2,7 +2,7 @@
 # f64 against f32 storage of the edge state (issue 6: `--precision f32` is
 # kept only if it keeps the paper's results), same binary, same seeds, run
 # side by side, one thread per run, two runs at a time:
-#   - the paper's depth-2 majority set (read from ../shared/data/majority:
+#   - the paper's depth-2 majority set (from the folder MAJORITY_DATA names:
 #     comparison only, not shipped), 5 seeds, EPOCHS epochs;
 #   - the README's generated depth-2 circuit, seed 4, 150 epochs;
 #   - the MNIST classifier of section 5.5.2, seed 1, MNIST_EPOCHS epochs.
@@ -13,7 +13,7 @@ out=${1:?usage: precision.sh OUTDIR [EPOCHS] [MNIST_EPOCHS]}
 epochs=${2:-200}
 mnist_epochs=${3:-10}
 lwl=${LWL:-target/release/lwl}
-shared=${SHARED:-../shared/data/majority}
+shared=${MAJORITY_DATA:?set MAJORITY_DATA to the folder holding the maj13_N_3 sets of the paper, gzipped}
 mkdir -p "$out"
 $lwl net complete 13 26 2 > "$out/net_d2.txt"
 maj=(--batch 128 --iter 100 --beta 1 --omega 2 --upsilon 1 --margin 0.1 --json --threads 1)
