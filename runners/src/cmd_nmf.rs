@@ -31,7 +31,7 @@ use crate::error::{Error, InputError};
 use crate::nmf_train::{Setup, Trainer, random_weights};
 use crate::output::{check_writable, write_files, write_series};
 use crate::parallel::{side_by_side, threads};
-use crate::picture::{Shade, grid, plot_log};
+use crate::picture::{Labels, Series, Shade, grid, io_error, plot};
 use crate::report::{Reporter, progress, restart_summary, seed};
 use crate::text::{nonblank_lines, parse_finite, tokens};
 
@@ -184,7 +184,7 @@ struct Outcome {
     recon_err: f64,
     /// The RRR_err series for plotting, iteration numbers continued from a
     /// resumed run.
-    points: Vec<(f64, f64)>,
+    points: Vec<(f64, f64, f64)>,
     series: Option<Vec<f64>>,
 }
 
@@ -240,10 +240,10 @@ fn train(
     })
 }
 
-/// The run's RRR_err envelope as plot points, iterations counted on from
-/// `x0` (the iterations of the run it resumes).
-fn plot_points(tr: &Trainer, x0: u64) -> Vec<(f64, f64)> {
-    tr.envelope.points().into_iter().map(|(x, y)| (x + x0 as f64, y)).collect()
+/// The run's RRR_err envelope as plot stretches, iterations counted on
+/// from `x0` (the iterations of the run it resumes).
+fn plot_points(tr: &Trainer, x0: u64) -> Vec<(f64, f64, f64)> {
+    tr.envelope.stretches().into_iter().map(|(x, lo, hi)| (x + x0 as f64, lo, hi)).collect()
 }
 
 /// Writes W, the codes, the progress record and the pictures of a run.
@@ -257,11 +257,13 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
     prog["omega"] = json!(plan.setup.params.omega);
     let points = plot_points(tr, x0);
     let plot_path = dir.join("rrr_err.png");
-    let title = format!("RRR_ERR  {}  SEED {seed}", plan.src.name);
+    let title = format!("RRR_err of {}, seed {seed}", plan.src.name);
+    let labels = Labels { title: &title, x: "iteration", y: "RRR_err" };
+    let rrr_plot = plot(&[Series::band("RRR_err, min to max", &points)], &labels).map_err(io_error(&plot_path))?;
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("W.txt", write_matrix(&tr.weights, rank).into_bytes()),
         ("codes.txt", write_matrix(&tr.codes()?, rank).into_bytes()),
-        ("rrr_err.png", plot_log(&[points], &title, "ITERATION").png_for(&plot_path)?),
+        ("rrr_err.png", rrr_plot.png_for(&plot_path)?),
     ];
     if let Some((w, h)) = plan.src.image {
         let d = plan.setup.shape.data;
@@ -419,12 +421,15 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
                 if success {
                     successes.push((o.iters as f64, o.gwms, o.seconds));
                 }
-                plots.push(o.points);
+                plots.push((seed.wrapping_add(r as u64), o.points));
                 Ok(())
             })?;
             if let Some(dir) = &a.out {
                 let path = dir.join("rrr_err.png");
-                let img = plot_log(&plots, &format!("RRR_ERR  {}  {runs} RUNS", src.name), "ITERATION");
+                let series: Vec<Series> = plots.iter().map(|(s, p)| Series::band(format!("seed {s}"), p)).collect();
+                let title = format!("RRR_err of {}, {runs} runs (min to max)", src.name);
+                let img =
+                    plot(&series, &Labels { title: &title, x: "iteration", y: "RRR_err" }).map_err(io_error(&path))?;
                 write_files(&[(&path, &img.png_for(&path)?)])?;
             }
             let mut summary = restart_summary(runs, &successes);

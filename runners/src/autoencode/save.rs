@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::output::write_files;
 use crate::paramfile::{NetParams, write_net_params};
-use crate::picture::{self, Image, Shade};
+use crate::picture::{self, Image, Labels, Series, Shade, io_error};
 
 /// Images in each picture of `--out`.
 pub const PICTURE_ITEMS: usize = 50;
@@ -61,7 +61,8 @@ impl Output<'_> {
         }
         prog["seed"] = json!(self.seed);
         prog["history"] = json!(history);
-        let plot = plot_history(history, &[1, 2], "DATA ERR (BLUE) AND CODE ERR (RED)");
+        let labels = Labels { title: "autoencoder errors", x: "epoch", y: "error" };
+        let plot = plot_history(history, &[(1, "data_err"), (2, "code_err")], &labels).map_err(io_error(d))?;
         let mut files: Vec<(&str, Vec<u8>)> = vec![
             ("params.txt", write_net_params(self.spec, auto.p.omega, &params).into_bytes()),
             ("net.txt", self.spec.to_text().into_bytes()),
@@ -74,18 +75,20 @@ impl Output<'_> {
             let fakes = auto.pass(Start::Code, &ide_samples(&ev.ide, PICTURE_ITEMS, self.seed)).out;
             files.push(("reconstructions.png", png(&pairs(items, &recon, side), d)?));
             files.push(("samples.png", png(&tiles(&fakes, side), d)?));
-            files.push(("codes.png", png(&histograms(&ev.ide), d)?));
+            files.push(("codes.png", png(&histograms(&ev.ide).map_err(io_error(d))?, d)?));
         }
         checkpoint::write(d, "autoencode", &files, &prog)
     }
 }
 
-/// A log plot of history columns `cols` against the epoch (column 0).
-pub fn plot_history(history: &[Vec<f64>], cols: &[usize], title: &str) -> Image {
+/// A plot of history columns `cols` (each with its legend name) against
+/// the epoch (column 0).
+pub fn plot_history(history: &[Vec<f64>], cols: &[(usize, &str)], labels: &Labels) -> std::io::Result<Image> {
     let at = |h: &Vec<f64>, c: usize| h.get(c).copied().unwrap_or(f64::NAN);
     let curves: Vec<Vec<(f64, f64)>> =
-        cols.iter().map(|&c| history.iter().map(|h| (at(h, 0), at(h, c))).collect()).collect();
-    picture::plot_log(&curves, title, "EPOCH")
+        cols.iter().map(|&(c, _)| history.iter().map(|h| (at(h, 0), at(h, c))).collect()).collect();
+    let series: Vec<Series> = cols.iter().zip(&curves).map(|(&(_, name), c)| Series::line(name, c)).collect();
+    picture::plot(&series, labels)
 }
 
 /// `count` iDE samples from the pictures' own stream of `seed`.

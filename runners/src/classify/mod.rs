@@ -342,7 +342,10 @@ impl Output<'_> {
             picked.push(k);
         }
         let curve = |col: usize| history.iter().map(|h| (h[0], h[col])).collect::<Vec<_>>();
-        let plot = picture::plot_log(&[curve(1), curve(2)], "TRAIN ERR (BLUE) AND TEST ERR (RED)", "EPOCH");
+        let (train, test) = (curve(1), curve(2));
+        let series = [picture::Series::line("train error", &train), picture::Series::line("test error", &test)];
+        let labels = picture::Labels { title: "classification error", x: "epoch", y: "error rate" };
+        let plot = picture::plot(&series, &labels).map_err(picture::io_error(self.dir))?;
         let mut files: Vec<(&str, Vec<u8>)> = vec![
             ("params.txt", params.into_bytes()),
             ("net.txt", self.spec.to_text().into_bytes()),

@@ -30,6 +30,7 @@ use crate::error::Error;
 use crate::netfile::NetSpec;
 use crate::netinit::random_weights;
 use crate::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::picture::{Labels, io_error};
 use crate::report::{Reporter, progress, seed};
 use model::{GENUINE, Model, accepted};
 
@@ -224,14 +225,16 @@ impl Session<'_> {
         prog["weight_multiplies"] = json!(wm);
         prog["history"] = json!(history);
         let params = NetParams { weights: t.weights.clone(), biases: t.biases.clone() };
-        let plot = |cols: &[usize], what: &str| {
-            png(&plot_history(history, cols, &format!("{what}  BATCH (BLUE) TRAIN (RED) TEST (GREEN)")), dir)
+        let plot = |cols: &[(usize, &str)], what: &str| {
+            let labels =
+                Labels { title: &format!("{what} rate of the true/fake code classifier"), x: "epoch", y: "rate" };
+            png(&plot_history(history, cols, &labels).map_err(io_error(dir))?, dir)
         };
         let files = [
             ("params.txt", write_net_params(self.spec, self.p.omega, &params).into_bytes()),
             ("net.txt", self.spec.to_text().into_bytes()),
-            ("fp.png", plot(&[1, 2, 3], "FP")?),
-            ("tn.png", plot(&[4, 5, 6], "TN")?),
+            ("fp.png", plot(&[(1, "fp_batch"), (2, "fp_train"), (3, "fp_test")], "false positive")?),
+            ("tn.png", plot(&[(4, "tn_batch"), (5, "tn_train"), (6, "tn_test")], "true negative")?),
         ];
         checkpoint::write(dir, "generate", &files, &prog)
     }
