@@ -29,7 +29,7 @@ impl Scale {
     }
 
     /// The plot coordinate of `y`.
-    pub fn to_plot(self, y: f64) -> f64 {
+    pub fn plot_coord(self, y: f64) -> f64 {
         match self {
             Scale::Linear => y,
             Scale::Log => y.log10(),
@@ -37,7 +37,7 @@ impl Scale {
     }
 
     /// The value at plot coordinate `v`.
-    pub fn from_plot(self, v: f64) -> f64 {
+    pub fn value_at(self, v: f64) -> f64 {
         match self {
             Scale::Linear => v,
             Scale::Log => 10f64.powf(v),
@@ -179,7 +179,7 @@ mod tests {
         assert_eq!(Scale::of([f64::NAN, f64::INFINITY, 2.0].into_iter()), Scale::Linear);
         assert_eq!(Scale::of(std::iter::empty()), Scale::Linear);
         assert!(!Scale::Log.shows(0.0) && Scale::Linear.shows(0.0) && !Scale::Linear.shows(f64::NAN));
-        assert_eq!(Scale::Log.from_plot(Scale::Log.to_plot(1e-3)), 1e-3);
+        assert_eq!(Scale::Log.value_at(Scale::Log.plot_coord(1e-3)), 1e-3);
     }
 
     #[test]
@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(a.ticks, vec![-5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0]);
         assert_eq!(a.light.len(), 6 * 8);
         let a = Axis::decades([-1.5, -0.5].into_iter());
-        let labels: Vec<String> = a.ticks.iter().map(|&t| tick_label(Scale::Log.from_plot(t))).collect();
+        let labels: Vec<String> = a.ticks.iter().map(|&t| tick_label(Scale::Log.value_at(t))).collect();
         assert_eq!(labels, ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"]);
         let a = Axis::decades([-300.0, 300.0].into_iter());
         assert_eq!((a.ticks.len(), a.light.len()), (9, 0));

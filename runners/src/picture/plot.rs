@@ -136,10 +136,10 @@ fn draw(rgb: &mut [u8], series: &[Series<'_>], labels: &Labels<'_>) -> Result<()
     let scale = Scale::of(values.iter().map(|v| v.1));
     let shown = |&(x, y): &(f64, f64)| x.is_finite() && scale.shows(y);
     let xs = values.iter().filter(|v| shown(v)).map(|v| v.0);
-    let ys = values.iter().filter(|v| shown(v)).map(|v| scale.to_plot(v.1));
+    let ys = values.iter().filter(|v| shown(v)).map(|v| scale.plot_coord(v.1));
     let x_end = xs.clone().fold(f64::NEG_INFINITY, f64::max);
     let (x_axis, y_axis) = (Axis::linear(xs).ending_at(x_end), scale.axis(ys));
-    let to_plot = |x: f64, y: f64| (x, scale.to_plot(y));
+    let point = |x: f64, y: f64| (x, scale.plot_coord(y));
 
     let root = BitMapBackend::<RGBPixel>::with_buffer_and_format(rgb, SIZE)?.into_drawing_area();
     root.fill(&WHITE)?;
@@ -149,7 +149,7 @@ fn draw(rgb: &mut [u8], series: &[Series<'_>], labels: &Labels<'_>) -> Result<()
         .x_label_area_size(48)
         .y_label_area_size(72)
         .build_cartesian_2d(x_axis, y_axis)?;
-    let (x_fmt, y_fmt) = (|v: &f64| tick_label(*v), |v: &f64| tick_label(scale.from_plot(*v)));
+    let (x_fmt, y_fmt) = (|v: &f64| tick_label(*v), |v: &f64| tick_label(scale.value_at(*v)));
     chart
         .configure_mesh()
         .x_desc(labels.x)
@@ -183,14 +183,14 @@ fn draw(rgb: &mut [u8], series: &[Series<'_>], labels: &Labels<'_>) -> Result<()
         }
         match s.trace {
             Trace::Line(points) => {
-                let keep = |&(x, y): &(f64, f64)| shown(&(x, y)).then(|| to_plot(x, y));
+                let keep = |&(x, y): &(f64, f64)| shown(&(x, y)).then(|| point(x, y));
                 for run in runs(points.iter().map(keep)) {
                     line(&mut chart, run, c, 2)?;
                 }
             }
             Trace::Band(stretches) => {
                 let keep = |&(x, lo, hi): &(f64, f64, f64)| {
-                    (shown(&(x, lo)) && shown(&(x, hi))).then(|| (to_plot(x, lo), to_plot(x, hi).1))
+                    (shown(&(x, lo)) && shown(&(x, hi))).then(|| (point(x, lo), point(x, hi).1))
                 };
                 for run in runs(stretches.iter().map(keep)) {
                     let top: Vec<(f64, f64)> = run.iter().map(|&((x, _), hi)| (x, hi)).collect();
