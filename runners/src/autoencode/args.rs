@@ -1,7 +1,7 @@
 //! Command-line arguments of `lwl autoencode` and the data flags it shares
 //! with `lwl generate`.
 
-use crate::cli::Compute;
+use crate::args::{Compute, SideBySide};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -111,6 +111,9 @@ pub struct AutoencodeArgs {
     /// Precision and threads.
     #[command(flatten)]
     pub compute: Compute,
+    /// Runs of --restarts at once.
+    #[command(flatten)]
+    pub side_by_side: SideBySide,
     /// One JSON object per epoch (or per run) on standard output.
     #[arg(long)]
     pub json: bool,

@@ -33,18 +33,18 @@ use binary::{decodes, margins_met};
 use data::width_bound;
 use train::{AutoTrainer, Setup};
 
-use crate::check;
-use crate::checkpoint::{self, Progress};
-use crate::classify::activation;
-use crate::datafile::read_text_file;
+use crate::args::activation;
+use crate::args::check;
 use crate::engine::Pool;
+use crate::engine::netinit::random_weights;
+use crate::engine::parallel::side_by_side;
 use crate::error::Error;
-use crate::netfile::{NetFormat, NetSpec};
-use crate::netinit::random_weights;
+use crate::formats::datafile::read_text_file;
+use crate::formats::netfile::{NetFormat, NetSpec};
+use crate::formats::paramfile::{NetParams, read_net_params};
+use crate::output::checkpoint::{self, Progress};
+use crate::output::report::{Reporter, progress, restart_summary, seed};
 use crate::output::{check_writable, write_series};
-use crate::parallel::side_by_side;
-use crate::paramfile::{NetParams, read_net_params};
-use crate::report::{Reporter, progress, restart_summary, seed};
 
 /// Long help of `lwl autoencode`.
 pub const ABOUT: &str = "Train a cyclic autoencoder with RRR (section 6.1). The data nodes are \
@@ -241,7 +241,7 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     let run =
         Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref(), bars: &bars };
     match a.restarts {
-        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode"), a.compute.threads()?),
+        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode"), a.side_by_side.check(runs, a.compute.threads()?)?),
         None => run.single(saved.unwrap_or_default()),
     }
 }
@@ -266,7 +266,7 @@ impl Run<'_> {
             weights: random_weights(self.spec, self.hp.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)),
             biases: vec![0.0; self.spec.nodes()],
         });
-        AutoTrainer::new(self.net, self.feed, self.src, self.setup, seed, self.pool, p.weights, p.biases)
+        AutoTrainer::new(self.net, self.feed, self.src, self.setup, seed, self.pool, p)
     }
 
     /// For binary encoding: (success, decodes) of the trainer's parameters.
@@ -378,7 +378,7 @@ impl Run<'_> {
         rep.last(last)
     }
 
-    /// Seeds `base`, `base + 1`, … side by side on `threads` threads.
+    /// Seeds `base`, `base + 1`, … `threads` at a time, each on one thread.
     fn restarts(&self, runs: usize, base: u64, threads: usize) -> Result<(), Error> {
         let cols = [
             "seed",
@@ -422,7 +422,7 @@ impl Run<'_> {
             Ok(())
         })?;
         let mut summary = restart_summary(runs, &wins);
-        summary["threads"] = json!(threads.min(runs));
+        summary["threads"] = json!(threads);
         summary["wall_seconds"] = json!(clock.elapsed().as_secs_f64());
         summary["decodes"] = json!(decoded);
         summary["width"] = json!(self.hp.width);

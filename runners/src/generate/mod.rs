@@ -18,19 +18,20 @@ use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
+use crate::args::Compute;
+use crate::args::activation;
+use crate::args::check;
+use crate::args::{Layers, parse_layers};
 use crate::autoencode::{AutoSource, FeedAround, Start, load_data, plot_history, png, stream, tiles, write_all};
-use crate::check;
-use crate::checkpoint::{self, Progress};
-use crate::classify::{ItemStatus, Trainer, activation, check_fit, classify, fpa_budget};
-use crate::cli::Compute;
-use crate::cli::{Layers, parse_layers};
-use crate::datafile::{LabeledData, read_text_file};
+use crate::classify::{Classifier, ItemStatus, Stop, Trainer, check_fit, fpa_budget};
 use crate::engine::Method;
+use crate::engine::netinit::random_weights;
 use crate::error::Error;
-use crate::netfile::NetSpec;
-use crate::netinit::random_weights;
-use crate::paramfile::{NetParams, read_net_params, write_net_params};
-use crate::report::{Reporter, progress, seed};
+use crate::formats::datafile::{LabeledData, read_text_file};
+use crate::formats::netfile::NetSpec;
+use crate::formats::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::output::checkpoint::{self, Progress};
+use crate::output::report::{Reporter, progress, seed};
 use model::{GENUINE, Model, accepted};
 
 /// Long help of `lwl generate`.
@@ -167,10 +168,9 @@ impl Session<'_> {
     /// fake.
     fn rates(&self, t: &Trainer, data: &LabeledData, items: impl Iterator<Item = usize>) -> (f64, f64) {
         let mut c = [[0usize; 2]; 2];
+        let model = Classifier { net: self.net, params: &self.p, weights: &t.weights, biases: &t.biases };
         for k in items {
-            let wrong =
-                classify(self.net, &self.p, &t.weights, &t.biases, data.item(k)) != Some(data.labels[k] as usize);
-            c[data.labels[k] as usize][usize::from(wrong)] += 1;
+            c[data.labels[k] as usize][usize::from(model.wrong(data, k))] += 1;
         }
         let r = |l: [usize; 2]| l[1] as f64 / (l[0] + l[1]).max(1) as f64;
         (r(c[0]), r(c[GENUINE as usize]))
@@ -188,7 +188,8 @@ impl Session<'_> {
             let (mut fp_b, mut tn_b, mut rrr_err, mut batches) = (0.0, 0.0, f64::NAN, 0.0);
             for chunk in order.chunks(a.batch) {
                 let mode = ClassMode::FalsePositive(fpa_budget(a.fpa, chunk.len(), self.fakes, train.len()));
-                rrr_err = t.batch(self.net, train, chunk, mode, a.iter, a.tol, &mut status)?.rrr_err;
+                rrr_err =
+                    t.batch(self.net, train, chunk, mode, Stop { iters: a.iter, tol: a.tol }, &mut status)?.rrr_err;
                 let (fp, tn) = self.rates(t, train, chunk.iter().copied());
                 (fp_b, tn_b, batches) = (fp_b + fp, tn_b + tn, batches + 1.0);
                 bar.inc(1);
@@ -291,16 +292,9 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
         ["epoch", "gwms", "rrr_err", "fp_batch", "tn_batch", "fp_train", "tn_train", "fp_test", "tn_test", "seconds"];
     let mut rep = Reporter::new(a.json, &cols);
     let mut last = session.epochs(&mut t, &saved, &mut rep)?;
-    let (codes, drawn) = accepted(
-        &model.ide,
-        &net,
-        &p,
-        &t.weights,
-        &t.biases,
-        a.count,
-        1000 * a.count.max(1000),
-        &mut stream(seed, 0, SAMPLES),
-    );
+    let classifier = Classifier { net: &net, params: &p, weights: &t.weights, biases: &t.biases };
+    let (codes, drawn) =
+        accepted(&model.ide, &classifier, a.count, 1000 * a.count.max(1000), &mut stream(seed, 0, SAMPLES));
     let images = auto.pass(Start::Code, &codes).out;
     if let Some(dir) = &a.out {
         let text: String = images
