@@ -189,6 +189,26 @@ fn restarts_on_threads_equal_serial() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--threads must be at least 1"));
 }
 
+/// `--side-by-side K` runs K restarts at once within `--threads`: one at a
+/// time on two threads gives the records of two at once; more runs at once
+/// than threads, or without `--restarts`, is refused.
+#[test]
+fn side_by_side_is_its_own_flag() {
+    let run = |k: &str| {
+        let args =
+            ["nmf", "--ledm", "6", "--seed", "3", "--iter", "3000", "--restarts", "3", "--json", "--threads", "2"];
+        let recs = json_lines(&lwl(&[&args[..], &["--side-by-side", k]].concat()));
+        assert_eq!(recs[3]["threads"].as_u64(), k.parse().ok());
+        recs[..3].iter().map(|r| ["seed", "iters", "recon_err"].map(|k| r[k].to_string())).collect::<Vec<_>>()
+    };
+    assert_eq!(run("1"), run("2"));
+    let out = lwl(&["nmf", "--ledm", "6", "--restarts", "2", "--threads", "1", "--side-by-side", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more runs at once than --threads 1"));
+    let out = lwl(&["nmf", "--ledm", "6", "--side-by-side", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
 /// Online NMF: batches, epochs, shuffles; one record per epoch, the work
 /// counted over all batches, and the same seed gives the same numbers.
 #[test]

@@ -82,9 +82,9 @@ impl SideBySide {
     pub fn check(&self, runs: usize, threads: usize) -> Result<usize, Error> {
         match self.side_by_side {
             Some(0) => Err(Error::Usage("--side-by-side must be at least 1".into())),
-            Some(k) if k > threads => Err(Error::Usage(format!(
-                "--side-by-side {k}: more runs at once than the {threads} threads of --threads"
-            ))),
+            Some(k) if k > threads => {
+                Err(Error::Usage(format!("--side-by-side {k}: more runs at once than --threads {threads}")))
+            }
             k => Ok(k.unwrap_or(threads).min(runs.max(1))),
         }
     }
