@@ -4,11 +4,14 @@
 //! `classify` and `predict` ([`DataArgs`]), layer lists and activations.
 //! Each group's `check` returns the validated value the commands use.
 
+use std::path::PathBuf;
+
 use clap::Args;
 use lwl_kernel::activation::Activation;
 
 use crate::engine::{Pool, Precision};
 use crate::error::Error;
+use crate::output::checkpoint;
 
 pub mod check;
 pub mod data;
@@ -63,6 +66,39 @@ impl Compute {
             1 => Ok(None),
             t => Pool::new(t).map(Some).map_err(Error::Usage),
         }
+    }
+}
+
+/// Where a training run is saved after every epoch and continued from
+/// (`classify`, `nmf`, `autoencode`, `generate`); each command's description
+/// lists the files.
+#[derive(Clone, Debug, Default, Args)]
+pub struct RunDir {
+    /// Directory the run is saved to after every epoch, as one unit (its
+    /// files: see the description above); one that holds another run is
+    /// refused unless --force.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Continue the run saved in DIR by --out as one longer run, from its
+    /// parameters, counters, seed and settings (classify restores every
+    /// setting and refuses a contradicting flag); the new epochs are saved
+    /// to --out, by default DIR.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// Write --out into a directory that holds another run.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl RunDir {
+    /// The directory this run saves to (`--out`, else the resumed one),
+    /// checked and made ready (see [`checkpoint::prepare`]).
+    pub fn prepare(&self) -> Result<Option<PathBuf>, Error> {
+        let dir = self.out.clone().or_else(|| self.resume.clone());
+        if let Some(d) = &dir {
+            checkpoint::prepare(d, self.resume.as_deref(), self.force)?;
+        }
+        Ok(dir)
     }
 }
 

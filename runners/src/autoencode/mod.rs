@@ -73,7 +73,9 @@ and decoder with |y − b| ≥ Δ/2 on the correct side; `decodes` says whether 
 encodes all items to distinct codes that decode exactly. --restarts N gives the success rate.\n\n\
 --mnist: 784 → 200 → 10 → 200 → 784, zigmoid, Ω 10, Δ 0.4, β 1, batches of 200 data and 20 \
 codes, 50 iterations per batch (section 6.3.2). --out writes parameters, the iDE code and \
-pictures; --resume continues.";
+pictures; --resume continues.\n\n\
+--out DIR keeps, after every epoch: params.txt, net.txt, ide.txt (the iDE code), \
+progress.json, errors.png and, for image data, reconstructions.png, samples.png and codes.png.";
 
 /// Examples of `lwl autoencode`.
 pub const EXAMPLES: &str = "Examples:\n  \
@@ -171,7 +173,7 @@ impl Hyper {
 
 /// Reads or builds the net and checks that it fits the data.
 fn load_net(a: &AutoencodeArgs, src: &Source) -> Result<(NetSpec, String), Error> {
-    let path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let path = a.net.clone().or_else(|| a.run.resume.as_ref().map(|d| d.join("net.txt")));
     let (spec, name) = match (&path, &src.net) {
         (Some(p), _) => {
             let name = p.display().to_string();
@@ -212,7 +214,7 @@ pub fn check_net(spec: &NetSpec, name: &str, src: &Source) -> Result<(), Error> 
 
 /// Runs `lwl autoencode`.
 pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
-    let saved = a.resume.as_deref().map(|d| checkpoint::read(d, "autoencode")).transpose()?;
+    let saved = a.run.resume.as_deref().map(|d| checkpoint::read(d, "autoencode")).transpose()?;
     let src = data::load(&a.source, a.test.as_deref())?;
     let hp = Hyper::resolve(a, &src, saved.as_ref())?;
     let (spec, name) = load_net(a, &src)?;
@@ -324,7 +326,7 @@ impl Run<'_> {
 
     fn single(&self, saved: Progress) -> Result<(), Error> {
         let seed = seed(self.a.seed.or(saved.seed), "autoencode");
-        let start = match (&self.a.init, &self.a.resume) {
+        let start = match (&self.a.init, &self.a.run.resume) {
             (Some(f), _) => Some(f.clone()),
             (_, Some(d)) => Some(d.join("params.txt")),
             _ => None,
@@ -351,10 +353,7 @@ impl Run<'_> {
         cols.push("seconds");
         let mut rep = Reporter::new(self.a.json, &cols);
         // a resumed run goes on saving into its directory unless told otherwise
-        let out_dir = self.a.out.clone().or_else(|| self.a.resume.clone());
-        if let Some(dir) = &out_dir {
-            checkpoint::prepare(dir, self.a.resume.as_deref(), self.a.force)?;
-        }
+        let out_dir = self.a.run.prepare()?;
         let images =
             self.src.image.map(|side| (self.src.test.as_ref().unwrap_or(&self.src.train).values.as_slice(), side));
         let out = out_dir.as_deref().map(|dir| save::Output { dir, spec: self.spec, images, seed });

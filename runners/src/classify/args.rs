@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{Compute, DataArgs};
+use crate::args::{Compute, DataArgs, RunDir};
 
 pub const CLASSIFY_ABOUT: &str = "Train a classifier with RRR (section 5). Every training item of a \
 batch gets its own copy of every weight and node value; set A makes the copies agree (weights on \
@@ -16,7 +16,10 @@ feed-forward pass (largest y − b wins) and one line is printed: epoch, GWMs (1
 the paper's unit of work), iterations, RRR_err, batch_err, train_err, test_err.\n\n\
 Compromised data (section 5.3, 6.2): --exempt N lets N items per batch (or N% of the batch) skip \
 their class constraint; --relabel N lets them take the nearest class instead; --fpa F gives a \
-two-class net (class 0 = fake) a budget of floor(F·B·n0/N) false positives per batch.";
+two-class net (class 0 = fake) a budget of floor(F·B·n0/N) false positives per batch.\n\n\
+--out DIR keeps, after every epoch: params.txt (weights, biases, Ω), net.txt, progress.json \
+(settings, counters, the error history), compromised.txt (the exempted or relabelled items), \
+errors.png and, for square images, compromised.png.";
 
 pub const CLASSIFY_EXAMPLES: &str = "Examples:\n  \
 lwl classify --majority 2 --epochs 50                    # 13-26-2 on a generated depth-2 circuit\n  \
@@ -91,18 +94,9 @@ pub struct ClassifyArgs {
     /// Write every RRR_err, one per line with 17 significant digits.
     #[arg(long, value_name = "FILE")]
     pub err_series: Option<PathBuf>,
-    /// Directory for parameters (every epoch), the net, the per-epoch log and
-    /// the list of exempted or relabelled items.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Continue the run saved in DIR by --out, exactly as one longer run:
-    /// its data, net, settings and seed come from DIR (a flag given again
-    /// must agree); the new epochs are saved to --out, by default DIR.
-    #[arg(long, value_name = "DIR")]
-    pub resume: Option<PathBuf>,
-    /// Write --out into a directory that holds another run.
-    #[arg(long)]
-    pub force: bool,
+    /// Where the run is saved (--out) and continued from (--resume).
+    #[command(flatten)]
+    pub run: RunDir,
     /// Use the scalar oracle (the reference programs' exact arithmetic).
     #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,

@@ -108,8 +108,8 @@ fn check_params(a: &ClassifyArgs) -> Result<Method, Error> {
 
 /// Runs `lwl classify`.
 pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
-    let resumed = a.resume.as_deref().map(|d| checkpoint::read(d, "classify")).transpose()?;
-    let restored = match (&resumed, &a.resume) {
+    let resumed = a.run.resume.as_deref().map(|d| checkpoint::read(d, "classify")).transpose()?;
+    let restored = match (&resumed, &a.run.resume) {
         (Some(p), Some(dir)) => Some(resume::restore(a, p, dir)?),
         _ => None,
     };
@@ -119,7 +119,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     let act = activation(&a.activation, a.width, a.tau)?;
     let seed = seed(a.seed.or(resumed.seed), "classify");
     let sets = crate::args::data::load(&a.data, seed)?;
-    let net_path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let net_path = a.net.clone().or_else(|| a.run.resume.as_ref().map(|d| d.join("net.txt")));
     let (spec, net_name) = match (&net_path, &sets.default_layers) {
         (Some(p), _) => {
             let name = p.display().to_string();
@@ -172,7 +172,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         activation: act,
         class_mode: ClassMode::Plain,
     };
-    let (weights, biases) = match (&a.init, &a.resume) {
+    let (weights, biases) = match (&a.init, &a.run.resume) {
         (Some(f), _) => load_params(f, &spec)?,
         (_, Some(d)) => load_params(&d.join("params.txt"), &spec)?,
         _ => (random_weights(&spec, a.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)), vec![0.0; spec.nodes()]),
@@ -205,10 +205,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     let bar = progress((a.epochs * batches) as u64, "classify");
     let mut last: Value = Value::Null;
     // a resumed run goes on saving into its directory unless told otherwise
-    let out_dir = a.out.clone().or_else(|| a.resume.clone());
-    if let Some(dir) = &out_dir {
-        checkpoint::prepare(dir, a.resume.as_deref(), a.force)?;
-    }
+    let out_dir = a.run.prepare()?;
     let output = out_dir.as_deref().map(|dir| Output {
         dir,
         spec: &spec,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{SideBySide, Threads};
+use crate::args::{RunDir, SideBySide, Threads};
 
 pub const NMF_ABOUT: &str = "Factorise non-negative data Y ≈ W·X with RRR (section 4): W ≥ 0 with every \
 column of norm Ω (the features), X ≥ 0 (one code per item), rank R = number of code nodes. Every \
@@ -27,7 +27,10 @@ section 4.4.2: rank 16, β 1, Ω 2, 40 batches of 50, 4 iterations per batch, 30
 item per row; gzip allowed).\n\n\
 --restarts N runs seeds SEED, SEED+1, … and counts a run as a success when its final recon_err \
 ≤ 1e-5 (an exact factorisation), then prints the success rate and the median and mean work of \
-the successes.";
+the successes.\n\n\
+--out DIR keeps, after every epoch: W.txt (a valid --init), codes.txt, progress.json, \
+rrr_err.png and, for image data, features.png; with --restarts one subdirectory per seed and \
+rrr_err.png of all runs.";
 
 pub const NMF_EXAMPLES: &str = "Examples:\n  \
 lwl nmf --ledm 6 --seed 3                      # LEDM m = 6, rank 5, β 0.3, Ω 0.6 (Table 1)\n  \
@@ -117,18 +120,9 @@ pub struct NmfArgs {
     /// Write every RRR_err, one per line with 17 significant digits.
     #[arg(long, value_name = "FILE")]
     pub err_series: Option<PathBuf>,
-    /// Directory for W.txt, codes.txt, progress.json and the pictures
-    /// rrr_err.png and (image data) features.png, written every epoch; with
-    /// --restarts one subdirectory per seed and rrr_err.png of all runs.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Continue the run saved in DIR by --out (its W, epoch count, totals,
-    /// seed, β and Ω).
-    #[arg(long, value_name = "DIR")]
-    pub resume: Option<PathBuf>,
-    /// Write --out into a directory that holds another run.
-    #[arg(long)]
-    pub force: bool,
+    /// Where the run is saved (--out) and continued from (--resume).
+    #[command(flatten)]
+    pub run: RunDir,
     /// Use the scalar oracle (the reference program's exact arithmetic).
     #[arg(long)]
     pub oracle: bool,

@@ -192,8 +192,8 @@ fn check(h: &Hyper, a: &NmfArgs) -> Result<Method, Error> {
 pub fn run(a: &NmfArgs) -> Result<(), Error> {
     let src = load(&a.source, a.data_seed, a.image)?;
     let d = src.data.dims;
-    let resumed = a.resume.as_deref().map(|d| checkpoint::read(d, "nmf")).transpose()?;
-    let w_file = a.init.clone().or_else(|| a.resume.as_ref().map(|dir| dir.join("W.txt")));
+    let resumed = a.run.resume.as_deref().map(|d| checkpoint::read(d, "nmf")).transpose()?;
+    let w_file = a.init.clone().or_else(|| a.run.resume.as_ref().map(|dir| dir.join("W.txt")));
     let given = match &w_file {
         Some(f) => {
             let (cols, w) = read_matrix(f)?;
@@ -256,10 +256,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             let cols = ["epoch", "gwms", "iters", "rrr_err", "recon_err", "seconds"];
             let mut rep = Reporter::new(a.json, &cols);
             // a resumed run goes on saving into its directory unless told otherwise
-            let out = a.out.clone().or_else(|| a.resume.clone());
-            if let Some(dir) = &out {
-                checkpoint::prepare(dir, a.resume.as_deref(), a.force)?;
-            }
+            let out = a.run.prepare()?;
             let o = train(&plan, init(seed), seed, prev, out.as_deref(), Some(&mut rep), &bars)?;
             if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
                 write_series(f, s)?;
@@ -270,15 +267,15 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             let cols = ["seed", "success", "iters", "gwms", "seconds", "recon_err"];
             let mut rep = Reporter::new(a.json, &cols);
             let (mut successes, mut plots) = (Vec::new(), Vec::new());
-            if let Some(dir) = &a.out {
-                checkpoint::prepare(dir, None, a.force)?;
+            if let Some(dir) = &a.run.out {
+                checkpoint::prepare(dir, None, a.run.force)?;
             }
             let clock = Instant::now();
             let run = |r: usize| {
                 let s = seed.wrapping_add(r as u64);
-                let out = a.out.as_ref().map(|dir| dir.join(format!("seed-{s}")));
+                let out = a.run.out.as_ref().map(|dir| dir.join(format!("seed-{s}")));
                 if let Some(dir) = &out {
-                    checkpoint::prepare(dir, None, a.force)?;
+                    checkpoint::prepare(dir, None, a.run.force)?;
                 }
                 train(&plan, init(s), s, Progress::default(), out.as_deref(), None, &bars)
             };
@@ -302,7 +299,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
                 plots.push(o.points);
                 Ok(())
             })?;
-            if let Some(dir) = &a.out {
+            if let Some(dir) = &a.run.out {
                 let path = dir.join("rrr_err.png");
                 let img = plot_log(&plots, &format!("RRR_ERR  {}  {runs} RUNS", src.name), "ITERATION");
                 write_files(&[(&path, &img.png_for(&path)?)])?;
