@@ -1,28 +1,30 @@
-//! Runners for Learning Without Loss: file formats, data generators and the
-//! subcommands of the `lwl` binary. The numerical work is in `lwl-kernel`.
+//! Runners for Learning Without Loss: the subcommands of the `lwl` binary,
+//! their file formats, data generators and output. The numerical work is in
+//! `lwl-kernel`.
+//!
+//! One folder per command (`classify`, `predict`, `nmf`, `autoencode`,
+//! `generate`, `bench`, `net`, `data`), each holding its arguments (`args`),
+//! its run (`mod.rs`) and its checks; below them the shared layers:
+//! [`args`] (argument groups and value checks), [`engine`] (buffers,
+//! threads, iteration methods; no CLI), [`formats`] (net, data and parameter
+//! files), [`datasets`] (built-in data), [`output`] (records, checkpoints,
+//! stdout), [`picture`] and [`workloads`] (what `lwl bench` and the
+//! criterion benches time). [`cli`] only assembles the commands.
 
+pub mod args;
 pub mod autoencode;
-pub mod check;
-pub mod checkpoint;
+pub mod bench;
 pub mod classify;
 pub mod cli;
-pub mod cmd_bench;
-pub mod cmd_data;
-pub mod cmd_net;
-pub mod cmd_nmf;
-pub mod cpu;
 pub mod data;
-pub mod datafile;
-pub mod encoder;
+pub mod datasets;
 pub mod engine;
 pub mod error;
+pub mod formats;
 pub mod generate;
-pub mod netfile;
-pub mod netinit;
-pub mod nmf_train;
+pub mod net;
+pub mod nmf;
 pub mod output;
-pub mod parallel;
-pub mod paramfile;
 pub mod picture;
-pub mod report;
-mod text;
+pub mod predict;
+pub mod workloads;

@@ -1,10 +1,13 @@
-//! The `lwl` binary: parses the command line and dispatches to one function
-//! per subcommand.
+//! The `lwl` binary: parses the command line and dispatches to each
+//! command's `run`.
 
 use std::process::ExitCode;
 
-use lwl_runners::cli::{self, Command, DataCommand, NetCommand};
-use lwl_runners::{autoencode, classify, cmd_bench, cmd_data, cmd_net, cmd_nmf, cpu, generate};
+use lwl_runners::cli::{self, Command};
+use lwl_runners::data::DataCommand;
+use lwl_runners::engine::cpu;
+use lwl_runners::net::NetCommand;
+use lwl_runners::{autoencode, bench, classify, data, generate, net, nmf, predict};
 
 fn main() -> ExitCode {
     if let Err(msg) = cpu::check() {
@@ -13,16 +16,16 @@ fn main() -> ExitCode {
     }
     let cli = cli::parse();
     let result = match &cli.command {
-        Command::Net(NetCommand::Complete(args)) => cmd_net::complete(args),
-        Command::Net(NetCommand::Auto(args)) => cmd_net::auto(args),
-        Command::Net(NetCommand::Check(args)) => cmd_net::check(args),
-        Command::Data(DataCommand::Ledm(args)) => cmd_data::ledm(args),
-        Command::Data(DataCommand::Majority(args)) => cmd_data::majority(args),
-        Command::Data(DataCommand::Montage(args)) => cmd_data::montage(args),
-        Command::Bench(args) => cmd_bench::run(args),
+        Command::Net(NetCommand::Complete(args)) => net::complete(args),
+        Command::Net(NetCommand::Auto(args)) => net::auto(args),
+        Command::Net(NetCommand::Check(args)) => net::check(args),
+        Command::Data(DataCommand::Ledm(args)) => data::ledm(args),
+        Command::Data(DataCommand::Majority(args)) => data::majority(args),
+        Command::Data(DataCommand::Montage(args)) => data::montage(args),
+        Command::Bench(args) => bench::run(args),
         Command::Classify(args) => classify::run(args),
-        Command::Predict(args) => classify::predict(args),
-        Command::Nmf(args) => cmd_nmf::run(args),
+        Command::Predict(args) => predict::run(args),
+        Command::Nmf(args) => nmf::run(args),
         Command::Autoencode(args) => autoencode::run(args),
         Command::Generate(args) => generate::run(args),
     };

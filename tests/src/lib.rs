@@ -9,7 +9,7 @@ use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Params;
 use lwl_runners::engine::NetBuffers;
-use lwl_runners::netfile::NetSpec;
+use lwl_runners::formats::netfile::NetSpec;
 
 /// Items of the classifier golden cases.
 pub const CLASS_ITEMS: usize = 32;

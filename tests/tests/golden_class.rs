@@ -7,7 +7,7 @@ use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network;
 use lwl_runners::engine::{Method, NetBuffers};
-use lwl_runners::netfile::NetSpec;
+use lwl_runners::formats::netfile::NetSpec;
 use lwl_tests::{
     CLASS_ITEMS, assert_bits, assert_close, class_params, class_setup, class_spec, lcg, lines, numbers, text,
 };

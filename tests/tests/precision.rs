@@ -6,8 +6,8 @@
 //! each followed by rounding `w`, `x` — on every executor.
 
 use lwl_kernel::layout::Layout;
-use lwl_runners::cmd_bench::{config, prepare_with};
 use lwl_runners::engine::{Edges, Method, NetBuffers, Pool, Precision};
+use lwl_runners::workloads::{config, prepare_with};
 
 /// Rounds the f64 edge state to f32 values.
 fn round_edges(buf: &mut NetBuffers) {

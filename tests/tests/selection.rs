@@ -7,7 +7,7 @@ use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Params;
 use lwl_runners::engine::{Method, NetBuffers};
-use lwl_runners::netfile::NetSpec;
+use lwl_runners::formats::netfile::NetSpec;
 
 /// Runs one oracle and one SIMD iteration on a batch whose class-node values
 /// are `z[k]` and returns the label each item was projected to (both paths

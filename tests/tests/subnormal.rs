@@ -10,7 +10,7 @@ use lwl_runners::engine::{Method, NmfBuffers};
 /// The `ledm12` bench problem: LEDM m = 12, rank 7, one batch of all 12
 /// items, weights and codes uniform in [0, 1) from a fixed generator.
 fn ledm12() -> NmfBuffers {
-    let y = lwl_runners::data::ledm::ledm(12).unwrap();
+    let y = lwl_runners::datasets::ledm::ledm(12).unwrap();
     let layout = Layout::preferred(y.len()).unwrap();
     let mut b = NmfBuffers::new(nmf::Shape { data: y.dims, rank: 7 }, layout).unwrap();
     for k in 0..y.len() {

@@ -7,8 +7,8 @@
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Errors;
-use lwl_runners::cmd_bench::{config, prepare};
 use lwl_runners::engine::{Method, NetBuffers, Pool};
+use lwl_runners::workloads::{config, prepare};
 use lwl_tests::{CLASS_ITEMS, class_params, class_setup, class_spec};
 
 fn same_bits(a: &NetBuffers, b: &NetBuffers) {
@@ -62,7 +62,7 @@ fn golden_exemption_case_bit_identical_on_threads() {
 fn one_run_equals_single_iterations_in_every_layout() {
     // one block; blocks of exactly one chunk; several chunks per block; a
     // last block with padding lanes and a short last chunk (autoencoders:
-    // runners/tests/autoencode.rs)
+    // tests/program/autoencode.rs)
     for (name, block, iters) in
         [("majority", 128, 12), ("majority", 16, 12), ("majority", 32, 12), ("majority", 36, 12)]
     {

@@ -1,7 +1,7 @@
 //! Command-line arguments of `lwl autoencode` and the data flags it shares
 //! with `lwl generate`.
 
-use crate::cli::Compute;
+use crate::args::{Compute, RunDir, SideBySide};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -94,23 +94,18 @@ pub struct AutoencodeArgs {
     /// file is created before training starts).
     #[arg(long, value_name = "FILE", conflicts_with = "restarts")]
     pub err_series: Option<PathBuf>,
-    /// Directory for parameters, the net, the iDE code, progress and (image
-    /// data) pictures, written every epoch.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Continue the run saved in DIR by --out (parameters, epoch count,
-    /// totals, seed, hyperparameters).
-    #[arg(long, value_name = "DIR")]
-    pub resume: Option<PathBuf>,
-    /// Write --out into a directory that holds another run.
-    #[arg(long)]
-    pub force: bool,
+    /// Where the run is saved (--out) and continued from (--resume).
+    #[command(flatten)]
+    pub run: RunDir,
     /// Use the scalar oracle (the reference programs' exact arithmetic).
     #[arg(long, conflicts_with = "precision")]
     pub oracle: bool,
     /// Precision and threads.
     #[command(flatten)]
     pub compute: Compute,
+    /// Runs of --restarts at once.
+    #[command(flatten)]
+    pub side_by_side: SideBySide,
     /// One JSON object per epoch (or per run) on standard output.
     #[arg(long)]
     pub json: bool,

@@ -61,7 +61,7 @@ mod tests {
     use super::*;
     use crate::autoencode::data::binary;
     use crate::autoencode::feed::FeedAround;
-    use crate::netfile::NetSpec;
+    use crate::formats::netfile::NetSpec;
 
     /// The equality-case solution of appendix C (eq. 61, and its decoder
     /// twin) for n = 2: weights ±Ω/√|D| into code nodes, ±Ω/√|C| into data

@@ -1,9 +1,9 @@
 //! Data of the autoencoder: binary encoding (section 6.3.1), MNIST (6.3.2)
 //! or a file, with the hyperparameter defaults the paper uses for each.
 
-use crate::data::idx;
-use crate::datafile::{UnlabeledData, read_text_file, read_unlabeled};
+use crate::datasets::idx;
 use crate::error::{Error, InputError};
+use crate::formats::datafile::{UnlabeledData, read_text_file, read_unlabeled};
 
 use super::args::AutoSource;
 

@@ -223,7 +223,7 @@ pub struct Pass {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::netfile::NetSpec;
+    use crate::formats::netfile::NetSpec;
 
     #[test]
     fn orders_follow_the_cycle() {

@@ -11,7 +11,7 @@
 use rand::RngExt;
 
 use crate::error::InputError;
-use crate::text::{nonblank_lines, parse_bounded, parse_finite, tokens};
+use crate::formats::text::{nonblank_lines, parse_bounded, parse_finite, tokens};
 
 /// Largest number of values per node accepted in a file.
 const MAX_SAMPLES: usize = 100_000_000;

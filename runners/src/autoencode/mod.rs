@@ -33,18 +33,18 @@ use binary::{decodes, margins_met};
 use data::width_bound;
 use train::{AutoTrainer, Setup};
 
-use crate::check;
-use crate::checkpoint::{self, Progress};
-use crate::classify::activation;
-use crate::datafile::read_text_file;
+use crate::args::activation;
+use crate::args::check;
 use crate::engine::Pool;
+use crate::engine::netinit::random_weights;
+use crate::engine::parallel::side_by_side;
 use crate::error::Error;
-use crate::netfile::{NetFormat, NetSpec};
-use crate::netinit::random_weights;
+use crate::formats::datafile::read_text_file;
+use crate::formats::netfile::{NetFormat, NetSpec};
+use crate::formats::paramfile::{NetParams, read_net_params};
+use crate::output::checkpoint::{self, Progress};
+use crate::output::report::{Reporter, progress, restart_summary, seed};
 use crate::output::{check_writable, write_series};
-use crate::parallel::side_by_side;
-use crate::paramfile::{NetParams, read_net_params};
-use crate::report::{Reporter, progress, restart_summary, seed};
 
 /// Long help of `lwl autoencode`.
 pub const ABOUT: &str = "Train a cyclic autoencoder with RRR (section 6.1). The data nodes are \
@@ -73,7 +73,9 @@ and decoder with |y − b| ≥ Δ/2 on the correct side; `decodes` says whether 
 encodes all items to distinct codes that decode exactly. --restarts N gives the success rate.\n\n\
 --mnist: 784 → 200 → 10 → 200 → 784, zigmoid, Ω 10, Δ 0.4, β 1, batches of 200 data and 20 \
 codes, 50 iterations per batch (section 6.3.2). --out writes parameters, the iDE code and \
-pictures; --resume continues.";
+pictures; --resume continues.\n\n\
+--out DIR keeps, after every epoch: params.txt, net.txt, ide.txt (the iDE code), \
+progress.json, errors.png and, for image data, reconstructions.png, samples.png and codes.png.";
 
 /// Examples of `lwl autoencode`.
 pub const EXAMPLES: &str = "Examples:\n  \
@@ -171,7 +173,7 @@ impl Hyper {
 
 /// Reads or builds the net and checks that it fits the data.
 fn load_net(a: &AutoencodeArgs, src: &Source) -> Result<(NetSpec, String), Error> {
-    let path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let path = a.net.clone().or_else(|| a.run.resume.as_ref().map(|d| d.join("net.txt")));
     let (spec, name) = match (&path, &src.net) {
         (Some(p), _) => {
             let name = p.display().to_string();
@@ -212,7 +214,7 @@ pub fn check_net(spec: &NetSpec, name: &str, src: &Source) -> Result<(), Error> 
 
 /// Runs `lwl autoencode`.
 pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
-    let saved = a.resume.as_deref().map(|d| checkpoint::read(d, "autoencode")).transpose()?;
+    let saved = a.run.resume.as_deref().map(|d| checkpoint::read(d, "autoencode")).transpose()?;
     let src = data::load(&a.source, a.test.as_deref())?;
     let hp = Hyper::resolve(a, &src, saved.as_ref())?;
     let (spec, name) = load_net(a, &src)?;
@@ -241,7 +243,7 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     let run =
         Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref(), bars: &bars };
     match a.restarts {
-        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode"), a.compute.threads()?),
+        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode"), a.side_by_side.check(runs, a.compute.threads()?)?),
         None => run.single(saved.unwrap_or_default()),
     }
 }
@@ -266,7 +268,7 @@ impl Run<'_> {
             weights: random_weights(self.spec, self.hp.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)),
             biases: vec![0.0; self.spec.nodes()],
         });
-        AutoTrainer::new(self.net, self.feed, self.src, self.setup, seed, self.pool, p.weights, p.biases)
+        AutoTrainer::new(self.net, self.feed, self.src, self.setup, seed, self.pool, p)
     }
 
     /// For binary encoding: (success, decodes) of the trainer's parameters.
@@ -324,7 +326,7 @@ impl Run<'_> {
 
     fn single(&self, saved: Progress) -> Result<(), Error> {
         let seed = seed(self.a.seed.or(saved.seed), "autoencode");
-        let start = match (&self.a.init, &self.a.resume) {
+        let start = match (&self.a.init, &self.a.run.resume) {
             (Some(f), _) => Some(f.clone()),
             (_, Some(d)) => Some(d.join("params.txt")),
             _ => None,
@@ -351,10 +353,7 @@ impl Run<'_> {
         cols.push("seconds");
         let mut rep = Reporter::new(self.a.json, &cols);
         // a resumed run goes on saving into its directory unless told otherwise
-        let out_dir = self.a.out.clone().or_else(|| self.a.resume.clone());
-        if let Some(dir) = &out_dir {
-            checkpoint::prepare(dir, self.a.resume.as_deref(), self.a.force)?;
-        }
+        let out_dir = self.a.run.prepare()?;
         let images =
             self.src.image.map(|side| (self.src.test.as_ref().unwrap_or(&self.src.train).values.as_slice(), side));
         let out = out_dir.as_deref().map(|dir| save::Output { dir, spec: self.spec, images, seed });
@@ -378,7 +377,7 @@ impl Run<'_> {
         rep.last(last)
     }
 
-    /// Seeds `base`, `base + 1`, … side by side on `threads` threads.
+    /// Seeds `base`, `base + 1`, … `threads` at a time, each on one thread.
     fn restarts(&self, runs: usize, base: u64, threads: usize) -> Result<(), Error> {
         let cols = [
             "seed",
@@ -422,7 +421,7 @@ impl Run<'_> {
             Ok(())
         })?;
         let mut summary = restart_summary(runs, &wins);
-        summary["threads"] = json!(threads.min(runs));
+        summary["threads"] = json!(threads);
         summary["wall_seconds"] = json!(clock.elapsed().as_secs_f64());
         summary["decodes"] = json!(decoded);
         summary["width"] = json!(self.hp.width);

@@ -13,11 +13,11 @@ use super::feed::{Auto, Start};
 use super::histogram::histograms;
 use super::ide::IdeCode;
 use super::train::{Eval, stream};
-use crate::checkpoint;
 use crate::error::Error;
-use crate::netfile::NetSpec;
+use crate::formats::netfile::NetSpec;
+use crate::formats::paramfile::{NetParams, write_net_params};
+use crate::output::checkpoint;
 use crate::output::write_files;
-use crate::paramfile::{NetParams, write_net_params};
 use crate::picture::{self, Image, Labels, Series, Shade, io_error};
 
 /// Images in each picture of `--out`.

@@ -19,6 +19,7 @@ use super::feed::{Auto, FeedAround, Start};
 use super::ide::IdeCode;
 use crate::engine::{Method, NetBuffers, Pool, Precision};
 use crate::error::Error;
+use crate::formats::paramfile::NetParams;
 
 /// Hyperparameters of a run besides the constraint parameters.
 #[derive(Clone, Copy, Debug)]
@@ -116,8 +117,7 @@ pub struct AutoTrainer<'a> {
 }
 
 impl<'a> AutoTrainer<'a> {
-    /// A trainer starting from the given parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A trainer starting from the given weights and biases.
     pub fn new(
         net: &'a Net<'a>,
         feed: &'a FeedAround,
@@ -125,9 +125,9 @@ impl<'a> AutoTrainer<'a> {
         setup: Setup,
         seed: u64,
         pool: Option<&'a Pool>,
-        weights: Vec<f64>,
-        biases: Vec<f64>,
+        start: NetParams,
     ) -> Self {
+        let NetParams { weights, biases } = start;
         Self { net, feed, src, setup, seed, pool, weights, biases, buffers: Vec::new(), series: None }
     }
 

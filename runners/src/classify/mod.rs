@@ -1,13 +1,12 @@
-//! `lwl classify` and `lwl predict`: classifiers trained by RRR (section 5).
+//! `lwl classify`: classifiers trained by RRR (section 5).
 
-mod data;
 mod resume;
 mod train;
 
 use std::path::Path as FsPath;
 use std::time::Instant;
 
-use lwl_kernel::activation::Activation;
+use crate::args::activation;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::network::Params;
 use rand::SeedableRng;
@@ -15,33 +14,22 @@ use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
-use crate::check;
-use crate::checkpoint;
-use crate::cli::{ClassifyArgs, PredictArgs};
-use crate::datafile::{LabeledData, read_text_file};
-use crate::engine::Method;
-use crate::error::Error;
-use crate::netfile::NetSpec;
-use crate::netinit::random_weights;
-use crate::output::{check_writable, write_series, write_stdout};
-use crate::paramfile::{NetParams, read_net_params, write_net_params};
-use crate::picture;
-use crate::report::{Reporter, progress, seed};
-pub use train::{ItemStatus, Trainer, check_fit, classify, evaluate};
+use crate::args::check;
+use crate::output::checkpoint;
+mod args;
 
-/// Parses `relu`, `step`, `zigmoid`, `soft` with their parameters.
-pub fn activation(name: &str, width: f64, tau: f64) -> Result<Activation, Error> {
-    if !(width.is_finite() && width >= 0.0 && tau.is_finite() && tau >= 0.0) {
-        return Err(Error::Usage("--width and --tau must be finite and non-negative".into()));
-    }
-    match name {
-        "relu" => Ok(Activation::Relu),
-        "step" => Ok(Activation::Step { width }),
-        "zigmoid" => Ok(Activation::Zigmoid { width }),
-        "soft" => Ok(Activation::Soft { tau }),
-        other => Err(Error::Usage(format!("--activation: unknown '{other}' (relu, step, zigmoid or soft)"))),
-    }
-}
+pub use args::{CLASSIFY_ABOUT, CLASSIFY_EXAMPLES, ClassifyArgs};
+
+use crate::engine::Method;
+use crate::engine::netinit::random_weights;
+use crate::error::Error;
+use crate::formats::datafile::{LabeledData, read_text_file};
+use crate::formats::netfile::NetSpec;
+use crate::formats::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::output::report::{Reporter, progress, seed};
+use crate::output::{check_writable, write_series};
+use crate::picture;
+pub use train::{Classifier, Confusion, ItemStatus, Stop, Trainer, check_fit};
 
 /// A per-batch allowance: a count or a percentage of the batch.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -120,8 +108,8 @@ fn check_params(a: &ClassifyArgs) -> Result<Method, Error> {
 
 /// Runs `lwl classify`.
 pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
-    let resumed = a.resume.as_deref().map(|d| checkpoint::read(d, "classify")).transpose()?;
-    let restored = match (&resumed, &a.resume) {
+    let resumed = a.run.resume.as_deref().map(|d| checkpoint::read(d, "classify")).transpose()?;
+    let restored = match (&resumed, &a.run.resume) {
         (Some(p), Some(dir)) => Some(resume::restore(a, p, dir)?),
         _ => None,
     };
@@ -130,8 +118,8 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     let method = check_params(a)?;
     let act = activation(&a.activation, a.width, a.tau)?;
     let seed = seed(a.seed.or(resumed.seed), "classify");
-    let sets = data::load(&a.data, seed)?;
-    let net_path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let sets = crate::args::data::load(&a.data, seed)?;
+    let net_path = a.net.clone().or_else(|| a.run.resume.as_ref().map(|d| d.join("net.txt")));
     let (spec, net_name) = match (&net_path, &sets.default_layers) {
         (Some(p), _) => {
             let name = p.display().to_string();
@@ -184,12 +172,13 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         activation: act,
         class_mode: ClassMode::Plain,
     };
-    let (weights, biases) = match (&a.init, &a.resume) {
+    let (weights, biases) = match (&a.init, &a.run.resume) {
         (Some(f), _) => load_params(f, &spec)?,
         (_, Some(d)) => load_params(&d.join("params.txt"), &spec)?,
         _ => (random_weights(&spec, a.omega, &mut Xoshiro256PlusPlus::seed_from_u64(seed)), vec![0.0; spec.nodes()]),
     };
     let pool = a.compute.pool()?;
+    let stop = Stop { iters: a.iter, tol: a.tol };
     if let Some(w) = a.compute.precision.tol_warning(a.tol) {
         eprintln!("lwl classify: {w}");
     }
@@ -216,10 +205,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     let bar = progress((a.epochs * batches) as u64, "classify");
     let mut last: Value = Value::Null;
     // a resumed run goes on saving into its directory unless told otherwise
-    let out_dir = a.out.clone().or_else(|| a.resume.clone());
-    if let Some(dir) = &out_dir {
-        checkpoint::prepare(dir, a.resume.as_deref(), a.force)?;
-    }
+    let out_dir = a.run.prepare()?;
     let output = out_dir.as_deref().map(|dir| Output {
         dir,
         spec: &spec,
@@ -240,8 +226,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         }
         let (mut batch_err, mut rrr_err) = (0.0, f64::NAN);
         for chunk in order.chunks(a.batch) {
-            let r =
-                trainer.batch(&net, &sets.train, chunk, compromise.mode(chunk.len()), a.iter, a.tol, &mut status)?;
+            let r = trainer.batch(&net, &sets.train, chunk, compromise.mode(chunk.len()), stop, &mut status)?;
             batch_err += r.errors as f64 / chunk.len() as f64;
             rrr_err = r.rrr_err;
             bar.inc(1);
@@ -249,8 +234,9 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         check::finite_state(epoch, &[&trainer.weights, &trainer.biases])?;
         let c = trainer.counters();
         let p = trainer.params;
-        let tr = evaluate(&net, &p, &trainer.weights, &trainer.biases, &sets.train);
-        let te = sets.test.as_ref().map(|t| (evaluate(&net, &p, &trainer.weights, &trainer.biases, t), t.len()));
+        let model = Classifier { net: &net, params: &p, weights: &trainer.weights, biases: &trainer.biases };
+        let tr = model.evaluate(&sets.train);
+        let te = sets.test.as_ref().map(|t| (model.evaluate(t), t.len()));
         let rate = |a: usize, b: usize| if b == 0 { Value::Null } else { json!(a as f64 / b as f64) };
         let secs = secs0 + start.elapsed().as_secs_f64();
         let mut rec = json!({
@@ -259,15 +245,15 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
             "iters": iters0 + c.iterations,
             "rrr_err": rrr_err,
             "batch_err": batch_err / batches as f64,
-            "train_err": rate(tr[0], n_train),
-            "test_err": te.map_or(Value::Null, |(t, n)| rate(t[0], n)),
+            "train_err": rate(tr.errors, n_train),
+            "test_err": te.map_or(Value::Null, |(t, n)| rate(t.errors, n)),
             "seconds": secs,
         });
         if fpa {
-            rec["fp_train"] = rate(tr[1], tr[3]);
-            rec["tn_train"] = rate(tr[2], tr[4]);
-            rec["fp_test"] = te.map_or(Value::Null, |(t, _)| rate(t[1], t[3]));
-            rec["tn_test"] = te.map_or(Value::Null, |(t, _)| rate(t[2], t[4]));
+            rec["fp_train"] = rate(tr.false_positives, tr.class0);
+            rec["tn_train"] = rate(tr.false_negatives, tr.class1);
+            rec["fp_test"] = te.map_or(Value::Null, |(t, _)| rate(t.false_positives, t.class0));
+            rec["tn_test"] = te.map_or(Value::Null, |(t, _)| rate(t.false_negatives, t.class1));
         }
         if !matches!(compromise, Compromise::None) {
             rec["selected"] = json!(status.iter().filter(|s| **s != ItemStatus::Kept).count());
@@ -364,32 +350,4 @@ impl Output<'_> {
 
 fn png(img: &picture::Image, dir: &FsPath) -> Result<Vec<u8>, Error> {
     img.png().map_err(|source| Error::Io { path: dir.display().to_string(), source })
-}
-
-/// Runs `lwl predict`.
-pub fn predict(a: &PredictArgs) -> Result<(), Error> {
-    let act = activation(&a.activation, a.width, a.tau)?;
-    let net_path = a.net.clone().unwrap_or_else(|| a.params.with_file_name("net.txt"));
-    let net_name = net_path.display().to_string();
-    let spec = NetSpec::parse(&read_text_file(&net_path)?, &net_name)?;
-    let pname = a.params.display().to_string();
-    let (p, omega) = read_net_params(&read_text_file(&a.params)?, &pname, &spec)?;
-    let omega = omega.ok_or_else(|| Error::Usage(format!("{pname}: not an lwl parameter file (no omega line)")))?;
-    if !(omega > 0.0 && omega.is_finite()) {
-        return Err(Error::Usage(format!("{pname}: omega {omega} must be positive and finite")));
-    }
-    let data = data::load_for_predict(&a.data, || seed(a.seed, "predict"))?;
-    if data.is_empty() {
-        return Err(Error::Usage("the data holds no items: there is nothing to classify".into()));
-    }
-    let net = spec.net()?;
-    train::check_fit(&net, &data, &net_name, "the data")?;
-    let params = Params { beta: 1.0, omega, upsilon: 1.0, margin: 0.0, activation: act, class_mode: ClassMode::Plain };
-    let c = evaluate(&net, &params, &p.weights, &p.biases, &data);
-    let err = c[0] as f64 / data.len().max(1) as f64;
-    if a.json {
-        write_stdout(&format!("{}\n", json!({"items": data.len(), "errors": c[0], "error_rate": err})))
-    } else {
-        write_stdout(&format!("{} of {} items misclassified: error rate {err:.4}\n", c[0], data.len()))
-    }
 }

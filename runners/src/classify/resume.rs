@@ -11,9 +11,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::checkpoint::Progress;
-use crate::cli::{ClassifyArgs, precision};
+use super::ClassifyArgs;
+use crate::args::precision;
 use crate::error::{Error, InputError};
+use crate::output::checkpoint::Progress;
 
 /// The settings of `a` that a resume restores.
 pub fn hyper(a: &ClassifyArgs) -> Value {
@@ -58,7 +59,7 @@ fn setting<T: Serialize + DeserializeOwned + PartialEq>(
 /// restore the seed alone.
 pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArgs, Error> {
     let mut r = a.clone();
-    let file = dir.join(crate::checkpoint::MANIFEST).display().to_string();
+    let file = dir.join(crate::output::checkpoint::MANIFEST).display().to_string();
     let g = &a.given;
     setting("seed", &mut r.seed, g, &p.record, &file)?;
     let Some(h) = p.record.get("hyper") else {

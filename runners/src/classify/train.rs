@@ -9,10 +9,10 @@ use lwl_kernel::layout::Layout;
 use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{self, Errors, Params};
 
-use crate::datafile::LabeledData;
 use crate::engine::{Method, NetBuffers, Pool, Precision};
 use crate::error::Error;
-use crate::text::plural;
+use crate::formats::datafile::LabeledData;
+use crate::formats::text::plural;
 
 /// What happened to one training item in the last iteration of its batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,19 +95,19 @@ impl Trainer {
         Ok(self.buffers.len() - 1)
     }
 
-    /// Trains on the items `order` of `data` with class constraint `mode`;
-    /// `status` receives each item's fate in the last iteration.
-    #[allow(clippy::too_many_arguments)]
+    /// Trains on the items `order` of `data` with class constraint `mode`
+    /// until `stop`; `status` receives each item's fate in the last
+    /// iteration.
     pub fn batch(
         &mut self,
         net: &Net,
         data: &LabeledData,
         order: &[usize],
         mode: ClassMode,
-        iters: usize,
-        tol: f64,
+        stop: Stop,
         status: &mut [ItemStatus],
     ) -> Result<BatchResult, Error> {
+        let Stop { iters, tol } = stop;
         let b = self.buffers(net, order.len())?;
         let buf = &mut self.buffers[b];
         let (n, dims) = (net.nodes(), data.dims);
@@ -151,46 +151,87 @@ impl Trainer {
                 ItemStatus::Relabelled(used)
             };
         }
-        let errors = order
-            .iter()
-            .filter(|&&item| {
-                classify(net, &p, &self.weights, &self.biases, data.item(item)) != Some(data.labels[item] as usize)
-            })
-            .count();
+        let c = Classifier { net, params: &p, weights: &self.weights, biases: &self.biases };
+        let errors = order.iter().filter(|&&item| c.wrong(data, item)).count();
         Ok(BatchResult { rrr_err: last, iters: done, errors })
     }
 }
 
-/// The predicted class of one item by a feed-forward pass.
-pub fn classify(net: &Net, p: &Params, weights: &[f64], biases: &[f64], item: &[f64]) -> Option<usize> {
-    let mut v = vec![0.0; net.nodes()];
-    let mut y = vec![0.0; net.nodes()];
-    v[..item.len()].copy_from_slice(item);
-    network::forward(net, p, weights, biases, &mut v, &mut y);
-    network::predict(net, &v)
+/// When a batch stops: after `iters` iterations, or when RRR_err ≤ `tol`.
+#[derive(Clone, Copy, Debug)]
+pub struct Stop {
+    /// RRR iterations per batch at most (`--iter`).
+    pub iters: usize,
+    /// The tolerance (`--tol`).
+    pub tol: f64,
 }
 
-/// Confusion counts of a data set: `(errors, class-0 items predicted 1,
-/// class-1 items predicted 0, class-0 items, class-1 items)`.
-pub fn evaluate(net: &Net, p: &Params, weights: &[f64], biases: &[f64], data: &LabeledData) -> [usize; 5] {
-    let mut c = [0usize; 5];
-    for k in 0..data.len() {
-        let pred = classify(net, p, weights, biases, data.item(k));
-        let label = data.labels[k] as usize;
-        c[0] += (pred != Some(label)) as usize;
-        match label {
-            0 => {
-                c[3] += 1;
-                c[1] += (pred == Some(1)) as usize;
-            }
-            1 => {
-                c[4] += 1;
-                c[2] += (pred == Some(0)) as usize;
-            }
-            _ => {}
-        }
+/// A classifier: a net with its hyperparameters and consensus weights and
+/// biases, applied by the feed-forward pass (largest y − b wins).
+#[derive(Clone, Copy)]
+pub struct Classifier<'a> {
+    /// The net.
+    pub net: &'a Net<'a>,
+    /// Ω and the activation.
+    pub params: &'a Params,
+    /// One weight per edge.
+    pub weights: &'a [f64],
+    /// One bias per node.
+    pub biases: &'a [f64],
+}
+
+impl Classifier<'_> {
+    /// The predicted class of one item.
+    pub fn classify(&self, item: &[f64]) -> Option<usize> {
+        let n = self.net.nodes();
+        let (mut v, mut y) = (vec![0.0; n], vec![0.0; n]);
+        v[..item.len()].copy_from_slice(item);
+        network::forward(self.net, self.params, self.weights, self.biases, &mut v, &mut y);
+        network::predict(self.net, &v)
     }
-    c
+
+    /// Whether item `k` of `data` is misclassified.
+    pub fn wrong(&self, data: &LabeledData, k: usize) -> bool {
+        self.classify(data.item(k)) != Some(data.labels[k] as usize)
+    }
+
+    /// Classifies every item of `data`.
+    pub fn evaluate(&self, data: &LabeledData) -> Confusion {
+        let mut c = Confusion::default();
+        for k in 0..data.len() {
+            let pred = self.classify(data.item(k));
+            let label = data.labels[k] as usize;
+            c.errors += (pred != Some(label)) as usize;
+            match label {
+                0 => {
+                    c.class0 += 1;
+                    c.false_positives += (pred == Some(1)) as usize;
+                }
+                1 => {
+                    c.class1 += 1;
+                    c.false_negatives += (pred == Some(0)) as usize;
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
+/// Counts of a feed-forward classification of a data set; the class-0/1
+/// counts matter for two-class nets (class 0 = fake, section 6.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Confusion {
+    /// Items whose predicted class is not their label.
+    pub errors: usize,
+    /// Class-0 items predicted 1 (false positives).
+    pub false_positives: usize,
+    /// Class-1 items predicted 0 (true items rejected).
+    pub false_negatives: usize,
+    /// Class-0 items.
+    pub class0: usize,
+    /// Class-1 items.
+    pub class1: usize,
 }
 
 /// Checks that a net fits the data: its input nodes are the first `dims`

@@ -11,7 +11,10 @@ use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
 
 mod aligned;
+pub mod cpu;
 mod edges;
+pub mod netinit;
+pub mod parallel;
 mod pool;
 
 pub use aligned::Aligned;

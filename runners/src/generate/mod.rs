@@ -4,12 +4,14 @@
 //! with a false-positive allowance; then iDE samples the classifier calls
 //! genuine are decoded into new data.
 
+mod args;
 mod model;
 
-use std::path::{Path as FsPath, PathBuf};
+pub use args::{ABOUT, EXAMPLES, GenerateArgs};
+
+use std::path::Path as FsPath;
 use std::time::Instant;
 
-use clap::Args;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::net::Net;
 use lwl_kernel::network::Params;
@@ -18,116 +20,20 @@ use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
-use crate::autoencode::{AutoSource, FeedAround, Start, load_data, plot_history, png, stream, tiles, write_all};
-use crate::check;
-use crate::checkpoint::{self, Progress};
-use crate::classify::{ItemStatus, Trainer, activation, check_fit, classify, fpa_budget};
-use crate::cli::Compute;
-use crate::cli::{Layers, parse_layers};
-use crate::datafile::{LabeledData, read_text_file};
+use crate::args::activation;
+use crate::args::check;
+use crate::autoencode::{FeedAround, Start, load_data, plot_history, png, stream, tiles, write_all};
+use crate::classify::{Classifier, ItemStatus, Stop, Trainer, check_fit, fpa_budget};
 use crate::engine::Method;
+use crate::engine::netinit::random_weights;
 use crate::error::Error;
-use crate::netfile::NetSpec;
-use crate::netinit::random_weights;
-use crate::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::formats::datafile::{LabeledData, read_text_file};
+use crate::formats::netfile::NetSpec;
+use crate::formats::paramfile::{NetParams, read_net_params, write_net_params};
+use crate::output::checkpoint::{self, Progress};
+use crate::output::report::{Reporter, progress, seed};
 use crate::picture::{Labels, io_error};
-use crate::report::{Reporter, progress, seed};
 use model::{GENUINE, Model, accepted};
-
-/// Long help of `lwl generate`.
-pub const ABOUT: &str = "The generative model of section 6.2, built on an autoencoder trained by \
-`lwl autoencode --out DIR`. Genuine codes (the encodings E(x) of the training data, label 1) and \
-fake codes (samples of the autoencoder's iDE code, label 0) train a two-class classifier by RRR \
-with a false-positive allowance: per batch of B items up to floor(fpa·B·n0/N) fakes, those whose \
-projection as genuine is closest, may take the genuine label. After every epoch: fp (the fraction \
-of fakes classified genuine) and tn (of genuine codes classified fake), averaged over the epoch's \
-batches (fp_batch, tn_batch), over the training codes (fp_train, tn_train) and over test codes \
-(fp_test, tn_test: encodings of the test data and fresh fakes in the same proportion). Then iDE samples are drawn until --count are classified genuine; their decodings \
-D(z) are the generated data (a PNG grid for image data, in --out).";
-
-/// Examples of `lwl generate`.
-pub const EXAMPLES: &str = "Examples:\n  \
-lwl autoencode --mnist --out auto                                   # the autoencoder first\n  \
-lwl generate --model auto --mnist --epochs 20 --out gen             # classifier, then 50 images\n  \
-lwl generate --model auto --mnist --resume gen --epochs 5 --count 100";
-
-/// Arguments of `lwl generate`.
-#[derive(Debug, Args)]
-pub struct GenerateArgs {
-    /// Directory written by `lwl autoencode --out` (net, parameters, iDE code).
-    #[arg(long, value_name = "DIR")]
-    pub model: PathBuf,
-    #[command(flatten)]
-    pub source: AutoSource,
-    /// Test data for --data: its encodings are the genuine test codes.
-    #[arg(long, value_name = "FILE", requires = "data")]
-    pub test: Option<PathBuf>,
-    /// Classifier net file (default: codes → --hidden → 2).
-    #[arg(long, value_name = "FILE")]
-    pub net: Option<PathBuf>,
-    /// Hidden layer sizes of the default classifier, comma-separated.
-    #[arg(long, value_name = "SIZES", default_value = "50,50,50", value_parser = parse_layers)]
-    pub hidden: Layers,
-    /// Fake codes in the training set (default: twice the training items).
-    #[arg(long, value_name = "N")]
-    pub fakes: Option<usize>,
-    /// False-positive allowance, a fraction.
-    #[arg(long, default_value_t = 0.25, value_name = "F")]
-    pub fpa: f64,
-    /// Hidden activation of the classifier: relu, step, zigmoid or soft.
-    #[arg(long, default_value = "relu", value_name = "NAME")]
-    pub activation: String,
-    /// Full width Δ of a step or zigmoid classifier activation.
-    #[arg(long, default_value_t = 0.4, value_name = "Δ")]
-    pub width: f64,
-    /// Class margin Δ.
-    #[arg(long, default_value_t = 0.1, value_name = "Δ")]
-    pub margin: f64,
-    /// RRR step size β, in (0, 2].
-    #[arg(long, default_value_t = 1.0, value_name = "β")]
-    pub beta: f64,
-    /// Norm Ω of every node's incoming weights.
-    #[arg(long, default_value_t = 5.0, value_name = "Ω")]
-    pub omega: f64,
-    /// Metric weight Υ of class-node y and b.
-    #[arg(long, default_value_t = 1.0, value_name = "Υ")]
-    pub upsilon: f64,
-    /// Items per batch.
-    #[arg(long, default_value_t = 500, value_name = "B")]
-    pub batch: usize,
-    /// Epochs.
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    pub epochs: usize,
-    /// RRR iterations per batch.
-    #[arg(long, default_value_t = 1000, value_name = "N")]
-    pub iter: usize,
-    /// Stop a batch early when RRR_err ≤ tol.
-    #[arg(long, default_value_t = 0.0, value_name = "TOL")]
-    pub tol: f64,
-    /// Generated items to keep (classified genuine).
-    #[arg(long, default_value_t = 50, value_name = "N")]
-    pub count: usize,
-    /// Seed of the fakes, the initial weights and the shuffles (default:
-    /// fresh, printed).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Directory for the classifier's parameters, progress, fp/tn plots and
-    /// the generated items (generated.txt, and generated.png for images).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Continue the classifier saved in DIR by --out.
-    #[arg(long, value_name = "DIR")]
-    pub resume: Option<PathBuf>,
-    /// Write --out into a directory that holds another run.
-    #[arg(long)]
-    pub force: bool,
-    /// Precision and threads.
-    #[command(flatten)]
-    pub compute: Compute,
-    /// One JSON object per epoch on standard output.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Purposes of the random streams of epoch 0.
 const TRAIN_FAKES: u32 = 1;
@@ -160,6 +66,8 @@ struct Session<'a> {
     test: Option<&'a LabeledData>,
     fakes: usize,
     seed: u64,
+    /// Where every epoch is saved.
+    out: Option<&'a FsPath>,
 }
 
 impl Session<'_> {
@@ -168,10 +76,9 @@ impl Session<'_> {
     /// fake.
     fn rates(&self, t: &Trainer, data: &LabeledData, items: impl Iterator<Item = usize>) -> (f64, f64) {
         let mut c = [[0usize; 2]; 2];
+        let model = Classifier { net: self.net, params: &self.p, weights: &t.weights, biases: &t.biases };
         for k in items {
-            let wrong =
-                classify(self.net, &self.p, &t.weights, &t.biases, data.item(k)) != Some(data.labels[k] as usize);
-            c[data.labels[k] as usize][usize::from(wrong)] += 1;
+            c[data.labels[k] as usize][usize::from(model.wrong(data, k))] += 1;
         }
         let r = |l: [usize; 2]| l[1] as f64 / (l[0] + l[1]).max(1) as f64;
         (r(c[0]), r(c[GENUINE as usize]))
@@ -189,7 +96,8 @@ impl Session<'_> {
             let (mut fp_b, mut tn_b, mut rrr_err, mut batches) = (0.0, 0.0, f64::NAN, 0.0);
             for chunk in order.chunks(a.batch) {
                 let mode = ClassMode::FalsePositive(fpa_budget(a.fpa, chunk.len(), self.fakes, train.len()));
-                rrr_err = t.batch(self.net, train, chunk, mode, a.iter, a.tol, &mut status)?.rrr_err;
+                rrr_err =
+                    t.batch(self.net, train, chunk, mode, Stop { iters: a.iter, tol: a.tol }, &mut status)?.rrr_err;
                 let (fp, tn) = self.rates(t, train, chunk.iter().copied());
                 (fp_b, tn_b, batches) = (fp_b + fp, tn_b + tn, batches + 1.0);
                 bar.inc(1);
@@ -210,7 +118,7 @@ impl Session<'_> {
             history.push(
                 ["epoch", "fp_batch", "fp_train", "fp_test", "tn_batch", "tn_train", "tn_test"].map(col).to_vec(),
             );
-            if let Some(dir) = &a.out {
+            if let Some(dir) = self.out {
                 self.save(dir, t, &last, wm, &history)?;
             }
         }
@@ -243,7 +151,8 @@ impl Session<'_> {
 /// Runs `lwl generate`.
 pub fn run(a: &GenerateArgs) -> Result<(), Error> {
     check(a)?;
-    let saved: Progress = a.resume.as_deref().map(|d| checkpoint::read(d, "generate")).transpose()?.unwrap_or_default();
+    let saved: Progress =
+        a.run.resume.as_deref().map(|d| checkpoint::read(d, "generate")).transpose()?.unwrap_or_default();
     let seed = seed(a.seed.or(saved.seed), "generate");
     let src = load_data(&a.source, a.test.as_deref())?;
     let model = Model::load(&a.model, &src)?;
@@ -257,7 +166,7 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
         let f = (fakes as f64 * t.len() as f64 / n as f64).round() as usize;
         model.codes(&auto, t, f, &mut stream(seed, 0, TEST_FAKES))
     });
-    let net_path = a.net.clone().or_else(|| a.resume.as_ref().map(|d| d.join("net.txt")));
+    let net_path = a.net.clone().or_else(|| a.run.resume.as_ref().map(|d| d.join("net.txt")));
     let spec = match &net_path {
         Some(p) => NetSpec::parse(&read_text_file(p)?, &p.display().to_string())?,
         None => NetSpec::layered(&[vec![train.dims], a.hidden.0.clone(), vec![2]].concat())?,
@@ -274,7 +183,7 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
         activation: act,
         class_mode: ClassMode::Plain,
     };
-    let start = match &a.resume {
+    let start = match &a.run.resume {
         Some(d) => {
             let f = d.join("params.txt");
             read_net_params(&read_text_file(&f)?, &f.display().to_string(), &spec)?.0
@@ -286,26 +195,19 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
     };
     let mut t = Trainer::new(p, Method::Simd, start.weights, start.biases, false, a.compute.pool()?)
         .with_precision(a.compute.precision);
-    if let Some(dir) = &a.out {
-        checkpoint::prepare(dir, a.resume.as_deref(), a.force)?;
-    }
-    let session = Session { a, net: &net, spec: &spec, p, train: &train, test: test.as_ref(), fakes, seed };
+    // a resumed run goes on saving into its directory unless told otherwise
+    let out_dir = a.run.prepare()?;
+    let out = out_dir.as_deref();
+    let session = Session { a, net: &net, spec: &spec, p, train: &train, test: test.as_ref(), fakes, seed, out };
     let cols =
         ["epoch", "gwms", "rrr_err", "fp_batch", "tn_batch", "fp_train", "tn_train", "fp_test", "tn_test", "seconds"];
     let mut rep = Reporter::new(a.json, &cols);
     let mut last = session.epochs(&mut t, &saved, &mut rep)?;
-    let (codes, drawn) = accepted(
-        &model.ide,
-        &net,
-        &p,
-        &t.weights,
-        &t.biases,
-        a.count,
-        1000 * a.count.max(1000),
-        &mut stream(seed, 0, SAMPLES),
-    );
+    let classifier = Classifier { net: &net, params: &p, weights: &t.weights, biases: &t.biases };
+    let (codes, drawn) =
+        accepted(&model.ide, &classifier, a.count, 1000 * a.count.max(1000), &mut stream(seed, 0, SAMPLES));
     let images = auto.pass(Start::Code, &codes).out;
-    if let Some(dir) = &a.out {
+    if let Some(dir) = out {
         let text: String = images
             .chunks_exact(src.train.dims)
             .map(|r| r.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(" ") + "\n")

@@ -10,13 +10,14 @@ use lwl_kernel::net::Net;
 use lwl_kernel::network::Params;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use crate::args::activation;
 use crate::autoencode::{Auto, FeedAround, IdeCode, Source, Start, check_net};
-use crate::checkpoint::{self, Progress};
-use crate::classify::{activation, classify};
-use crate::datafile::{LabeledData, UnlabeledData, read_text_file};
+use crate::classify::Classifier;
 use crate::error::{Error, InputError};
-use crate::netfile::NetSpec;
-use crate::paramfile::{NetParams, read_net_params};
+use crate::formats::datafile::{LabeledData, UnlabeledData, read_text_file};
+use crate::formats::netfile::NetSpec;
+use crate::formats::paramfile::{NetParams, read_net_params};
+use crate::output::checkpoint::{self, Progress};
 
 /// Label of genuine codes (the encodings of real data).
 pub const GENUINE: u32 = 1;
@@ -88,13 +89,9 @@ impl Model {
 /// Rejection sampling: iDE samples drawn in rounds until `count` are
 /// classified genuine or `max_draws` are drawn. Returns the accepted codes
 /// (item-major) and the number drawn.
-#[allow(clippy::too_many_arguments)]
 pub fn accepted(
     ide: &IdeCode,
-    net: &Net,
-    p: &Params,
-    weights: &[f64],
-    biases: &[f64],
+    classifier: &Classifier,
     count: usize,
     max_draws: usize,
     rng: &mut Xoshiro256PlusPlus,
@@ -105,7 +102,7 @@ pub fn accepted(
         let n = ROUND.min(max_draws - drawn);
         for z in ide.sample(n, rng).chunks_exact(ide.nodes()) {
             drawn += 1;
-            if classify(net, p, weights, biases, z) == Some(GENUINE as usize) {
+            if classifier.classify(z) == Some(GENUINE as usize) {
                 out.extend_from_slice(z);
                 if out.len() == count * ide.nodes() {
                     break;

@@ -10,7 +10,7 @@ use lwl_kernel::consensus;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Params;
 use lwl_runners::engine::NetBuffers;
-use lwl_runners::netfile::NetSpec;
+use lwl_runners::formats::netfile::NetSpec;
 
 use crate::support::{Rng, axpy, dist2, dot, norm2};
 

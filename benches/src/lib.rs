@@ -1,1 +1,0 @@
-//! Criterion benchmarks live in benches/.
