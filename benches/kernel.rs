@@ -129,8 +129,8 @@ fn kernels(c: &mut Criterion) {
     let row: Vec<f64> = (0..4096).map(|i| (i as f64).sin()).collect();
     let mut g = c.benchmark_group("row_sum");
     g.throughput(Throughput::Elements(row.len() as u64));
-    g.bench_function("scalar", |b| b.iter(|| simd::sum_scalar(black_box(&row))));
-    g.bench_function("simd", |b| b.iter(|| simd::sum(black_box(&row))));
+    g.bench_function("scalar", |b| b.iter(|| simd::sum(black_box(&row))));
+    g.bench_function("simd", |b| b.iter(|| simd::sum_lanes(black_box(&row))));
     g.finish();
 }
 

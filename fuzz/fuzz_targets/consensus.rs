@@ -1,4 +1,4 @@
-//! Consensus projections and sums: `simd::sum` agrees with `sum_scalar` within
+//! Consensus projections and sums: `simd::sum_lanes` agrees with `sum` within
 //! `len · 2^-52 · Σ|v|` on every prefix (NaN/inf cases exactly); `sphere` returns
 //! false with `w` unchanged or a finite `w`, of norm Ω for moderate input;
 //! `nonneg_sphere_strided` leaves other entries alone, gives non-negative
@@ -11,7 +11,7 @@ mod common;
 use common::Bytes;
 use libfuzzer_sys::fuzz_target;
 use lwl_kernel::consensus::{nonneg, nonneg_sphere_strided, sphere};
-use lwl_kernel::simd::{sum, sum_scalar};
+use lwl_kernel::simd::{sum, sum_lanes};
 
 /// Norm without overflow or underflow of the squares.
 fn norm(v: &[f64]) -> f64 {
@@ -26,7 +26,7 @@ fn tame(v: f64) -> bool {
 }
 
 fn check_sum(v: &[f64]) {
-    let (a, b) = (sum(v), sum_scalar(v));
+    let (a, b) = (sum_lanes(v), sum(v));
     let abs: f64 = v.iter().filter(|x| x.is_finite()).map(|x| x.abs()).sum();
     let (pinf, ninf) = (v.contains(&f64::INFINITY), v.contains(&f64::NEG_INFINITY));
     if v.iter().any(|x| x.is_nan()) || (pinf && ninf) {

@@ -1,5 +1,5 @@
 //! Node constraints: for every activation `project_lanes` equals `project` bit
-//! for bit per lane (ReLU: `relu_lanes` vs `relu_ref`); for moderate finite
+//! for bit per lane (ReLU: `relu_lanes` vs `relu`); for moderate finite
 //! input the projection is finite and on the graph of `f`, and `fixed` is
 //! finite and moves `y`, `b` equally and oppositely.
 #![no_main]

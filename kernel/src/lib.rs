@@ -9,7 +9,12 @@
 //!
 //! Every operation has a plain scalar version written in the reference
 //! programs' order of operations (the *oracle*, reproducing their numbers bit
-//! for bit) and an explicit SIMD version ([`wide`]) over batch items.
+//! for bit) and an explicit SIMD version ([`wide`]) over batch items. One
+//! naming rule: the plain name is the scalar version (`activation::relu`,
+//! `class::plain`, `simd::sum`), the suffix `_lanes` marks its SIMD twin over
+//! [`simd::V`] vectors (`relu_lanes`, `plain_lanes`, `sum_lanes`), and
+//! `network::iterate_oracle` is the scalar iteration beside the SIMD
+//! `network::iterate`.
 //!
 //! The crate is `no_std` and never allocates: callers allocate every buffer
 //! with the lengths [`layout::Layout`] reports. No function panics on any

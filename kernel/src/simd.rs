@@ -42,7 +42,7 @@ pub fn flush_subnormal(v: V) -> V {
 /// result is reproducible (it differs in the last bits from a sequential
 /// sum).
 #[inline]
-pub fn sum(s: &[f64]) -> f64 {
+pub fn sum_lanes(s: &[f64]) -> f64 {
     let (groups, tail) = s.as_chunks::<LANES>();
     let (pairs, rest) = groups.as_chunks::<2>();
     let (mut a0, mut a1) = (V::splat(0.0), V::splat(0.0));
@@ -60,9 +60,10 @@ pub fn sum(s: &[f64]) -> f64 {
     t
 }
 
-/// Plain sequential sum from 0 in index order (the scalar twin of [`sum`]).
+/// Plain sequential sum from 0 in index order (the scalar twin of
+/// [`sum_lanes`]).
 #[inline]
-pub fn sum_scalar(s: &[f64]) -> f64 {
+pub fn sum(s: &[f64]) -> f64 {
     s.iter().fold(0.0, |a, &v| a + v)
 }
 

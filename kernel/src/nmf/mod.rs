@@ -201,7 +201,7 @@ pub fn iterate(
     for (blk, w) in st.w.chunks_exact(ek).enumerate() {
         let real = layout.real(blk);
         for (s, row) in wk.weights.iter_mut().zip(w.chunks_exact(kb)) {
-            *s += simd::sum(&row[..real]);
+            *s += simd::sum_lanes(&row[..real]);
         }
     }
     for s in wk.weights.iter_mut() {

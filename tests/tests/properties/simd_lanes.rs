@@ -15,7 +15,7 @@ proptest! {
     #[test]
     fn simd_relu_equals_scalar(x in lane_vec(special()), y in lane_vec(special()), b in lane_vec(special())) {
         let (gx, gy, gb) = activation::relu_lanes(lanes(&x), lanes(&y), lanes(&b));
-        let want: Vec<(f64, f64, f64)> = (0..LANES).map(|l| activation::relu_ref(x[l], y[l], b[l])).collect();
+        let want: Vec<(f64, f64, f64)> = (0..LANES).map(|l| activation::relu(x[l], y[l], b[l])).collect();
         check_lanes(gx, &want.iter().map(|w| w.0).collect::<Vec<_>>(), "X")?;
         check_lanes(gy, &want.iter().map(|w| w.1).collect::<Vec<_>>(), "y")?;
         check_lanes(gb, &want.iter().map(|w| w.2).collect::<Vec<_>>(), "b")?;
@@ -58,7 +58,7 @@ proptest! {
         check_lane_solvers(&k, omega2, g2)?;
     }
 
-    /// `simd::sum` vs `sum_scalar` for every length `0..=3·LANES+1`, within
+    /// `simd::sum_lanes` vs `sum` for every length `0..=3·LANES+1`, within
     /// `len · 2⁻⁵² · Σ|v|`.
     #[test]
     fn simd_sum_equals_scalar(
@@ -66,7 +66,7 @@ proptest! {
     ) {
         for len in 0..=3 * LANES + 1 {
             let s = &v[..len];
-            let (a, b) = (simd::sum(s), simd::sum_scalar(s));
+            let (a, b) = (simd::sum_lanes(s), simd::sum(s));
             let bound = len as f64 * f64::EPSILON * s.iter().map(|x| x.abs()).sum::<f64>();
             prop_assert!((a - b).abs() <= bound, "len {}: {:e} vs {:e}", len, a, b);
         }
