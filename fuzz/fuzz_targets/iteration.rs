@@ -22,10 +22,11 @@ use lwl_kernel::bilinear::{Coeffs, Safeguard, solve};
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::counters::Counters;
 use lwl_kernel::exec::{Executor, Serial};
+use lwl_kernel::graph::{Net, NodeKind, build_out_lists};
 use lwl_kernel::layout::Layout;
-use lwl_kernel::net::{Net, NodeKind, build_out_lists};
 use lwl_kernel::network::{
-    Batch, BlockStats, Errors, IterError, Params, Report, Sizes, State, Work, iterate, iterate_oracle, run_with,
+    Batch, BlockStats, Errors, IterError, Params, Problem, Report, Sizes, State, Work, iterate, iterate_oracle,
+    run_with,
 };
 
 /// Iterate, batch and work buffers (as `lwl_runners::engine::NetBuffers`).
@@ -66,22 +67,23 @@ impl Bufs {
     ) -> Result<Vec<Report>, IterError> {
         let [w, x, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum, roots] = &mut self.f;
         let batch = Batch { values, labels: &self.labels, code_items: 0 };
+        let pr = Problem { net, layout, params: p, batch };
         let mut st = State { w, x, y, b };
         let (used_label, stats) = (&mut self.used, &mut self.stats);
         let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, roots, scratch, used_label };
         let cnt = &mut Counters::default();
         let mut reports = Vec::new();
         match path {
-            Method::Simd => (0..iters)
-                .try_for_each(|_| Ok(reports.push(iterate(net, layout, p, &batch, &mut st, &mut wk, cnt)?)))?,
+            Path::Fast => (0..iters).try_for_each(|_| Ok(reports.push(iterate(&pr, &mut st, &mut wk, cnt)?)))?,
             Path::Reversed => {
-                run_with(&Reverse, net, layout, p, &batch, &mut st, &mut wk, cnt, iters, Errors::Every, |r| {
+                run_with(&Reverse, &pr, &mut st, &mut wk, cnt, (iters, Errors::Every), |r| {
                     reports.push(*r);
                     true
                 })?;
             }
-            Method::Oracle => (0..iters)
-                .try_for_each(|_| Ok(reports.push(iterate_oracle(net, layout, p, &batch, &mut st, &mut wk, cnt)?)))?,
+            Path::Oracle => {
+                (0..iters).try_for_each(|_| Ok(reports.push(iterate_oracle(&pr, &mut st, &mut wk, cnt)?)))?
+            }
         }
         Ok(reports)
     }
@@ -93,12 +95,13 @@ impl Bufs {
         let (mut w, mut x) = (narrow(&self.f[0]), narrow(&self.f[1]));
         let [_, _, y, b, values, weights, biases, xa, ya, ba, xsum, scratch, wsum, roots] = &mut self.f;
         let batch = Batch { values, labels: &self.labels, code_items: 0 };
+        let pr = Problem { net, layout, params: p, batch };
         let mut st = State { w: &mut w, x: &mut x, y, b };
         let (used_label, stats) = (&mut self.used, &mut self.stats);
         let mut wk = Work { weights, biases, xa, ya, ba, xsum, wsum, stats, roots, scratch, used_label };
         let mut reports = Vec::new();
         let cnt = &mut Counters::default();
-        run_with(&Serial, net, layout, p, &batch, &mut st, &mut wk, cnt, iters, Errors::Every, |r| {
+        run_with(&Serial, &pr, &mut st, &mut wk, cnt, (iters, Errors::Every), |r| {
             reports.push(*r);
             true
         })?;
@@ -179,7 +182,7 @@ fuzz_target!(|data: &[u8]| {
         [ClassMode::Plain, ClassMode::Exempt(budget), ClassMode::Relabel(budget), ClassMode::FalsePositive(budget)]
             [mode as usize & 3];
     let (beta, omega, upsilon, margin) = (0.05 + 0.95 * r.unit(), 0.1 + 4.0 * r.unit(), 0.1 + 4.0 * r.unit(), r.unit());
-    let p = Params { beta, omega, upsilon, margin, activation, class_mode };
+    let p = Params { beta, gamma: 1.0, omega, upsilon, margin, activation, class_mode };
     // values: raw bit patterns; finite |v| < 1e6; or multiples of 1/16 in
     // [-16, 16], whose item sums are exact in any order
     let (raw, grid) = (cfg & 0x80 != 0, cfg & 0x40 != 0);
@@ -204,7 +207,7 @@ fuzz_target!(|data: &[u8]| {
     twin.round_edges();
     let singles: Result<Vec<Report>, IterError> = (0..3)
         .map(|_| {
-            let r = twin.run(&net, &layout, &p, Method::Simd, 1).map(|r| r[0]);
+            let r = twin.run(&net, &layout, &p, Path::Fast, 1).map(|r| r[0]);
             twin.round_edges();
             r
         })
@@ -219,7 +222,7 @@ fuzz_target!(|data: &[u8]| {
         (a, b) => assert!(a == b, "f32 {a:?}, f64 {b:?}"),
     }
     for it in 0..3 {
-        let (a, b) = (fast.run(&net, &layout, &p, Method::Simd, 1), oracle.run(&net, &layout, &p, Method::Oracle, 1));
+        let (a, b) = (fast.run(&net, &layout, &p, Path::Fast, 1), oracle.run(&net, &layout, &p, Path::Oracle, 1));
         let c = carried.clone().map(|c| c[it]);
         if matches!(class_mode, ClassMode::FalsePositive(_)) && nc != 2 {
             let refused = Err(IterError::NotTwoClasses);

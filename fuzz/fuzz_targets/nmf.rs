@@ -35,7 +35,8 @@ impl Bufs {
                 Work { weights: &mut self.weights, codes: &mut self.codes, acc: &mut self.acc, roots: &mut self.roots };
             let mut cnt = Counters::default();
             let it = if oracle { nmf::iterate_oracle } else { nmf::iterate };
-            err = it(sh, layout, p, data, &mut st, &mut wk, &mut cnt).expect("buffers of the right length");
+            let pr = nmf::Problem { shape: sh, layout, params: p, data };
+            err = it(&pr, &mut st, &mut wk, &mut cnt).expect("buffers of the right length");
         }
         err
     }
@@ -51,14 +52,14 @@ fuzz_target!(|data: &[u8]| {
     let items = 1 + (r.u8() % 24) as usize;
     let Ok(layout) = Layout::new(items, 4 * (1 + (r.u8() % 6) as usize)) else { return };
     let moderate = flags & 1 != 0;
-    let mut value = |r: &mut Bytes| match r.f64() {
+    let value = |r: &mut Bytes| match r.f64() {
         v if !moderate => v,
         v if v.is_finite() => v % 16.0,
         _ => 0.5,
     };
-    let p = Params { beta: 2.0 * r.unit(), omega: if moderate { 0.1 + r.unit() } else { r.f64() } };
+    let p = Params { beta: 2.0 * r.unit(), gamma: 1.0, omega: if moderate { 0.1 + r.unit() } else { r.f64() } };
     let len = |rows: usize| layout.len(rows).unwrap_or(0);
-    let mut fill = |n: usize, r: &mut Bytes| (0..n).map(|_| value(r)).collect::<Vec<f64>>();
+    let fill = |n: usize, r: &mut Bytes| (0..n).map(|_| value(r)).collect::<Vec<f64>>();
     let y = fill(len(sh.data), &mut r);
     let mut b = Bufs {
         w: fill(len(sh.edges()), &mut r),

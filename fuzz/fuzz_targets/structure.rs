@@ -10,8 +10,8 @@ mod common;
 
 use common::Bytes;
 use libfuzzer_sys::fuzz_target;
+use lwl_kernel::graph::{Net, NodeKind, build_out_lists};
 use lwl_kernel::layout::{Layout, LayoutError, PREFERRED_BLOCK};
-use lwl_kernel::net::{Net, NodeKind, build_out_lists};
 
 fn check_layout(items: usize, block: usize) {
     let l = Layout::new(items, block);

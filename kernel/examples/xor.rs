@@ -1,5 +1,5 @@
 //! XOR learned by RRR with the kernel alone: a 2-4-2 classifier described
-//! by its edge lists, buffers allocated with the lengths `Sizes` reports,
+//! by its edge lists, the problem (graph, layout, parameters, batch), buffers allocated with the lengths `Sizes` reports,
 //! the iterate set by a forward pass, then SIMD RRR iterations until
 //! RRR_err is small; the consensus weights then classify the four items.
 //! Run with `cargo run -p lwl-kernel --release --example xor`.
@@ -7,9 +7,9 @@
 use lwl_kernel::activation::Activation;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::counters::Counters;
+use lwl_kernel::graph::{Net, NodeKind::*, build_out_lists};
 use lwl_kernel::layout::Layout;
-use lwl_kernel::net::{Net, NodeKind::*, build_out_lists};
-use lwl_kernel::network::{self, Batch, BlockStats, Params, Sizes, State, Work};
+use lwl_kernel::network::{self, Batch, BlockStats, Params, Problem, Sizes, State, Work};
 
 fn main() {
     // Nodes 0-1 inputs, 2-5 hidden (each reads both inputs), 6-7 classes
@@ -32,12 +32,14 @@ fn main() {
     let batch = Batch { values: &values, labels: &labels, code_items: 0 };
     let p = Params {
         beta: 0.5,
+        gamma: 1.0,
         omega: 2.0,
         upsilon: 1.0,
         margin: 0.5,
         activation: Activation::Relu,
         class_mode: ClassMode::Plain,
     };
+    let pr = Problem { net: &net, layout: &layout, params: &p, batch };
     // Initial weights from a small linear congruential generator, biases 0.
     let mut seed = 12345u64;
     let weights0: Vec<f64> = (0..net.edges())
@@ -49,7 +51,7 @@ fn main() {
     let (mut w, mut x, mut y, mut b) = (vec![0.0; s.edge], vec![0.0; s.edge], vec![0.0; s.node], vec![0.0; s.node]);
     let mut st = State { w: &mut w, x: &mut x, y: &mut y, b: &mut b };
     let (mut tv, mut ty) = (vec![0.0; n], vec![0.0; n]);
-    assert!(network::init_forward(&net, &layout, &p, &batch, &weights0, &vec![0.0; n], &mut st, &mut tv, &mut ty));
+    assert!(network::init_forward(&pr, (&weights0, &vec![0.0; n]), &mut st, &mut tv, &mut ty));
     let f = |len: usize| vec![0.0; len];
     let (mut wt, mut bi, mut xa, mut ya, mut ba) = (f(s.weights), f(s.biases), f(s.node), f(s.node), f(s.node));
     let (mut xsum, mut wsum, mut roots, mut scratch) = (f(s.xsum), f(s.wsum), f(s.node), f(s.scratch));
@@ -69,7 +71,7 @@ fn main() {
     };
     let mut cnt = Counters::default();
     for it in 1..=5000 {
-        let r = network::iterate(&net, &layout, &p, &batch, &mut st, &mut wk, &mut cnt).expect("buffers fit");
+        let r = network::iterate(&pr, &mut st, &mut wk, &mut cnt).expect("buffers fit");
         if it % 500 == 0 || r.rrr_err < 1e-9 {
             println!("iteration {it:5}  RRR_err {:.3e}", r.rrr_err);
         }

@@ -41,6 +41,18 @@ pub struct Counters {
 }
 
 impl Counters {
+    /// One RRR iteration over `pairs` (item, edge) pairs, each taking part
+    /// once in every per-pair operation of eq. 24 (weight-multiplies,
+    /// both consensus steps, the bilinear projection, the update).
+    pub fn iteration(&mut self, pairs: u64) {
+        self.iterations += 1;
+        self.weight_multiplies += pairs;
+        self.weight_consensus += pairs;
+        self.node_consensus += pairs;
+        self.bilinear += pairs;
+        self.update += pairs;
+    }
+
     /// Giga weight-multiplies (eq. 24).
     pub fn gwms(&self) -> f64 {
         self.weight_multiplies as f64 * 1e-9

@@ -32,7 +32,8 @@ pub fn store(s: &mut [f64], i: usize, v: V) {
 /// `+0`; NaN, infinities and normal values pass unchanged. Stored state that
 /// decays towards a zero consensus otherwise lingers as subnormals, and
 /// every operation on one costs the processor a microcode assist (the NMF
-/// path ran 2.3× slower on `ledm12` for it: BENCHMARKS.md, "Subnormals").
+/// path ran 2.17× slower on `ledm12` for it on one thread, 2.48× on two:
+/// BENCHMARKS.md, "Subnormals").
 #[inline(always)]
 pub fn flush_subnormal(v: V) -> V {
     v.abs().simd_lt(V::splat(f64::MIN_POSITIVE)).select(V::splat(0.0), v)

@@ -56,7 +56,7 @@ pub enum Error {
     },
     /// The kernel rejected a network that the runner had validated: a bug
     /// (exit status 1).
-    Net(lwl_kernel::net::NetError),
+    Net(lwl_kernel::graph::NetError),
     /// Standard output was closed by its reader (`lwl … | head`): the run
     /// stops quietly, with exit status 0, its `--out` files as last saved.
     Closed,

@@ -4,8 +4,8 @@
 
 use lwl_kernel::activation::Activation;
 use lwl_kernel::class::ClassMode;
+use lwl_kernel::graph::NodeKind;
 use lwl_kernel::layout::Layout;
-use lwl_kernel::net::NodeKind;
 use lwl_kernel::network::Params;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -69,7 +69,8 @@ pub fn prepare_with(cfg: &Config, layout: Layout, seed: u64, precision: Precisio
         Shape::Nmf(..) => return Err(Error::Usage(format!("{} is not a network configuration", cfg.name))),
     };
     let net = spec.net()?;
-    let params = Params { beta: 1.0, omega, upsilon: 1.0, margin, activation, class_mode: ClassMode::Plain };
+    let params =
+        Params { beta: 1.0, gamma: 1.0, omega, upsilon: 1.0, margin, activation, class_mode: ClassMode::Plain };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut buf =
         NetBuffers::with_precision(&net, layout, precision).ok_or_else(|| Error::Usage("batch too large".into()))?;

@@ -1,6 +1,6 @@
 //! Network and data file formats: round trips, generators and error reports.
 
-use lwl_kernel::net::NodeKind;
+use lwl_kernel::graph::NodeKind;
 use lwl_runners::formats::datafile::{LabeledData, read_labeled, read_text_file, read_unlabeled, write_labeled};
 use lwl_runners::formats::netfile::{NetFormat, NetSpec};
 

@@ -16,7 +16,15 @@ pub const CLASS_ITEMS: usize = 32;
 
 /// Hyperparameters of the classifier golden cases.
 pub fn class_params(mode: ClassMode) -> Params {
-    Params { beta: 1.0, omega: 2.0, upsilon: 1.0, margin: 0.1, activation: Activation::Relu, class_mode: mode }
+    Params {
+        beta: 1.0,
+        gamma: 1.0,
+        omega: 2.0,
+        upsilon: 1.0,
+        margin: 0.1,
+        activation: Activation::Relu,
+        class_mode: mode,
+    }
 }
 
 /// The 13-8-2 net of a classifier golden case.

@@ -5,8 +5,8 @@
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::counters::Counters;
 use lwl_kernel::layout::Layout;
-use lwl_kernel::network::State;
 use lwl_kernel::network::general::{AValues, combine, project_a, project_b};
+use lwl_kernel::network::{IterError, Params, Problem, State};
 use lwl_runners::engine::{Method, NetBuffers};
 use lwl_tests::{CLASS_ITEMS, assert_close, class_params, class_setup, class_spec};
 
@@ -21,7 +21,7 @@ fn gamma_one_is_the_rrr_step() {
     let mut g = class_setup(DIR, p.class_mode, &spec, layout);
     let mut o = class_setup(DIR, p.class_mode, &spec, layout);
     for it in 0..30 {
-        let rg = g.iterate(&net, &p, Method::General(1.0)).unwrap();
+        let rg = g.iterate(&net, &p, Method::General).unwrap();
         let ro = o.iterate(&net, &p, Method::Oracle).unwrap();
         assert_close(rg.rrr_err, ro.rrr_err, 1e-10, &format!("rrr_err {it}"));
         let ((gw, gx), (ow, ox)) = (g.edges.widened(), o.edges.widened());
@@ -73,6 +73,7 @@ fn whole_set_projections_are_idempotent_and_feasible() {
     // P_A: expand A-values to a state and project again.
     let batch_values = buf.values.clone();
     let batch = lwl_kernel::network::Batch { values: &batch_values, labels: &buf.labels, code_items: 0 };
+    let pr = Problem { net: &net, layout: &layout, params: &p, batch };
     let mut av = [vec![0.0; ne], vec![0.0; buf.y.len()], vec![0.0; buf.y.len()], vec![0.0; buf.y.len()]];
     let mut scratch = vec![0.0; ne.max(3 * CLASS_ITEMS)];
     let mut used = vec![0u32; CLASS_ITEMS];
@@ -80,14 +81,14 @@ fn whole_set_projections_are_idempotent_and_feasible() {
     {
         let [w, xa, ya, ba] = &mut av;
         let mut a = AValues { weights: w, xa, ya, ba };
-        project_a(&net, &layout, &p, &batch, &view(&mut v), &mut a, &mut scratch, &mut used);
+        project_a(&pr, &view(&mut v), &mut a, &mut scratch, &mut used);
         let mut expanded = state_copy(&buf);
         combine(&net, &layout, 1.0, &a, 0.0, &view(&mut v), &mut view(&mut expanded));
         let mut av2 = av_clone(&a);
         {
             let [w2, xa2, ya2, ba2] = &mut av2;
             let mut a2 = AValues { weights: w2, xa: xa2, ya: ya2, ba: ba2 };
-            project_a(&net, &layout, &p, &batch, &view(&mut expanded), &mut a2, &mut scratch, &mut used);
+            project_a(&pr, &view(&mut expanded), &mut a2, &mut scratch, &mut used);
         }
         for (x, y) in av2.iter().flatten().zip([&*a.weights, &*a.xa, &*a.ya, &*a.ba].into_iter().flatten()) {
             assert_close(*x, *y, 1e-12, "P_A idempotent");
@@ -121,12 +122,12 @@ fn other_gamma_trains_the_golden_batch() {
     // its consensus weights and biases classify every item correctly.
     let spec = class_spec(DIR);
     let net = spec.net().unwrap();
-    let p = class_params(ClassMode::Plain);
+    let p = Params { gamma: 0.5, ..class_params(ClassMode::Plain) };
     let mut buf = class_setup(DIR, p.class_mode, &spec, Layout::batch_innermost(CLASS_ITEMS).unwrap());
-    let first = buf.iterate(&net, &p, Method::General(0.5)).unwrap().rrr_err;
+    let first = buf.iterate(&net, &p, Method::General).unwrap().rrr_err;
     let mut last = first;
     for _ in 0..2000 {
-        last = buf.iterate(&net, &p, Method::General(0.5)).unwrap().rrr_err;
+        last = buf.iterate(&net, &p, Method::General).unwrap().rrr_err;
     }
     assert!(last.is_finite() && last < 0.75 * first, "rrr_err {first} -> {last}");
     let mut wrong = 0;
@@ -142,6 +143,26 @@ fn other_gamma_trains_the_golden_batch() {
     assert_eq!(wrong, 0);
 }
 
+/// γ is a parameter: the paths that compute only the RRR step refuse any
+/// other value (and change nothing) rather than ignore it.
+#[test]
+fn rrr_paths_refuse_other_gamma() {
+    let spec = class_spec(DIR);
+    let net = spec.net().unwrap();
+    let p = Params { gamma: 0.5, ..class_params(ClassMode::Plain) };
+    let mut buf = class_setup(DIR, p.class_mode, &spec, Layout::batch_innermost(CLASS_ITEMS).unwrap());
+    let before = state_copy(&buf);
+    for m in [Method::Oracle, Method::Simd] {
+        assert_eq!(buf.iterate(&net, &p, m).unwrap_err(), IterError::Gamma, "{m:?}");
+    }
+    assert_eq!(state_copy(&buf), before);
+    let mut b = nmf::setup();
+    let q = lwl_kernel::nmf::Params { gamma: 0.5, ..nmf::P };
+    for m in [Method::Oracle, Method::Simd] {
+        assert_eq!(b.iterate(&q, m).unwrap_err(), lwl_kernel::nmf::NmfError::Gamma, "{m:?}");
+    }
+}
+
 mod nmf {
     use lwl_kernel::counters::Counters;
     use lwl_kernel::layout::Layout;
@@ -151,10 +172,10 @@ mod nmf {
     use lwl_tests::{assert_close, lines, numbers};
 
     const SHAPE: Shape = Shape { data: 6, rank: 5 };
-    const P: Params = Params { beta: 0.3, omega: 0.6 };
+    pub(super) const P: Params = Params { beta: 0.3, gamma: 1.0, omega: 0.6 };
 
     /// The golden NMF case from its initial iterate.
-    fn setup() -> NmfBuffers {
+    pub(super) fn setup() -> NmfBuffers {
         let layout = Layout::new(6, 4).unwrap();
         let mut b = NmfBuffers::new(SHAPE, layout).unwrap();
         let d = numbers("nmf_ledm6/inputs/data.txt");
@@ -175,7 +196,7 @@ mod nmf {
     fn gamma_one_is_the_rrr_step() {
         let (mut g, mut o) = (setup(), setup());
         for it in 0..200 {
-            let eg = g.iterate(&P, Method::General(1.0)).unwrap();
+            let eg = g.iterate(&P, Method::General).unwrap();
             let eo = o.iterate(&P, Method::Oracle).unwrap();
             assert_close(eg, eo, 1e-10, &format!("rrr_err {it}"));
         }

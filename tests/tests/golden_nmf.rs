@@ -10,7 +10,7 @@ use lwl_tests::{assert_bits, assert_close, lcg, lines, numbers, text};
 
 const SHAPE: Shape = Shape { data: 6, rank: 5 };
 const ITEMS: usize = 6;
-const P: Params = Params { beta: 0.3, omega: 0.6 };
+const P: Params = Params { beta: 0.3, gamma: 1.0, omega: 0.6 };
 
 fn setup(layout: Layout) -> NmfBuffers {
     let mut b = NmfBuffers::new(SHAPE, layout).unwrap();

@@ -6,6 +6,7 @@
 //! each followed by rounding `w`, `x` — on every executor.
 
 use lwl_kernel::layout::Layout;
+use lwl_kernel::network::Params;
 use lwl_runners::engine::{Edges, Method, NetBuffers, Pool, Precision};
 use lwl_runners::workloads::{config, prepare_with};
 
@@ -87,5 +88,6 @@ fn oracle_refuses_f32_state() {
     let mut r = prepare_with(cfg, Layout::preferred(cfg.batch).unwrap(), 1, Precision::F32).unwrap();
     let net = r.spec.net().unwrap();
     assert!(r.buf.iterate(&net, &r.params, Method::Oracle).is_err());
-    assert!(r.buf.iterate(&net, &r.params, Method::General(0.5)).is_err());
+    let general = Params { gamma: 0.5, ..r.params };
+    assert!(r.buf.iterate(&net, &general, Method::General).is_err());
 }

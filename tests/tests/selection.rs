@@ -16,7 +16,15 @@ fn used_labels(z: &[&[f64]], labels: &[u32], mode: ClassMode) -> Vec<u32> {
     let classes = z[0].len();
     let spec = NetSpec::layered(&[1, classes]).unwrap();
     let net = spec.net().unwrap();
-    let p = Params { beta: 1.0, omega: 1.0, upsilon: 1.0, margin: 0.5, activation: Activation::Relu, class_mode: mode };
+    let p = Params {
+        beta: 1.0,
+        gamma: 1.0,
+        omega: 1.0,
+        upsilon: 1.0,
+        margin: 0.5,
+        activation: Activation::Relu,
+        class_mode: mode,
+    };
     let run = |path| {
         let mut b = NetBuffers::new(&net, Layout::new(z.len(), 4).unwrap()).unwrap();
         b.labels.copy_from_slice(labels);

@@ -32,7 +32,7 @@ fn subnormals(b: &NmfBuffers) -> usize {
 
 #[test]
 fn nmf_fast_path_stores_no_subnormal_copies() {
-    let p = nmf::Params { beta: 0.5, omega: 1.0 };
+    let p = nmf::Params { beta: 0.5, gamma: 1.0, omega: 1.0 };
     let (mut fast, mut oracle) = (ledm12(), ledm12());
     let mut seen = 0;
     for _ in 0..4000 {

@@ -7,7 +7,7 @@ use super::{Params, g2, is_fixed};
 use crate::activation;
 use crate::bilinear::{self, Safeguard};
 use crate::counters::Counters;
-use crate::net::{Net, NodeKind};
+use crate::graph::{Net, NodeKind};
 use crate::simd::{self, LANES, Storage, V, halves, join};
 
 /// Lane mask for the first `n` lanes.
@@ -249,8 +249,8 @@ pub(super) fn bilinear<S: Storage>(
 fn sweep<S: Storage, const E: bool>(net: &Net, p: &Params, weights: &[f64], biases: &[f64], bl: &mut Block<S>) {
     let m = Mask::new(bl.real);
     clear_node_sums(net, bl);
-    let mut err = V::splat(0.0);
-    let mut cnt = Counters::default();
+    let mut t = Tally { err: V::splat(0.0), cnt: Counters::default() };
+    let sw = Sweep { net, p, weights };
     let groups = bl.kb / LANES;
     for (j, &bias) in biases.iter().enumerate().take(net.nodes()) {
         if net.kind(j) == NodeKind::Input {
@@ -261,28 +261,43 @@ fn sweep<S: Storage, const E: bool>(net: &Net, p: &Params, weights: &[f64], bias
         // the compiler: no chunk offsets, one bounds test per source row
         if groups == GROUPS {
             if bl.real == BLOCK {
-                chunk::<GROUPS, _, _, E, BLOCK>(net, p, weights, &node, bl, 0, &AllReal, &mut err, &mut cnt);
+                chunk::<GROUPS, _, _, E, BLOCK>(&sw, &node, bl, 0, &AllReal, &mut t);
             } else {
-                chunk::<GROUPS, _, _, E, BLOCK>(net, p, weights, &node, bl, 0, &m, &mut err, &mut cnt);
+                chunk::<GROUPS, _, _, E, BLOCK>(&sw, &node, bl, 0, &m, &mut t);
             }
             continue;
         }
         let mut g0 = 0;
         while g0 < groups {
             match groups - g0 {
-                1 => chunk::<1, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                2 => chunk::<2, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
-                3 => chunk::<3, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                1 => chunk::<1, _, _, E, 0>(&sw, &node, bl, g0, &m, &mut t),
+                2 => chunk::<2, _, _, E, 0>(&sw, &node, bl, g0, &m, &mut t),
+                3 => chunk::<3, _, _, E, 0>(&sw, &node, bl, g0, &m, &mut t),
                 _ if (g0 + GROUPS) * LANES <= bl.real => {
-                    chunk::<GROUPS, _, _, E, 0>(net, p, weights, &node, bl, g0, &AllReal, &mut err, &mut cnt)
+                    chunk::<GROUPS, _, _, E, 0>(&sw, &node, bl, g0, &AllReal, &mut t)
                 }
-                _ => chunk::<GROUPS, _, _, E, 0>(net, p, weights, &node, bl, g0, &m, &mut err, &mut cnt),
+                _ => chunk::<GROUPS, _, _, E, 0>(&sw, &node, bl, g0, &m, &mut t),
             }
             g0 += GROUPS;
         }
     }
-    bl.stats.err = err.reduce_add();
-    bl.stats.counters = cnt;
+    bl.stats.err = t.err.reduce_add();
+    bl.stats.counters = t.cnt;
+}
+
+/// What every node's bilinear projection in a sweep shares: the graph, the
+/// parameters and this iteration's consensus weights.
+#[derive(Clone, Copy)]
+struct Sweep<'a> {
+    net: &'a Net<'a>,
+    p: &'a Params,
+    weights: &'a [f64],
+}
+
+/// The error sum and counters a sweep accumulates.
+struct Tally {
+    err: V,
+    cnt: Counters,
 }
 
 /// The receiving node of a bilinear projection.
@@ -311,19 +326,17 @@ fn groups_mut<const G: usize>(s: &mut [f64], r: usize, kb: usize, g0: usize) -> 
 /// `b` update, then the in-edge `w`, `x` update (eq. 19) while the rows are
 /// still in cache, adding the updated weight copies to the block's sums.
 /// `K` is the block's lane count when the caller knows it (`bl.kb`), or 0.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool, const K: usize>(
-    net: &Net,
-    p: &Params,
-    weights: &[f64],
+    sw: &Sweep,
     node: &Node,
     bl: &mut Block<S>,
     g0: usize,
     m: &M,
-    err: &mut V,
-    cnt: &mut Counters,
+    t: &mut Tally,
 ) {
+    let Sweep { net, p, weights } = *sw;
+    let Tally { err, cnt } = t;
     let (kb, j) = (if K == 0 { bl.kb } else { K }, node.j);
     let two = V::splat(2.0);
     let mut pp = [V::splat(0.0); G];

@@ -2,22 +2,14 @@
 //! false-positive allowance of section 6.2), shared by both paths: it costs
 //! `|K| · |C|` per iteration, nothing beside the `|K| · |E|` work.
 
-use super::{Batch, Params, Work};
+use super::{Problem, Work};
 use crate::class::{self, ClassMode, EXEMPT};
-use crate::layout::Layout;
-use crate::net::{Net, NodeKind};
+use crate::graph::NodeKind;
 
 /// Projects the class nodes of every item; writes `ya`, `ba` and
 /// `used_label`; returns the number of selected items.
-pub(super) fn project(
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
-    y: &[f64],
-    b: &[f64],
-    wk: &mut Work,
-) -> usize {
+pub(super) fn project(pr: &Problem, y: &[f64], b: &[f64], wk: &mut Work) -> usize {
+    let Problem { net, layout, params: p, batch } = *pr;
     let n = net.nodes();
     let first = net.kinds().iter().position(|&k| k == NodeKind::Class);
     let Some(first) = first else { return 0 };

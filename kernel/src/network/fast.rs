@@ -16,25 +16,22 @@
 //! non-input nodes.
 
 use super::block::{self, Block, Mask};
-use super::{Batch, BlockStats, Errors, IterError, Params, Report, State, Work, check, classes};
+use super::{BlockStats, Errors, IterError, Problem, Report, State, Work, check, classes};
 use crate::consensus;
 use crate::counters::Counters;
 use crate::exec::{Executor, Serial};
+use crate::graph::{Net, NodeKind};
 use crate::layout::Layout;
-use crate::net::{Net, NodeKind};
 use crate::simd::{LANES, Storage, V};
 
 /// One RRR iteration, SIMD path, on the calling thread.
 pub fn iterate<S: Storage>(
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
+    pr: &Problem,
     st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
 ) -> Result<Report, IterError> {
-    iterate_with(&Serial, net, layout, p, batch, st, wk, cnt)
+    iterate_with(&Serial, pr, st, wk, cnt)
 }
 
 /// Work-space slices the per-block phases use.
@@ -101,26 +98,22 @@ fn blocks<'a, S: Storage>(
 
 /// One RRR iteration, SIMD path, with per-block phases run by `exec`. The
 /// result is the same for every executor.
-#[allow(clippy::too_many_arguments)]
 pub fn iterate_with<E: Executor, S: Storage>(
     exec: &E,
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
+    pr: &Problem,
     st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
 ) -> Result<Report, IterError> {
     let mut last = Report { rrr_err: 0.0, selected: 0 };
-    run_with(exec, net, layout, p, batch, st, wk, cnt, 1, Errors::Every, |r| {
+    run_with(exec, pr, st, wk, cnt, (1, Errors::Every), |r| {
         last = *r;
         false
     })?;
     Ok(last)
 }
 
-/// Up to `iters` RRR iterations, SIMD path, per-block phases run by `exec`:
+/// Up to `iters` RRR iterations (`run` is `(iters, errors)`), SIMD path, per-block phases run by `exec`:
 /// `each` receives every iteration's report and returns whether to go on;
 /// `errors` says which reports carry RRR_err (the others NaN). Returns the
 /// number of iterations done. The iterate does not depend on `errors`.
@@ -136,21 +129,17 @@ pub fn iterate_with<E: Executor, S: Storage>(
 /// [`iterate_with`]; after a run that `each` stopped early, `wk.xa`, `ya`,
 /// `ba` hold the node values of the final iterate (class nodes: of the last
 /// iteration).
-#[allow(clippy::too_many_arguments)]
 pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
     exec: &E,
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
+    pr: &Problem,
     st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
-    iters: usize,
-    errors: Errors,
+    (iters, errors): (usize, Errors),
     mut each: F,
 ) -> Result<usize, IterError> {
-    check(net, layout, p, batch, st, wk)?;
+    check(pr, st, wk, true)?;
+    let Problem { net, layout, params: p, batch } = *pr;
     if net.edges() > 0 && iters > 0 {
         let (items, codes) = (layout.items(), batch.code_items);
         exec.run(blocks(layout, net, batch.values, st, parts(wk).2), |mut bl| {
@@ -161,7 +150,7 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
     }
     for done in 1..=iters {
         let want_err = errors == Errors::Every || done == iters;
-        let rep = one(exec, net, layout, p, batch, st, wk, cnt, done < iters, want_err);
+        let rep = one(exec, pr, st, wk, cnt, done < iters, want_err);
         if !each(&rep) {
             return Ok(done);
         }
@@ -173,19 +162,16 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
 /// `ya`, `ba` but for class nodes) are those of `st`; leaves the sums of the
 /// updated iterate, and with `next` its node A-values too. RRR_err is NaN
 /// unless `want_err`.
-#[allow(clippy::too_many_arguments)]
 fn one<E: Executor, S: Storage>(
     exec: &E,
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
+    pr: &Problem,
     st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
     next: bool,
     want_err: bool,
 ) -> Report {
+    let Problem { net, layout, params: p, batch } = *pr;
     let (n, ne, items) = (net.nodes(), net.edges(), layout.items());
     if ne == 0 {
         return Report { rrr_err: 0.0, selected: 0 };
@@ -209,7 +195,7 @@ fn one<E: Executor, S: Storage>(
             consensus::sphere(&mut wk.weights[net.in_edges(i)], p.omega);
         }
     }
-    let selected = classes::project(net, layout, p, batch, st.y, st.b, wk);
+    let selected = classes::project(pr, st.y, st.b, wk);
     // Set B: bias consensus (every block but the last is full, so two masks
     // serve all).
     let nblocks = layout.blocks();
@@ -245,13 +231,7 @@ fn one<E: Executor, S: Storage>(
         err += s.err;
         cnt.add(&s.counters);
     }
-    let pairs = (items * ne) as u64;
-    cnt.iterations += 1;
-    cnt.weight_multiplies += pairs;
-    cnt.weight_consensus += pairs;
-    cnt.node_consensus += pairs;
-    cnt.bilinear += pairs;
-    cnt.update += pairs;
+    cnt.iteration((items * ne) as u64);
     cnt.node_ops += (items * n) as u64;
     Report { rrr_err: if want_err { libm::sqrt(err / kf) } else { f64::NAN }, selected }
 }

@@ -1,18 +1,19 @@
 //! The generalised RRR update of eq. 47,
-//! `v' = v + β (P_B((1+γ) P_A(v) - γ v) - P_A((1-γ) P_B(v) + γ v))`,
+//! `v' = v + β (P_B((1+γ) P_A(v) - γ v) - P_A((1-γ) P_B(v) + γ v))`, with
+//! β and γ from [`Params`],
 //! built from whole-set projections ([`project_a`], [`project_b`]) in plain
 //! scalar code. With `γ = 1` it is the ordinary RRR step (the oracle's
 //! result, to rounding); other values cost two projections of each set per
 //! iteration. Work is still counted as `|K| |E|` weight-multiplies per
 //! iteration (eq. 24).
 
-use super::{Batch, IterError, Params, Report, State, Work, check, classes, g2, is_fixed};
+use super::{IterError, Params, Problem, Report, State, Work, check, classes, g2, is_fixed};
 use crate::activation;
 use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
 use crate::counters::Counters;
+use crate::graph::{Net, NodeKind};
 use crate::layout::Layout;
-use crate::net::{Net, NodeKind};
 
 /// Compact A-values, the result of [`project_a`]: consensus weights and, per
 /// node and lane, `X`, `y`, `b`.
@@ -40,17 +41,8 @@ pub struct GeneralWork<'a> {
 /// their activation, fixed-value or class constraint. `wk` supplies the
 /// class-step scratch and receives `used_label`; returns the number of
 /// selected items.
-#[allow(clippy::too_many_arguments)]
-pub fn project_a(
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
-    v: &State,
-    out: &mut AValues,
-    scratch: &mut [f64],
-    used_label: &mut [u32],
-) -> usize {
+pub fn project_a(pr: &Problem, v: &State, out: &mut AValues, scratch: &mut [f64], used_label: &mut [u32]) -> usize {
+    let Problem { net, layout, params: p, batch } = *pr;
     let (n, ne, items) = (net.nodes(), net.edges(), layout.items());
     for e in 0..ne {
         let mut s = 0.0;
@@ -96,7 +88,7 @@ pub fn project_a(
         scratch,
         used_label,
     };
-    classes::project(net, layout, p, batch, v.y, v.b, &mut cw)
+    classes::project(pr, v.y, v.b, &mut cw)
 }
 
 /// `s ← c1 · a - c0 · v`, with the compact A-values expanded to every copy.
@@ -152,20 +144,17 @@ pub fn project_b(net: &Net, layout: &Layout, p: &Params, s: &mut State, cnt: &mu
     }
 }
 
-/// One generalised RRR iteration (eq. 47) with parameter `gamma`.
-#[allow(clippy::too_many_arguments)]
+/// One generalised RRR iteration (eq. 47) with the parameters' γ.
 pub fn iterate_general(
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    gamma: f64,
-    batch: &Batch,
+    pr: &Problem,
     v: &mut State,
     wk: &mut Work,
     gw: &mut GeneralWork,
     cnt: &mut Counters,
 ) -> Result<Report, IterError> {
-    check(net, layout, p, batch, v, wk)?;
+    check(pr, v, wk, false)?;
+    let Problem { net, layout, params: p, .. } = *pr;
+    let gamma = p.gamma;
     let ok = gw.s.w.len() == v.w.len()
         && gw.s.x.len() == v.x.len()
         && gw.s.y.len() == v.y.len()
@@ -191,9 +180,9 @@ pub fn iterate_general(
         }
     }
     let s_view = State { w: &mut *gw.s.w, x: &mut *gw.s.x, y: &mut *gw.s.y, b: &mut *gw.s.b };
-    project_a(net, layout, p, batch, &s_view, &mut gw.a2, wk.scratch, wk.used_label);
+    project_a(pr, &s_view, &mut gw.a2, wk.scratch, wk.used_label);
     // p1 = P_B((1+γ) P_A(v) - γ v)
-    let selected = project_a(net, layout, p, batch, v, &mut a, wk.scratch, wk.used_label);
+    let selected = project_a(pr, v, &mut a, wk.scratch, wk.used_label);
     let mut s = s_view;
     combine(net, layout, 1.0 + gamma, &a, gamma, v, &mut s);
     project_b(net, layout, p, &mut s, cnt);

@@ -31,8 +31,8 @@ pub use oracle::iterate_oracle;
 use crate::activation::{self, Activation};
 use crate::class::ClassMode;
 use crate::counters::Counters;
+use crate::graph::{Net, NodeKind};
 use crate::layout::Layout;
-use crate::net::{Net, NodeKind};
 use crate::simd::Storage;
 
 /// Which iterations of a run compute RRR_err. It is a sum over every edge
@@ -51,6 +51,10 @@ pub enum Errors {
 pub struct Params {
     /// RRR step size β (eq. 3).
     pub beta: f64,
+    /// γ of the generalised update (eq. 47); 1 is the RRR step, the only
+    /// value [`iterate`] and [`iterate_oracle`] take ([`IterError::Gamma`]
+    /// otherwise); [`iterate_general`] takes any.
+    pub gamma: f64,
     /// Norm Ω of every node's incoming weights (eq. 26g).
     pub omega: f64,
     /// Metric weight Υ of class-node `y`, `b` (eq. 31).
@@ -75,6 +79,22 @@ pub struct State<'a, S: Storage = f64> {
     pub y: &'a mut [f64],
     /// Bias copies, per-node layout.
     pub b: &'a mut [f64],
+}
+
+/// What an iteration solves: the graph, where each variable lives, the
+/// constraint and step parameters, and the values the batch fixes. Every
+/// entry point takes it with the iterate ([`State`]), its work space
+/// ([`Work`]) and the [`Counters`].
+#[derive(Clone, Copy)]
+pub struct Problem<'a> {
+    /// The network graph.
+    pub net: &'a Net<'a>,
+    /// Items, lanes and blocks of the per-edge and per-node buffers.
+    pub layout: &'a Layout,
+    /// Hyperparameters.
+    pub params: &'a Params,
+    /// The batch's fixed values and labels.
+    pub batch: Batch<'a>,
 }
 
 /// What the batch fixes.
@@ -186,6 +206,8 @@ pub enum IterError {
     LabelOutOfRange,
     /// `code_items` exceeds the batch.
     CodeItems,
+    /// `gamma` is not 1 on a path that computes only the RRR step.
+    Gamma,
 }
 
 /// Results of one iteration.
@@ -197,14 +219,13 @@ pub struct Report {
     pub selected: usize,
 }
 
-fn check<S: Storage>(
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
-    st: &State<S>,
-    wk: &Work,
-) -> Result<(), IterError> {
+/// Checks buffer lengths, labels and the class mode; `rrr_only` also asks
+/// for γ = 1.
+fn check<S: Storage>(pr: &Problem, st: &State<S>, wk: &Work, rrr_only: bool) -> Result<(), IterError> {
+    let Problem { net, layout, params: p, batch } = *pr;
+    if rrr_only && p.gamma != 1.0 {
+        return Err(IterError::Gamma);
+    }
     let s = Sizes::new(net, layout).ok_or(IterError::BufferLength)?;
     let ok = st.w.len() == s.edge
         && st.x.len() == s.edge
@@ -296,18 +317,14 @@ pub fn predict(net: &Net, values: &[f64]) -> Option<usize> {
 /// every lane (section 5.4): `x` = source values, `w` = `weights`, `y` =
 /// pre-activations, `b` = `biases`. `tmp_values` and `tmp_y` need `N`
 /// entries. Returns `false` (and changes nothing) on a length mismatch.
-#[allow(clippy::too_many_arguments)]
 pub fn init_forward<S: Storage>(
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
-    weights: &[f64],
-    biases: &[f64],
+    pr: &Problem,
+    (weights, biases): (&[f64], &[f64]),
     st: &mut State<S>,
     tmp_values: &mut [f64],
     tmp_y: &mut [f64],
 ) -> bool {
+    let Problem { net, layout, params: p, batch } = *pr;
     let (n, e) = (net.nodes(), net.edges());
     let Some(s) = Sizes::new(net, layout) else { return false };
     if st.w.len() != s.edge

@@ -2,26 +2,18 @@
 //! order of operations (golden READMEs, sections 3–5), so that it reproduces
 //! the reference trajectories bit for bit.
 
-use super::{Batch, IterError, Params, Report, State, Work, check, classes, g2, is_fixed};
+use super::{IterError, Problem, Report, State, Work, check, classes, g2, is_fixed};
 use crate::activation;
 use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
 use crate::counters::Counters;
-use crate::layout::Layout;
-use crate::net::{Net, NodeKind};
+use crate::graph::NodeKind;
 
 /// One RRR iteration, scalar, reference order (see the module docs of
 /// [`crate::network`]).
-pub fn iterate_oracle(
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
-    st: &mut State,
-    wk: &mut Work,
-    cnt: &mut Counters,
-) -> Result<Report, IterError> {
-    check(net, layout, p, batch, st, wk)?;
+pub fn iterate_oracle(pr: &Problem, st: &mut State, wk: &mut Work, cnt: &mut Counters) -> Result<Report, IterError> {
+    check(pr, st, wk, true)?;
+    let Problem { net, layout, params: p, batch } = *pr;
     let (n, ne, items) = (net.nodes(), net.edges(), layout.items());
     let kf = items as f64;
     let at_e = |k: usize, e: usize| layout.at(k, e, ne);
@@ -69,7 +61,7 @@ pub fn iterate_oracle(
             wk.ba[at] = bb;
         }
     }
-    let selected = classes::project(net, layout, p, batch, st.y, st.b, wk);
+    let selected = classes::project(pr, st.y, st.b, wk);
     // Set B: bias consensus of the reflected biases (5.2).
     for i in 0..n {
         if net.kind(i) == NodeKind::Input {
@@ -137,13 +129,7 @@ pub fn iterate_oracle(
             st.w[at_e(k, e)] += p.beta * d;
         }
     }
-    let pairs = (items * ne) as u64;
-    cnt.iterations += 1;
-    cnt.weight_multiplies += pairs;
-    cnt.weight_consensus += pairs;
-    cnt.node_consensus += pairs;
-    cnt.bilinear += pairs;
-    cnt.update += pairs;
+    cnt.iteration((items * ne) as u64);
     cnt.node_ops += (items * n) as u64;
     Ok(Report { rrr_err: libm::sqrt(err / kf), selected })
 }

@@ -1,8 +1,9 @@
 //! The generalised RRR update of eq. 47 for NMF,
 //! `v' = v + β (P_B((1+γ) P_A(v) - γ v) - P_A((1-γ) P_B(v) + γ v))`, from
-//! whole-set projections in plain scalar code; `γ = 1` is the ordinary step.
+//! whole-set projections in plain scalar code, β and γ from [`Params`];
+//! `γ = 1` is the ordinary step.
 
-use super::{NmfError, Params, Shape, State, Work, check, count};
+use super::{NmfError, Params, Problem, Shape, State, Work, check};
 use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
 use crate::counters::Counters;
@@ -86,19 +87,16 @@ pub struct GeneralWork<'a> {
 
 /// One generalised RRR iteration (eq. 47); returns RRR_err (root mean square
 /// per edge copy, as [`super::iterate_oracle`]).
-#[allow(clippy::too_many_arguments)]
 pub fn iterate_general(
-    sh: &Shape,
-    layout: &Layout,
-    p: &Params,
-    gamma: f64,
-    data: &[f64],
+    pr: &Problem,
     v: &mut State,
     wk: &mut Work,
     gw: &mut GeneralWork,
     cnt: &mut Counters,
 ) -> Result<f64, NmfError> {
-    check(sh, layout, data, v, wk)?;
+    check(pr, v, wk, false)?;
+    let Problem { shape: sh, layout, params: p, data } = *pr;
+    let gamma = p.gamma;
     if gw.s.w.len() != v.w.len()
         || gw.s.z.len() != v.z.len()
         || gw.a2.weights.len() != wk.weights.len()
@@ -133,6 +131,6 @@ pub fn iterate_general(
             }
         }
     }
-    count(cnt, (items * ne) as u64);
+    cnt.iteration((items * ne) as u64);
     Ok(libm::sqrt(err / (items * ne) as f64))
 }

@@ -38,13 +38,31 @@ impl Shape {
     }
 }
 
-/// Step size and weight norm.
+/// Step parameters and weight norm.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Params {
     /// RRR step size β.
     pub beta: f64,
+    /// γ of the generalised update (eq. 47); 1 is the RRR step, the only
+    /// value [`iterate`] and [`iterate_oracle`] take ([`NmfError::Gamma`]
+    /// otherwise); [`general::iterate_general`] takes any.
+    pub gamma: f64,
     /// Column norm Ω of `W` (eq. 14c).
     pub omega: f64,
+}
+
+/// What an iteration solves: the shape, where each copy lives, the
+/// parameters and the data (per-node layout with `D` rows).
+#[derive(Clone, Copy)]
+pub struct Problem<'a> {
+    /// Shape of the factorisation.
+    pub shape: &'a Shape,
+    /// Items, lanes and blocks of the buffers.
+    pub layout: &'a Layout,
+    /// Step parameters and weight norm.
+    pub params: &'a Params,
+    /// The batch's data.
+    pub data: &'a [f64],
 }
 
 /// The iterate: weight and code copies, per-edge layout.
@@ -75,9 +93,16 @@ pub struct Work<'a> {
 pub enum NmfError {
     /// A buffer does not have the length the shape and layout require.
     BufferLength,
+    /// `gamma` is not 1 on a path that computes only the RRR step.
+    Gamma,
 }
 
-fn check(sh: &Shape, layout: &Layout, data: &[f64], st: &State, wk: &Work) -> Result<(), NmfError> {
+/// Checks buffer lengths; `rrr_only` also asks for γ = 1.
+fn check(pr: &Problem, st: &State, wk: &Work, rrr_only: bool) -> Result<(), NmfError> {
+    let Problem { shape: sh, layout, params, data } = *pr;
+    if rrr_only && params.gamma != 1.0 {
+        return Err(NmfError::Gamma);
+    }
     let ok = Some(st.w.len()) == layout.len(sh.edges())
         && Some(st.z.len()) == layout.len(sh.edges())
         && Some(data.len()) == layout.len(sh.data)
@@ -86,15 +111,6 @@ fn check(sh: &Shape, layout: &Layout, data: &[f64], st: &State, wk: &Work) -> Re
         && Some(wk.acc.len()) >= layout.block().checked_mul(6)
         && Some(wk.roots.len()) == layout.len(sh.data);
     if ok { Ok(()) } else { Err(NmfError::BufferLength) }
-}
-
-fn count(cnt: &mut Counters, pairs: u64) {
-    cnt.iterations += 1;
-    cnt.weight_multiplies += pairs;
-    cnt.weight_consensus += pairs;
-    cnt.node_consensus += pairs;
-    cnt.bilinear += pairs;
-    cnt.update += pairs;
 }
 
 fn project_weights(sh: &Shape, p: &Params, w: &mut [f64], cnt: &mut Counters) {
@@ -106,17 +122,10 @@ fn project_weights(sh: &Shape, p: &Params, w: &mut [f64], cnt: &mut Counters) {
 }
 
 /// One RRR iteration in the reference program's exact order (bit for bit);
-/// returns RRR_err. `data` is the per-node layout with `D` rows.
-pub fn iterate_oracle(
-    sh: &Shape,
-    layout: &Layout,
-    p: &Params,
-    data: &[f64],
-    st: &mut State,
-    wk: &mut Work,
-    cnt: &mut Counters,
-) -> Result<f64, NmfError> {
-    check(sh, layout, data, st, wk)?;
+/// returns RRR_err.
+pub fn iterate_oracle(pr: &Problem, st: &mut State, wk: &mut Work, cnt: &mut Counters) -> Result<f64, NmfError> {
+    check(pr, st, wk, true)?;
+    let Problem { shape: sh, layout, params: p, data } = *pr;
     let (ne, c, d, items) = (sh.edges(), sh.rank, sh.data, layout.items());
     for e in 0..ne {
         let mut s = 0.0;
@@ -170,7 +179,7 @@ pub fn iterate_oracle(
             }
         }
     }
-    count(cnt, (items * ne) as u64);
+    cnt.iteration((items * ne) as u64);
     Ok(libm::sqrt(err / (items * ne) as f64))
 }
 
@@ -181,16 +190,9 @@ pub fn iterate_oracle(
 /// Each block's rows are taken as slices of lane groups once per row, so the
 /// inner loops over a row's lane groups carry no index arithmetic or bounds
 /// tests.
-pub fn iterate(
-    sh: &Shape,
-    layout: &Layout,
-    p: &Params,
-    data: &[f64],
-    st: &mut State,
-    wk: &mut Work,
-    cnt: &mut Counters,
-) -> Result<f64, NmfError> {
-    check(sh, layout, data, st, wk)?;
+pub fn iterate(pr: &Problem, st: &mut State, wk: &mut Work, cnt: &mut Counters) -> Result<f64, NmfError> {
+    check(pr, st, wk, true)?;
+    let Problem { shape: sh, layout, params: p, data } = *pr;
     let (ne, items, kb) = (sh.edges(), layout.items(), layout.block());
     // per-block slices; a shape without data or code nodes has empty
     // buffers (chunks of at least 1 of them are none), so no block is visited
@@ -223,7 +225,7 @@ pub fn iterate(
             _ => bl.block::<0>(p, wk.acc, &mut err, cnt),
         }
     }
-    count(cnt, (items * ne) as u64);
+    cnt.iteration((items * ne) as u64);
     Ok(libm::sqrt(err.reduce_add() / (items * ne) as f64))
 }
 
@@ -427,13 +429,14 @@ mod tests {
             let (mut w, mut z) = (std::vec![0.0; len(sh.edges())], std::vec![0.0; len(sh.edges())]);
             let (mut weights, mut codes) = (std::vec![0.0; sh.edges()], std::vec![0.0; len(sh.rank)]);
             let (mut acc, mut roots) = (std::vec![0.0; 6 * layout.block()], std::vec![0.0; len(sh.data)]);
-            let p = Params { beta: 0.5, omega: 1.0 };
+            let p = Params { beta: 0.5, gamma: 1.0, omega: 1.0 };
+            let pr = Problem { shape: &sh, layout: &layout, params: &p, data: &data };
             for oracle in [false, true] {
                 let mut st = State { w: &mut w, z: &mut z };
                 let mut wk = Work { weights: &mut weights, codes: &mut codes, acc: &mut acc, roots: &mut roots };
                 let mut cnt = Counters::default();
                 let run = if oracle { iterate_oracle } else { iterate };
-                let err = run(&sh, &layout, &p, &data, &mut st, &mut wk, &mut cnt).unwrap();
+                let err = run(&pr, &mut st, &mut wk, &mut cnt).unwrap();
                 assert!(err.is_nan(), "{sh:?}: {err}");
             }
         }

@@ -2,7 +2,6 @@
 //! naming the flag in its message: every command validates its flags with
 //! these, so a rule (β in (0, 2], γ only in f64, …) is written once.
 
-use crate::engine::{Method, Precision};
 use crate::error::Error;
 
 fn bad<T>(msg: String) -> Result<T, Error> {
@@ -34,6 +33,23 @@ pub fn at_least_one(flag: &str, v: usize) -> Result<usize, Error> {
     if v >= 1 { Ok(v) } else { bad(format!("{flag} must be at least 1")) }
 }
 
+/// A training schedule: `--batch`, `--epochs`, `--iter` at least 1 and a
+/// stopping tolerance `--tol` (every training command).
+pub fn schedule(batch: usize, epochs: usize, iter: usize, tol_value: f64) -> Result<(), Error> {
+    tol(tol_value)?;
+    at_least_one("--batch", batch)?;
+    at_least_one("--epochs", epochs)?;
+    at_least_one("--iter", iter).map(|_| ())
+}
+
+/// The constraints of a classifier: `--omega`, `--upsilon` positive and the
+/// class margin `--margin` non-negative (`classify`, `generate`).
+pub fn classifier(omega: f64, upsilon: f64, margin: f64) -> Result<(), Error> {
+    positive("--omega", omega)?;
+    positive("--upsilon", upsilon)?;
+    non_negative("--margin", margin).map(|_| ())
+}
+
 /// A fraction in [0, 1].
 pub fn fraction(flag: &str, v: f64) -> Result<f64, Error> {
     if (0.0..=1.0).contains(&v) { Ok(v) } else { bad(format!("{flag} {v}: a fraction in [0, 1]")) }
@@ -49,29 +65,6 @@ pub fn finite_state(epoch: usize, params: &[&[f64]]) -> Result<(), Error> {
             "epoch {epoch}: the parameters became infinite or NaN (input values or Ω too large for f64 \
              arithmetic); the run stops, and --out keeps the last finite epoch"
         )),
-    }
-}
-
-/// The iteration method the flags ask for: the general update of eq. 47
-/// when γ ≠ 1 (scalar f64, so f64 storage only), else the oracle with
-/// `--oracle` (f64 only), else the SIMD path.
-pub fn method(oracle: bool, gamma: f64, precision: Precision) -> Result<Method, Error> {
-    let gamma = positive("--gamma", gamma)?;
-    let f64_only = |what: &str| {
-        if precision == Precision::F64 {
-            Ok(())
-        } else {
-            bad(format!("{what} needs --precision f64 (it is scalar f64 arithmetic)"))
-        }
-    };
-    if gamma != 1.0 {
-        f64_only("--gamma")?;
-        Ok(Method::General(gamma))
-    } else if oracle {
-        f64_only("--oracle")?;
-        Ok(Method::Oracle)
-    } else {
-        Ok(Method::Simd)
     }
 }
 
@@ -95,15 +88,5 @@ mod tests {
         let e = finite_state(3, &[&[1.0], &[f64::NAN]]).unwrap_err().to_string();
         assert!(e.starts_with("epoch 3:"), "{e}");
         assert!(finite_state(1, &[&[f64::INFINITY]]).is_err());
-    }
-
-    #[test]
-    fn method_choice() {
-        assert_eq!(method(false, 1.0, Precision::F32).unwrap(), Method::Simd);
-        assert_eq!(method(true, 1.0, Precision::F64).unwrap(), Method::Oracle);
-        assert_eq!(method(true, 0.5, Precision::F64).unwrap(), Method::General(0.5));
-        assert!(method(true, 1.0, Precision::F32).is_err());
-        assert!(method(false, 0.5, Precision::F32).unwrap_err().to_string().contains("--gamma"));
-        assert!(method(false, 0.0, Precision::F64).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! Argument groups shared by several commands, and the checks of their
 //! values ([`check`]): where the iterations run ([`Compute`], [`Threads`]),
-//! restarts side by side ([`SideBySide`]), the labelled data sources of
+//! restarts side by side ([`SideBySide`]), the RRR step ([`Rrr`]), seeds
+//! and replays ([`Replay`]), the labelled data sources of
 //! `classify` and `predict` ([`DataArgs`]), layer lists and activations.
 //! Each group's `check` returns the validated value the commands use.
 
@@ -15,8 +16,31 @@ use crate::output::checkpoint;
 
 pub mod check;
 pub mod data;
+pub mod rrr;
 
 pub use data::DataArgs;
+pub use rrr::{Rrr, Step};
+
+/// What makes a run repeatable and comparable step by step with another
+/// (`classify`, `nmf`, `autoencode`): the seed, the data order and the
+/// series of every RRR_err.
+#[derive(Clone, Debug, Default, Args)]
+pub struct Replay {
+    /// Seed of every random choice of the run: initial weights, shuffles,
+    /// generated data, code samples (default: fresh, printed; a resumed run
+    /// keeps its own).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Keep the data order (no shuffle per epoch), as a replay of a
+    /// reference run needs (autoencode's binary codes are always in the
+    /// reference's order: code c has bit i of c on code node i).
+    #[arg(long)]
+    pub no_shuffle: bool,
+    /// Write every RRR_err, one per line with 17 significant digits (the
+    /// file is created before training starts).
+    #[arg(long, value_name = "FILE")]
+    pub err_series: Option<PathBuf>,
+}
 
 /// The threads of this process (`--threads`): every command that runs
 /// iterations or runs takes this group.

@@ -1,7 +1,7 @@
 //! Command-line arguments of `lwl autoencode` and the data flags it shares
 //! with `lwl generate`.
 
-use crate::args::{Compute, RunDir, SideBySide};
+use crate::args::{Compute, Replay, Rrr, RunDir, SideBySide};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -46,12 +46,9 @@ pub struct AutoencodeArgs {
     /// --binary N ≥ 5, 96% of the eq. 43 bound: 0.34 for N = 5).
     #[arg(long, value_name = "Δ")]
     pub width: Option<f64>,
-    /// RRR step size β in (0, 2] (default: 0.5 for --binary, else 1).
-    #[arg(long, value_name = "β")]
-    pub beta: Option<f64>,
-    /// Generalised RRR parameter γ (eq. 47); 1 is plain RRR.
-    #[arg(long, default_value_t = 1.0, value_name = "γ")]
-    pub gamma: f64,
+    /// The RRR step.
+    #[command(flatten)]
+    pub rrr: Rrr,
     /// Norm Ω of every node's incoming weights (default: 100 for --binary,
     /// else 10).
     #[arg(long, value_name = "Ω")]
@@ -76,30 +73,17 @@ pub struct AutoencodeArgs {
     /// decodes, work), then the success rate.
     #[arg(long, value_name = "N", conflicts_with_all = ["resume", "out"])]
     pub restarts: Option<usize>,
-    /// Seed of the initial weights, shuffles and code samples (default:
-    /// fresh, printed).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    /// Seed, data order, RRR_err series (not with --restarts).
+    #[command(flatten)]
+    pub replay: Replay,
     /// Initial consensus weights (and biases): a parameter file written by
     /// --out, or a reference weight file (one line per node, its incoming
     /// weights in edge order; biases 0), as `classify --init` reads them.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["resume", "restarts"])]
     pub init: Option<PathBuf>,
-    /// Keep the data order (no shuffle per epoch), as a replay of a
-    /// reference run needs; binary encoding's codes are always in the
-    /// reference's order (code c has bit i of c on code node i).
-    #[arg(long)]
-    pub no_shuffle: bool,
-    /// Write every RRR_err, one per line with 17 significant digits (the
-    /// file is created before training starts).
-    #[arg(long, value_name = "FILE", conflicts_with = "restarts")]
-    pub err_series: Option<PathBuf>,
     /// Where the run is saved (--out) and continued from (--resume).
     #[command(flatten)]
     pub run: RunDir,
-    /// Use the scalar oracle (the reference programs' exact arithmetic).
-    #[arg(long, conflicts_with = "precision")]
-    pub oracle: bool,
     /// Precision and threads.
     #[command(flatten)]
     pub compute: Compute,

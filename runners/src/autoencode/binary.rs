@@ -91,6 +91,7 @@ mod tests {
         }
         let p = Params {
             beta: 0.5,
+            gamma: 1.0,
             omega,
             upsilon: 1.0,
             margin: 0.0,

@@ -12,7 +12,7 @@
 //! `D(c)` (the data-node values of a code item).
 
 use lwl_kernel::activation;
-use lwl_kernel::net::{Net, NodeKind};
+use lwl_kernel::graph::{Net, NodeKind};
 use lwl_kernel::network::Params;
 
 use crate::engine::NetBuffers;

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use indicatif::MultiProgress;
 use lwl_kernel::class::ClassMode;
-use lwl_kernel::net::NodeKind;
+use lwl_kernel::graph::NodeKind;
 use lwl_kernel::network::Params;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -26,7 +26,7 @@ pub use args::{AutoSource, AutoencodeArgs};
 pub use data::{Source, load as load_data};
 pub use feed::{Auto, FeedAround, Start};
 pub use ide::IdeCode;
-pub use save::{plot_history, png, tiles, write_all};
+pub use save::{plot_history, tiles, write_all};
 pub use train::stream;
 
 use binary::{decodes, margins_met};
@@ -34,7 +34,7 @@ use data::width_bound;
 use train::{AutoTrainer, Setup};
 
 use crate::args::activation;
-use crate::args::check;
+use crate::args::{Step, check};
 use crate::engine::Pool;
 use crate::engine::netinit::random_weights;
 use crate::engine::parallel::side_by_side;
@@ -91,7 +91,7 @@ lwl autoencode --binary 3 --init W --width 0.8 --iter 200 --tol 0 --no-shuffle -
 struct Hyper {
     activation: String,
     width: f64,
-    beta: f64,
+    step: Step,
     omega: f64,
     batch: usize,
     code_batch: usize,
@@ -110,7 +110,7 @@ impl Hyper {
         let h = Self {
             activation: a.activation.as_deref().or(saved_act).unwrap_or(d.activation).to_string(),
             width: f(a.width, "width", d.width),
-            beta: f(a.beta, "beta", d.beta),
+            step: a.rrr.check(f(None, "beta", d.beta), a.compute.precision)?,
             omega: f(a.omega, "omega", d.omega),
             batch: u(a.batch, "batch", d.batch.unwrap_or(n)).min(n),
             code_batch: u(a.code_batch, "code_batch", d.code_batch),
@@ -131,12 +131,8 @@ impl Hyper {
             ));
         }
         check::positive("--width", self.width)?;
-        check::beta(self.beta)?;
         check::positive("--omega", self.omega)?;
-        check::tol(self.tol)?;
-        check::at_least_one("--batch", self.batch)?;
-        check::at_least_one("--epochs", self.epochs)?;
-        check::at_least_one("--iter", self.iter)?;
+        check::schedule(self.batch, self.epochs, self.iter, self.tol)?;
         if let Some(c) = src.codes.as_ref().filter(|c| self.code_batch != 0 && self.code_batch != c.len()) {
             return bad(format!("--code-batch: binary encoding trains on all {} codes (or 0: none)", c.len()));
         }
@@ -146,6 +142,9 @@ impl Hyper {
         match a.restarts {
             Some(0) => bad("--restarts must be at least 1".into()),
             Some(_) if src.codes.is_none() => bad("--restarts needs --binary N (success is defined there)".into()),
+            Some(_) if a.replay.err_series.is_some() => {
+                bad("--err-series records one run; it cannot be used with --restarts".into())
+            }
             _ => Ok(()),
         }
     }
@@ -153,7 +152,8 @@ impl Hyper {
     fn params(&self) -> Result<Params, Error> {
         let act = activation(&self.activation, self.width, 0.0)?;
         Ok(Params {
-            beta: self.beta,
+            beta: self.step.beta,
+            gamma: self.step.gamma,
             omega: self.omega,
             upsilon: 1.0,
             margin: 0.0,
@@ -165,7 +165,7 @@ impl Hyper {
     /// The keys `progress.json` keeps for `--resume` and `lwl generate`.
     fn record(&self) -> Value {
         json!({
-            "activation": self.activation, "width": self.width, "beta": self.beta, "omega": self.omega,
+            "activation": self.activation, "width": self.width, "beta": self.step.beta, "omega": self.omega,
             "batch": self.batch, "code_batch": self.code_batch, "iter": self.iter, "tol": self.tol,
         })
     }
@@ -225,7 +225,7 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
     }
     // restarts run side by side, each on one thread
     let pool = if a.restarts.is_some() { None } else { a.compute.pool()? };
-    let method = check::method(a.oracle, a.gamma, a.compute.precision)?;
+    let method = hp.step.method;
     let setup = Setup {
         params: hp.params()?,
         method,
@@ -234,16 +234,18 @@ pub fn run(a: &AutoencodeArgs) -> Result<(), Error> {
         code_batch: hp.code_batch,
         iter: hp.iter,
         tol: hp.tol,
-        shuffle: !a.no_shuffle,
+        shuffle: !a.replay.no_shuffle,
     };
-    if let Some(f) = &a.err_series {
+    if let Some(f) = &a.replay.err_series {
         check_writable(f)?;
     }
     let bars = MultiProgress::new();
     let run =
         Run { a, src: &src, spec: &spec, net: &net, feed: &feed, hp: &hp, setup, pool: pool.as_ref(), bars: &bars };
     match a.restarts {
-        Some(runs) => run.restarts(runs, seed(a.seed, "autoencode"), a.side_by_side.check(runs, a.compute.threads()?)?),
+        Some(runs) => {
+            run.restarts(runs, seed(a.replay.seed, "autoencode"), a.side_by_side.check(runs, a.compute.threads()?)?)
+        }
         None => run.single(saved.unwrap_or_default()),
     }
 }
@@ -253,7 +255,7 @@ struct Run<'a> {
     a: &'a AutoencodeArgs,
     src: &'a Source,
     spec: &'a NetSpec,
-    net: &'a lwl_kernel::net::Net<'a>,
+    net: &'a lwl_kernel::graph::Net<'a>,
     feed: &'a FeedAround,
     hp: &'a Hyper,
     setup: Setup,
@@ -325,7 +327,7 @@ impl Run<'_> {
     }
 
     fn single(&self, saved: Progress) -> Result<(), Error> {
-        let seed = seed(self.a.seed.or(saved.seed), "autoencode");
+        let seed = seed(self.a.replay.seed.or(saved.seed), "autoencode");
         let start = match (&self.a.init, &self.a.run.resume) {
             (Some(f), _) => Some(f.clone()),
             (_, Some(d)) => Some(d.join("params.txt")),
@@ -336,7 +338,7 @@ impl Run<'_> {
             None => None,
         };
         let mut t = self.trainer(seed, start);
-        if self.a.err_series.is_some() {
+        if self.a.replay.err_series.is_some() {
             t = t.record_series();
         }
         let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "data_err", "code_err"];
@@ -371,7 +373,7 @@ impl Run<'_> {
                 None => Ok(()),
             }
         })?;
-        if let (Some(f), Some(s)) = (&self.a.err_series, &t.series) {
+        if let (Some(f), Some(s)) = (&self.a.replay.err_series, &t.series) {
             write_series(f, s)?;
         }
         rep.last(last)

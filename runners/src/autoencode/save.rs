@@ -25,11 +25,6 @@ pub const PICTURE_ITEMS: usize = 50;
 /// Purpose of the random stream that draws the pictured iDE samples.
 const PICTURE_STREAM: u32 = u32::MAX - 1;
 
-/// PNG bytes of `img`, errors naming `path`.
-pub fn png(img: &Image, path: &Path) -> Result<Vec<u8>, Error> {
-    img.png().map_err(|source| Error::Io { path: path.display().to_string(), source })
-}
-
 /// Writes `files` atomically.
 pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
     let refs: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
@@ -67,15 +62,15 @@ impl Output<'_> {
             ("params.txt", write_net_params(self.spec, auto.p.omega, &params).into_bytes()),
             ("net.txt", self.spec.to_text().into_bytes()),
             ("ide.txt", ev.ide.to_text().into_bytes()),
-            ("errors.png", png(&plot, d)?),
+            ("errors.png", plot.png_for(d)?),
         ];
         if let Some((items, side)) = self.images {
             let items = &items[..items.len().min(PICTURE_ITEMS * auto.feed.data.len())];
             let recon = auto.pass(Start::Code, &auto.pass(Start::Data, items).out).out;
             let fakes = auto.pass(Start::Code, &ide_samples(&ev.ide, PICTURE_ITEMS, self.seed)).out;
-            files.push(("reconstructions.png", png(&pairs(items, &recon, side), d)?));
-            files.push(("samples.png", png(&tiles(&fakes, side), d)?));
-            files.push(("codes.png", png(&histograms(&ev.ide).map_err(io_error(d))?, d)?));
+            files.push(("reconstructions.png", pairs(items, &recon, side).png_for(d)?));
+            files.push(("samples.png", tiles(&fakes, side).png_for(d)?));
+            files.push(("codes.png", histograms(&ev.ide).map_err(io_error(d))?.png_for(d)?));
         }
         checkpoint::write(d, "autoencode", &files, &prog)
     }

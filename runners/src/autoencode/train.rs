@@ -7,8 +7,8 @@
 //! weights (set A) and biases (set B) become the parameters.
 
 use lwl_kernel::counters::Counters;
+use lwl_kernel::graph::Net;
 use lwl_kernel::layout::Layout;
-use lwl_kernel::net::Net;
 use lwl_kernel::network::{Errors, Params};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;

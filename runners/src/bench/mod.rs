@@ -45,7 +45,7 @@ impl Bench {
             }
         }
         b.w.iter_mut().chain(b.z.iter_mut()).for_each(|v| *v = rng.random::<f64>());
-        Ok(Bench::Nmf(Box::new(b), nmf::Params { beta: 0.5, omega: 1.0 }))
+        Ok(Bench::Nmf(Box::new(b), nmf::Params { beta: 0.5, gamma: 1.0, omega: 1.0 }))
     }
 
     /// Runs iterations while `go` says so (asked after each); returns how

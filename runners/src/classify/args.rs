@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{Compute, DataArgs, RunDir};
+use crate::args::{Compute, DataArgs, Replay, Rrr, RunDir};
 
 pub const CLASSIFY_ABOUT: &str = "Train a classifier with RRR (section 5). Every training item of a \
 batch gets its own copy of every weight and node value; set A makes the copies agree (weights on \
@@ -48,12 +48,9 @@ pub struct ClassifyArgs {
     /// Class margin Δ: y − b ≥ Δ at the true class, ≤ 0 elsewhere.
     #[arg(long, default_value_t = 0.1, value_name = "Δ")]
     pub margin: f64,
-    /// RRR step size β, in (0, 2].
-    #[arg(long, default_value_t = 1.0, value_name = "β")]
-    pub beta: f64,
-    /// Generalised RRR parameter γ (eq. 47); 1 is plain RRR.
-    #[arg(long, default_value_t = 1.0, value_name = "γ")]
-    pub gamma: f64,
+    /// The RRR step.
+    #[command(flatten)]
+    pub rrr: Rrr,
     /// Norm Ω of every node's incoming weights.
     #[arg(long, default_value_t = 2.0, value_name = "Ω")]
     pub omega: f64,
@@ -81,25 +78,15 @@ pub struct ClassifyArgs {
     /// False-positive allowance (two classes, class 0 = fake), a fraction.
     #[arg(long, value_name = "F", conflicts_with_all = ["exempt", "relabel"])]
     pub fpa: Option<f64>,
-    /// Seed of initial weights, shuffles and generated data (default: fresh,
-    /// printed).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    /// Seed, data order, RRR_err series.
+    #[command(flatten)]
+    pub replay: Replay,
     /// Initial weights and biases (parameter file, or a reference weight file).
     #[arg(long, value_name = "FILE", conflicts_with = "resume")]
     pub init: Option<PathBuf>,
-    /// Keep the training order (no shuffle per epoch).
-    #[arg(long)]
-    pub no_shuffle: bool,
-    /// Write every RRR_err, one per line with 17 significant digits.
-    #[arg(long, value_name = "FILE")]
-    pub err_series: Option<PathBuf>,
     /// Where the run is saved (--out) and continued from (--resume).
     #[command(flatten)]
     pub run: RunDir,
-    /// Use the scalar oracle (the reference programs' exact arithmetic).
-    #[arg(long, conflicts_with = "precision")]
-    pub oracle: bool,
     /// Precision and threads.
     #[command(flatten)]
     pub compute: Compute,

@@ -14,13 +14,12 @@ use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
-use crate::args::check;
+use crate::args::{Step, check};
 use crate::output::checkpoint;
 mod args;
 
 pub use args::{CLASSIFY_ABOUT, CLASSIFY_EXAMPLES, ClassifyArgs};
 
-use crate::engine::Method;
 use crate::engine::netinit::random_weights;
 use crate::error::Error;
 use crate::formats::datafile::{LabeledData, read_text_file};
@@ -90,20 +89,17 @@ pub fn fpa_budget(fpa: f64, b: usize, n0: usize, n: usize) -> usize {
     ((fpa * b as f64) * n0 as f64 / n as f64).floor() as usize
 }
 
-/// Checks the flags; returns the iteration method they ask for.
-fn check_params(a: &ClassifyArgs) -> Result<Method, Error> {
-    check::beta(a.beta)?;
-    check::positive("--omega", a.omega)?;
-    check::positive("--upsilon", a.upsilon)?;
-    check::non_negative("--margin", a.margin)?;
-    check::tol(a.tol)?;
-    check::at_least_one("--batch", a.batch)?;
-    check::at_least_one("--epochs", a.epochs)?;
-    check::at_least_one("--iter", a.iter)?;
+/// β when `--beta` is not given.
+pub const BETA: f64 = 1.0;
+
+/// Checks the flags; returns the RRR step they ask for.
+fn check_params(a: &ClassifyArgs) -> Result<Step, Error> {
+    check::classifier(a.omega, a.upsilon, a.margin)?;
+    check::schedule(a.batch, a.epochs, a.iter, a.tol)?;
     if let Some(f) = a.fpa {
         check::fraction("--fpa", f)?;
     }
-    check::method(a.oracle, a.gamma, a.compute.precision)
+    a.rrr.check(BETA, a.compute.precision)
 }
 
 /// Runs `lwl classify`.
@@ -115,9 +111,9 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     };
     let a = restored.as_ref().unwrap_or(a);
     let resumed = resumed.unwrap_or_default();
-    let method = check_params(a)?;
+    let step = check_params(a)?;
     let act = activation(&a.activation, a.width, a.tau)?;
-    let seed = seed(a.seed.or(resumed.seed), "classify");
+    let seed = seed(a.replay.seed.or(resumed.seed), "classify");
     let sets = crate::args::data::load(&a.data, seed)?;
     let net_path = a.net.clone().or_else(|| a.run.resume.as_ref().map(|d| d.join("net.txt")));
     let (spec, net_name) = match (&net_path, &sets.default_layers) {
@@ -165,7 +161,8 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         }
     }
     let params = Params {
-        beta: a.beta,
+        beta: step.beta,
+        gamma: step.gamma,
         omega: a.omega,
         upsilon: a.upsilon,
         margin: a.margin,
@@ -182,11 +179,11 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     if let Some(w) = a.compute.precision.tol_warning(a.tol) {
         eprintln!("lwl classify: {w}");
     }
-    if let Some(f) = &a.err_series {
+    if let Some(f) = &a.replay.err_series {
         check_writable(f)?;
     }
-    let mut trainer =
-        Trainer::new(params, method, weights, biases, a.err_series.is_some(), pool).with_precision(a.compute.precision);
+    let mut trainer = Trainer::new(params, step.method, weights, biases, a.replay.err_series.is_some(), pool)
+        .with_precision(a.compute.precision);
     let (epoch0, iters0, wm0, secs0) = (resumed.epoch, resumed.iters, resumed.weight_multiplies, resumed.seconds);
     let fpa = matches!(compromise, Compromise::Fpa(..));
     let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];
@@ -217,7 +214,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     let mut history: Vec<[f64; 3]> =
         resumed.history.iter().map(|h| [0, 1, 2].map(|i| h.get(i).copied().unwrap_or(f64::NAN))).collect();
     for epoch in epoch0 + 1..=epoch0 + a.epochs {
-        if !a.no_shuffle {
+        if !a.replay.no_shuffle {
             // each epoch's order depends on (seed, epoch) alone, so a resumed run
             // shuffles as an uninterrupted one
             order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
@@ -270,7 +267,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         last = rec;
     }
     bar.finish_and_clear();
-    if let (Some(f), Some(s)) = (&a.err_series, &trainer.series) {
+    if let (Some(f), Some(s)) = (&a.replay.err_series, &trainer.series) {
         write_series(f, s)?;
     }
     rep.last(last)
@@ -336,18 +333,14 @@ impl Output<'_> {
             ("params.txt", params.into_bytes()),
             ("net.txt", self.spec.to_text().into_bytes()),
             ("compromised.txt", items.into_bytes()),
-            ("errors.png", png(&plot, self.dir)?),
+            ("errors.png", plot.png_for(self.dir)?),
         ];
         let side = (1..=self.train.dims).find(|s| s * s == self.train.dims).filter(|&s| s >= 8);
         if let (Some(side), false) = (side, picked.is_empty()) {
             let tiles: Vec<&[f64]> = picked.iter().take(200).map(|&k| self.train.item(k)).collect();
             let img = picture::grid(&tiles, side, side, 20, 2, picture::Shade::Range(0.0, 1.0));
-            files.push(("compromised.png", png(&img, self.dir)?));
+            files.push(("compromised.png", img.png_for(self.dir)?));
         }
         checkpoint::write(self.dir, "classify", &files, &prog)
     }
-}
-
-fn png(img: &picture::Image, dir: &FsPath) -> Result<Vec<u8>, Error> {
-    img.png().map_err(|source| Error::Io { path: dir.display().to_string(), source })
 }

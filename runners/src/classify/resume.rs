@@ -23,10 +23,10 @@ pub fn hyper(a: &ClassifyArgs) -> Value {
         "train": d.train, "test": d.test, "train_labels": d.train_labels, "test_labels": d.test_labels,
         "majority": d.majority, "mnist": d.mnist,
         "activation": a.activation, "width": a.width, "tau": a.tau, "margin": a.margin,
-        "beta": a.beta, "gamma": a.gamma, "omega": a.omega, "upsilon": a.upsilon,
+        "beta": a.rrr.beta.unwrap_or(super::BETA), "gamma": a.rrr.gamma, "omega": a.omega, "upsilon": a.upsilon,
         "batch": a.batch, "iter": a.iter, "tol": a.tol,
         "exempt": a.exempt, "relabel": a.relabel, "fpa": a.fpa,
-        "no_shuffle": a.no_shuffle, "oracle": a.oracle, "precision": a.compute.precision.name(),
+        "no_shuffle": a.replay.no_shuffle, "oracle": a.rrr.oracle, "precision": a.compute.precision.name(),
     })
 }
 
@@ -61,7 +61,7 @@ pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArg
     let mut r = a.clone();
     let file = dir.join(crate::output::checkpoint::MANIFEST).display().to_string();
     let g = &a.given;
-    setting("seed", &mut r.seed, g, &p.record, &file)?;
+    setting("seed", &mut r.replay.seed, g, &p.record, &file)?;
     let Some(h) = p.record.get("hyper") else {
         return Ok(r);
     };
@@ -76,8 +76,8 @@ pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArg
     setting("width", &mut r.width, g, h, &file)?;
     setting("tau", &mut r.tau, g, h, &file)?;
     setting("margin", &mut r.margin, g, h, &file)?;
-    setting("beta", &mut r.beta, g, h, &file)?;
-    setting("gamma", &mut r.gamma, g, h, &file)?;
+    setting("beta", &mut r.rrr.beta, g, h, &file)?;
+    setting("gamma", &mut r.rrr.gamma, g, h, &file)?;
     setting("omega", &mut r.omega, g, h, &file)?;
     setting("upsilon", &mut r.upsilon, g, h, &file)?;
     setting("batch", &mut r.batch, g, h, &file)?;
@@ -86,8 +86,8 @@ pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArg
     setting("exempt", &mut r.exempt, g, h, &file)?;
     setting("relabel", &mut r.relabel, g, h, &file)?;
     setting("fpa", &mut r.fpa, g, h, &file)?;
-    setting("no_shuffle", &mut r.no_shuffle, g, h, &file)?;
-    setting("oracle", &mut r.oracle, g, h, &file)?;
+    setting("no_shuffle", &mut r.replay.no_shuffle, g, h, &file)?;
+    setting("oracle", &mut r.rrr.oracle, g, h, &file)?;
     let mut prec = r.compute.precision.name().to_string();
     setting("precision", &mut prec, g, h, &file)?;
     r.compute.precision = precision(&prec).map_err(|m| InputError::file(&file, format!("hyper.precision: {m}")))?;

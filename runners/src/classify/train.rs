@@ -5,8 +5,8 @@
 
 use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::counters::Counters;
+use lwl_kernel::graph::{Net, NodeKind};
 use lwl_kernel::layout::Layout;
-use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{self, Errors, Params};
 
 use crate::engine::{Method, NetBuffers, Pool, Precision};

@@ -3,10 +3,10 @@
 
 use lwl_kernel::counters::Counters;
 use lwl_kernel::exec::Serial;
+use lwl_kernel::graph::Net;
 use lwl_kernel::layout::Layout;
-use lwl_kernel::net::Net;
 use lwl_kernel::network::general::{AValues, GeneralWork};
-use lwl_kernel::network::{self, Batch, BlockStats, Errors, IterError, Params, Report, Sizes, State, Work};
+use lwl_kernel::network::{self, Batch, BlockStats, Errors, IterError, Params, Problem, Report, Sizes, State, Work};
 use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
 
@@ -47,8 +47,8 @@ pub enum Method {
     Oracle,
     /// The SIMD path.
     Simd,
-    /// The generalised update of eq. 47 (scalar), with parameter γ.
-    General(f64),
+    /// The generalised update of eq. 47 (scalar), with the parameters' γ.
+    General,
 }
 
 /// Extra buffers of the generalised update: second A-values and a scratch
@@ -178,17 +178,13 @@ impl NetBuffers {
     pub fn init_forward(&mut self, net: &Net, p: &Params, weights: &[f64], biases: &[f64]) -> bool {
         self.cold_start();
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
+        let pr = Problem { net, layout: &self.layout, params: p, batch };
         let (mut tv, mut ty) = (vec![0.0; net.nodes()], vec![0.0; net.nodes()]);
         let (y, b) = (&mut *self.y, &mut *self.b);
+        let start = (weights, biases);
         match &mut self.edges {
-            Edges::F64 { w, x } => {
-                let mut st = State { w, x, y, b };
-                network::init_forward(net, &self.layout, p, &batch, weights, biases, &mut st, &mut tv, &mut ty)
-            }
-            Edges::F32 { w, x } => {
-                let mut st = State { w, x, y, b };
-                network::init_forward(net, &self.layout, p, &batch, weights, biases, &mut st, &mut tv, &mut ty)
-            }
+            Edges::F64 { w, x } => network::init_forward(&pr, start, &mut State { w, x, y, b }, &mut tv, &mut ty),
+            Edges::F32 { w, x } => network::init_forward(&pr, start, &mut State { w, x, y, b }, &mut tv, &mut ty),
         }
     }
 
@@ -227,25 +223,18 @@ impl NetBuffers {
         iters: usize,
         mut each: impl FnMut(&Report) -> bool + Send,
     ) -> Result<usize, IterError> {
-        let gamma = match method {
-            Method::Simd => {
-                let (layout, errors) = (self.layout, self.errors);
-                let (batch, edges, y, b, mut wk, cnt) = self.parts();
-                let run = (iters, errors);
-                return match edges {
-                    Edges::F64 { w, x } => {
-                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, run, each)
-                    }
-                    Edges::F32 { w, x } => {
-                        fast(pool, net, &layout, p, &batch, &mut State { w, x, y, b }, &mut wk, cnt, run, each)
-                    }
-                };
-            }
-            Method::Oracle => None,
-            Method::General(gamma) => Some(gamma),
-        };
+        if method == Method::Simd {
+            let (layout, errors) = (self.layout, self.errors);
+            let (batch, edges, y, b, mut wk, cnt) = self.parts();
+            let pr = Problem { net, layout: &layout, params: p, batch };
+            let run = (iters, errors);
+            return match edges {
+                Edges::F64 { w, x } => fast(pool, &pr, &mut State { w, x, y, b }, &mut wk, cnt, run, each),
+                Edges::F32 { w, x } => fast(pool, &pr, &mut State { w, x, y, b }, &mut wk, cnt, run, each),
+            };
+        }
         for done in 1..=iters {
-            if !each(&self.step(net, p, gamma)?) {
+            if !each(&self.step(net, p, method == Method::General)?) {
                 return Ok(done);
             }
         }
@@ -273,20 +262,21 @@ impl NetBuffers {
         (batch, &mut self.edges, &mut self.y, &mut self.b, wk, &mut self.counters)
     }
 
-    /// One iteration of the oracle (`gamma` `None`) or the general update.
+    /// One iteration of the oracle or (`general`) the general update.
     /// Both need the edge state in f64 (`--precision f32` with `--oracle` or
     /// `--gamma` is refused at the command line); with f32 storage the
     /// iteration is refused as [`IterError::BufferLength`].
-    fn step(&mut self, net: &Net, p: &Params, gamma: Option<f64>) -> Result<Report, IterError> {
+    fn step(&mut self, net: &Net, p: &Params, general_update: bool) -> Result<Report, IterError> {
         let (ne, nn, nw) = (self.edges.len(), self.y.len(), self.weights.len());
         let layout = self.layout;
         let mut general = self.general.take();
         let (batch, edges, y, b, mut wk, cnt) = self.parts();
         let Some((w, x)) = edges.f64_mut() else { return Err(IterError::BufferLength) };
         let mut st = State { w, x, y, b };
-        let rep = match gamma {
-            None => network::iterate_oracle(net, &layout, p, &batch, &mut st, &mut wk, cnt),
-            Some(gamma) => {
+        let pr = Problem { net, layout: &layout, params: p, batch };
+        let rep = match general_update {
+            false => network::iterate_oracle(&pr, &mut st, &mut wk, cnt),
+            true => {
                 let (e, nd) = (ne, nn);
                 let g = general.get_or_insert_with(|| {
                     Box::new(GeneralBuffers {
@@ -304,7 +294,7 @@ impl NetBuffers {
                     a2: AValues { weights: &mut g.weights, xa: &mut g.xa, ya: &mut g.ya, ba: &mut g.ba },
                     s: State { w: &mut g.w, x: &mut g.x, y: &mut g.y, b: &mut g.b },
                 };
-                network::iterate_general(net, &layout, p, gamma, &batch, &mut st, &mut wk, &mut gw, cnt)
+                network::iterate_general(&pr, &mut st, &mut wk, &mut gw, cnt)
             }
         };
         self.general = general;
@@ -315,22 +305,18 @@ impl NetBuffers {
 /// The SIMD path's run of `run.0` iterations with RRR_err as `run.1` says,
 /// its per-block phases on `pool` when given and the layout has more than
 /// one block.
-#[allow(clippy::too_many_arguments)]
 fn fast<S: Storage>(
     pool: Option<&Pool>,
-    net: &Net,
-    layout: &Layout,
-    p: &Params,
-    batch: &Batch,
+    pr: &Problem,
     st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
-    (iters, errors): (usize, Errors),
+    run: (usize, Errors),
     each: impl FnMut(&Report) -> bool + Send,
 ) -> Result<usize, IterError> {
-    match pool.filter(|_| layout.blocks() > 1) {
-        Some(pool) => network::run_with(pool, net, layout, p, batch, st, wk, cnt, iters, errors, each),
-        None => network::run_with(&Serial, net, layout, p, batch, st, wk, cnt, iters, errors, each),
+    match pool.filter(|_| pr.layout.blocks() > 1) {
+        Some(pool) => network::run_with(pool, pr, st, wk, cnt, run, each),
+        None => network::run_with(&Serial, pr, st, wk, cnt, run, each),
     }
 }
 
@@ -398,11 +384,12 @@ impl NmfBuffers {
             acc: &mut self.acc,
             roots: &mut self.roots,
         };
-        let (sh, l, data, cnt) = (&self.shape, &self.layout, &self.data, &mut self.counters);
+        let pr = nmf::Problem { shape: &self.shape, layout: &self.layout, params: p, data: &self.data };
+        let cnt = &mut self.counters;
         match method {
-            Method::Oracle => nmf::iterate_oracle(sh, l, p, data, &mut st, &mut wk, cnt),
-            Method::Simd => nmf::iterate(sh, l, p, data, &mut st, &mut wk, cnt),
-            Method::General(gamma) => {
+            Method::Oracle => nmf::iterate_oracle(&pr, &mut st, &mut wk, cnt),
+            Method::Simd => nmf::iterate(&pr, &mut st, &mut wk, cnt),
+            Method::General => {
                 let (nw, nc, ne) = (wk.weights.len(), wk.codes.len(), st.w.len());
                 let g = self
                     .general
@@ -412,7 +399,7 @@ impl NmfBuffers {
                     a2: nmf::general::AValues { weights: gw_w, codes: gw_c },
                     s: nmf::State { w: s_w, z: s_z },
                 };
-                nmf::iterate_general(sh, l, p, gamma, data, &mut st, &mut wk, &mut gw, cnt)
+                nmf::iterate_general(&pr, &mut st, &mut wk, &mut gw, cnt)
             }
         }
     }

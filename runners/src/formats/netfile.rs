@@ -21,7 +21,7 @@
 
 use std::fmt::Write as _;
 
-use lwl_kernel::net::{Net, NetError, NodeKind, build_out_lists};
+use lwl_kernel::graph::{Net, NetError, NodeKind, build_out_lists};
 
 use crate::error::Error;
 
@@ -42,7 +42,7 @@ pub enum NetFormat {
 }
 
 /// An owned network description in the kernel's compressed-sparse-row form
-/// (see [`lwl_kernel::net::Net`] for the meaning of the arrays).
+/// (see [`lwl_kernel::graph::Net`] for the meaning of the arrays).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetSpec {
     /// Kind of every node.

@@ -14,7 +14,7 @@
 //! programs' weight file (the `weights` section alone, biases 0), so a golden
 //! case's `init_weights.txt` is a valid `--init`.
 
-use lwl_kernel::net::NodeKind;
+use lwl_kernel::graph::NodeKind;
 
 use crate::error::InputError;
 use crate::formats::netfile::NetSpec;

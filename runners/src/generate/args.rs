@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{Compute, Layers, RunDir, parse_layers};
+use crate::args::{Compute, Layers, Rrr, RunDir, parse_layers};
 use crate::autoencode::AutoSource;
 
 /// Long help of `lwl generate`.
@@ -58,9 +58,9 @@ pub struct GenerateArgs {
     /// Class margin Δ.
     #[arg(long, default_value_t = 0.1, value_name = "Δ")]
     pub margin: f64,
-    /// RRR step size β, in (0, 2].
-    #[arg(long, default_value_t = 1.0, value_name = "β")]
-    pub beta: f64,
+    /// The RRR step.
+    #[command(flatten)]
+    pub rrr: Rrr,
     /// Norm Ω of every node's incoming weights.
     #[arg(long, default_value_t = 5.0, value_name = "Ω")]
     pub omega: f64,

@@ -13,7 +13,7 @@ use std::path::Path as FsPath;
 use std::time::Instant;
 
 use lwl_kernel::class::ClassMode;
-use lwl_kernel::net::Net;
+use lwl_kernel::graph::Net;
 use lwl_kernel::network::Params;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -21,10 +21,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
 use crate::args::activation;
-use crate::args::check;
-use crate::autoencode::{FeedAround, Start, load_data, plot_history, png, stream, tiles, write_all};
+use crate::args::{Step, check};
+use crate::autoencode::{FeedAround, Start, load_data, plot_history, stream, tiles, write_all};
 use crate::classify::{Classifier, ItemStatus, Stop, Trainer, check_fit, fpa_budget};
-use crate::engine::Method;
 use crate::engine::netinit::random_weights;
 use crate::error::Error;
 use crate::formats::datafile::{LabeledData, read_text_file};
@@ -40,20 +39,15 @@ const TRAIN_FAKES: u32 = 1;
 const TEST_FAKES: u32 = 2;
 const SAMPLES: u32 = 3;
 
-fn check(a: &GenerateArgs) -> Result<(), Error> {
-    check::beta(a.beta)?;
-    check::positive("--omega", a.omega)?;
-    check::positive("--upsilon", a.upsilon)?;
-    check::non_negative("--margin", a.margin)?;
+/// Checks the flags; returns the RRR step (β 1 by default, the paper's).
+fn check(a: &GenerateArgs) -> Result<Step, Error> {
+    check::classifier(a.omega, a.upsilon, a.margin)?;
     check::fraction("--fpa", a.fpa)?;
-    check::tol(a.tol)?;
-    check::at_least_one("--batch", a.batch)?;
-    check::at_least_one("--iter", a.iter)?;
-    check::at_least_one("--epochs", a.epochs)?;
+    check::schedule(a.batch, a.epochs, a.iter, a.tol)?;
     if let Some(f) = a.fakes {
         check::at_least_one("--fakes", f)?;
     }
-    Ok(())
+    a.rrr.check(1.0, a.compute.precision)
 }
 
 /// What the classifier's training loop needs.
@@ -136,7 +130,7 @@ impl Session<'_> {
         let plot = |cols: &[(usize, &str)], what: &str| {
             let labels =
                 Labels { title: &format!("{what} rate of the true/fake code classifier"), x: "epoch", y: "rate" };
-            png(&plot_history(history, cols, &labels).map_err(io_error(dir))?, dir)
+            plot_history(history, cols, &labels).map_err(io_error(dir))?.png_for(dir)
         };
         let files = [
             ("params.txt", write_net_params(self.spec, self.p.omega, &params).into_bytes()),
@@ -150,7 +144,7 @@ impl Session<'_> {
 
 /// Runs `lwl generate`.
 pub fn run(a: &GenerateArgs) -> Result<(), Error> {
-    check(a)?;
+    let step = check(a)?;
     let saved: Progress =
         a.run.resume.as_deref().map(|d| checkpoint::read(d, "generate")).transpose()?.unwrap_or_default();
     let seed = seed(a.seed.or(saved.seed), "generate");
@@ -176,7 +170,8 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
     check_fit(&net, &train, &net_name, "the codes")?;
     let act = activation(&a.activation, a.width, 0.0)?;
     let p = Params {
-        beta: a.beta,
+        beta: step.beta,
+        gamma: step.gamma,
         omega: a.omega,
         upsilon: a.upsilon,
         margin: a.margin,
@@ -193,7 +188,7 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
             biases: vec![0.0; spec.nodes()],
         },
     };
-    let mut t = Trainer::new(p, Method::Simd, start.weights, start.biases, false, a.compute.pool()?)
+    let mut t = Trainer::new(p, step.method, start.weights, start.biases, false, a.compute.pool()?)
         .with_precision(a.compute.precision);
     // a resumed run goes on saving into its directory unless told otherwise
     let out_dir = a.run.prepare()?;
@@ -214,7 +209,7 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
             .collect();
         let mut files = vec![(dir.join("generated.txt"), format!("{}\n\n{text}", src.train.dims).into_bytes())];
         if let Some(side) = src.image {
-            files.push((dir.join("generated.png"), png(&tiles(&images, side), dir)?));
+            files.push((dir.join("generated.png"), tiles(&images, side).png_for(dir)?));
         }
         write_all(&files)?;
     }

@@ -6,7 +6,7 @@
 use std::path::Path as FsPath;
 
 use lwl_kernel::class::ClassMode;
-use lwl_kernel::net::Net;
+use lwl_kernel::graph::Net;
 use lwl_kernel::network::Params;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -53,7 +53,7 @@ impl Model {
         };
         let (ip, iname) = file("ide.txt");
         let ide = IdeCode::parse(&read_text_file(&ip)?, &iname)?;
-        let codes = spec.count(lwl_kernel::net::NodeKind::Code);
+        let codes = spec.count(lwl_kernel::graph::NodeKind::Code);
         if ide.nodes() != codes {
             return Err(
                 InputError::file(&iname, format!("has {} nodes; the net has {codes} code nodes", ide.nodes())).into()
@@ -61,6 +61,7 @@ impl Model {
         }
         let p = Params {
             beta: 1.0,
+            gamma: 1.0,
             omega,
             upsilon: 1.0,
             margin: 0.0,

@@ -1,6 +1,6 @@
 //! `lwl net ...`: write and check network files.
 
-use lwl_kernel::net::NodeKind;
+use lwl_kernel::graph::NodeKind;
 
 mod args;
 

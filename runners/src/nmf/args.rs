@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{RunDir, SideBySide, Threads};
+use crate::args::{Replay, Rrr, RunDir, SideBySide, Threads};
 
 pub const NMF_ABOUT: &str = "Factorise non-negative data Y ≈ W·X with RRR (section 4): W ≥ 0 with every \
 column of norm Ω (the features), X ≥ 0 (one code per item), rank R = number of code nodes. Every \
@@ -66,12 +66,9 @@ pub struct NmfArgs {
     /// or --resume the file's columns.
     #[arg(long, value_name = "R")]
     pub rank: Option<usize>,
-    /// RRR step size β in (0, 2] (default: 0.3 for --ledm, else 1).
-    #[arg(long, value_name = "β", allow_negative_numbers = true)]
-    pub beta: Option<f64>,
-    /// Generalised RRR parameter γ (eq. 47); 1 is plain RRR.
-    #[arg(long, default_value_t = 1.0, value_name = "γ", allow_negative_numbers = true)]
-    pub gamma: f64,
+    /// The RRR step.
+    #[command(flatten)]
+    pub rrr: Rrr,
     /// Column norm Ω of W (default: Table 1's value for --ledm 6, 8, 12, 16,
     /// 2 for --montage, else 1).
     #[arg(long, value_name = "Ω", allow_negative_numbers = true)]
@@ -101,9 +98,9 @@ pub struct NmfArgs {
     /// Runs of --restarts at once.
     #[command(flatten)]
     pub side_by_side: SideBySide,
-    /// Seed of the initial weights and the shuffles (default: fresh, printed).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    /// Seed, data order, RRR_err series.
+    #[command(flatten)]
+    pub replay: Replay,
     /// Seed of the --montage images.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub data_seed: u64,
@@ -114,18 +111,9 @@ pub struct NmfArgs {
     /// init_weights.txt, or W.txt written by --out).
     #[arg(long, value_name = "FILE", conflicts_with = "resume")]
     pub init: Option<PathBuf>,
-    /// Keep the data order (no shuffle per epoch).
-    #[arg(long)]
-    pub no_shuffle: bool,
-    /// Write every RRR_err, one per line with 17 significant digits.
-    #[arg(long, value_name = "FILE")]
-    pub err_series: Option<PathBuf>,
     /// Where the run is saved (--out) and continued from (--resume).
     #[command(flatten)]
     pub run: RunDir,
-    /// Use the scalar oracle (the reference program's exact arithmetic).
-    #[arg(long)]
-    pub oracle: bool,
     /// One JSON object per epoch (or per run) on standard output.
     #[arg(long)]
     pub json: bool,

@@ -32,8 +32,8 @@ pub use args::{NMF_ABOUT, NMF_EXAMPLES, NmfArgs, NmfSource};
 pub use source::TABLE1;
 use source::{Source, load};
 
+use crate::engine::Precision;
 use crate::engine::parallel::side_by_side;
-use crate::engine::{Method, Precision};
 use crate::error::Error;
 use crate::formats::matrix::{read_matrix, write_matrix};
 use crate::nmf::train::{Setup, Trainer, random_weights};
@@ -161,16 +161,14 @@ fn save(dir: &FsPath, tr: &Trainer, plan: &Plan, rec: &Value, seed: u64, wm: u64
 struct Hyper {
     rank: usize,
     data_nodes: usize,
-    beta: f64,
     omega: f64,
     batch: usize,
     epochs: usize,
     iter: usize,
 }
 
-/// Checks the hyperparameters (the message names the flag); returns the
-/// iteration method.
-fn check(h: &Hyper, a: &NmfArgs) -> Result<Method, Error> {
+/// Checks the hyperparameters (the message names the flag).
+fn check(h: &Hyper, a: &NmfArgs) -> Result<(), Error> {
     check::at_least_one("--rank", h.rank)?;
     if h.rank > h.data_nodes {
         return Err(Error::Usage(format!(
@@ -178,16 +176,12 @@ fn check(h: &Hyper, a: &NmfArgs) -> Result<Method, Error> {
             h.rank, h.data_nodes
         )));
     }
-    check::beta(h.beta)?;
     check::positive("--omega", h.omega)?;
-    check::tol(a.tol)?;
-    check::at_least_one("--batch", h.batch)?;
-    check::at_least_one("--epochs", h.epochs)?;
-    check::at_least_one("--iter", h.iter)?;
+    check::schedule(h.batch, h.epochs, h.iter, a.tol)?;
     if let Some(r) = a.restarts {
         check::at_least_one("--restarts", r)?;
     }
-    check::method(a.oracle, a.gamma, Precision::F64)
+    Ok(())
 }
 
 /// Runs `lwl nmf`.
@@ -220,37 +214,37 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
         )
     })?;
     let prev = resumed.unwrap_or_default();
-    let beta = a.beta.or(prev.f64("beta")).unwrap_or(src.defaults.beta);
+    let step = a.rrr.check(prev.f64("beta").unwrap_or(src.defaults.beta), Precision::F64)?;
     let omega = a.omega.or(prev.f64("omega")).unwrap_or(src.defaults.omega);
     let n = src.data.len();
     let batch = a.batch.or(src.defaults.batch).unwrap_or(n);
     let epochs = a.epochs.unwrap_or(src.defaults.epochs);
     let iter = a.iter.unwrap_or(src.defaults.iter);
-    let method = check(&Hyper { rank, data_nodes: d, beta, omega, batch, epochs, iter }, a)?;
+    check(&Hyper { rank, data_nodes: d, omega, batch, epochs, iter }, a)?;
     let (threads, bars) = (a.threads.check()?, MultiProgress::new());
-    let seed = seed(a.seed.or(prev.seed), "nmf");
+    let seed = seed(a.replay.seed.or(prev.seed), "nmf");
     let shape = Shape { data: d, rank };
     let plan = Plan {
         setup: Setup {
             shape,
-            params: Params { beta, omega },
+            params: Params { beta: step.beta, gamma: step.gamma, omega },
             batch,
             iter,
             tol: a.tol,
-            method,
-            shuffle: !a.no_shuffle,
+            method: step.method,
+            shuffle: !a.replay.no_shuffle,
             seed,
         },
         epochs,
         src: &src,
-        record_series: a.err_series.is_some(),
+        record_series: a.replay.err_series.is_some(),
     };
     let init = |s: u64| {
         given
             .as_ref()
             .map_or_else(|| random_weights(shape, omega, &mut Xoshiro256PlusPlus::seed_from_u64(s)), |g| g.1.clone())
     };
-    if let Some(f) = &a.err_series {
+    if let Some(f) = &a.replay.err_series {
         check_writable(f)?;
     }
     match a.restarts {
@@ -260,7 +254,7 @@ pub fn run(a: &NmfArgs) -> Result<(), Error> {
             // a resumed run goes on saving into its directory unless told otherwise
             let out = a.run.prepare()?;
             let o = train(&plan, init(seed), seed, prev, out.as_deref(), Some(&mut rep), &bars)?;
-            if let (Some(f), Some(s)) = (&a.err_series, &o.series) {
+            if let (Some(f), Some(s)) = (&a.replay.err_series, &o.series) {
                 write_series(f, s)?;
             }
             rep.last(o.last)?;

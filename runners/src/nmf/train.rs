@@ -286,7 +286,7 @@ mod tests {
     fn setup(shape: Shape, batch: usize) -> Setup {
         Setup {
             shape,
-            params: Params { beta: 0.3, omega: 0.6 },
+            params: Params { beta: 0.3, gamma: 1.0, omega: 0.6 },
             batch,
             iter: 50,
             tol: 0.0,
@@ -341,7 +341,7 @@ mod tests {
         // one iteration's A projection reproduces the warm-start values
         let z0: Vec<f64> =
             (0..5).flat_map(|k| (0..6).map(move |j| (k, j))).map(|(k, j)| buf.z[layout.at(k, j, 48)]).collect();
-        buf.iterate(&Params { beta: 0.3, omega: 0.6 }, Method::Oracle).unwrap();
+        buf.iterate(&Params { beta: 0.3, gamma: 1.0, omega: 0.6 }, Method::Oracle).unwrap();
         for (a, b) in buf.weights.iter().zip(&w) {
             assert!((a - b).abs() < 1e-15);
         }

@@ -37,7 +37,15 @@ pub fn run(a: &PredictArgs) -> Result<(), Error> {
     }
     let net = spec.net()?;
     check_fit(&net, &data, &net_name, "the data")?;
-    let params = Params { beta: 1.0, omega, upsilon: 1.0, margin: 0.0, activation: act, class_mode: ClassMode::Plain };
+    let params = Params {
+        beta: 1.0,
+        gamma: 1.0,
+        omega,
+        upsilon: 1.0,
+        margin: 0.0,
+        activation: act,
+        class_mode: ClassMode::Plain,
+    };
     let c = Classifier { net: &net, params: &params, weights: &p.weights, biases: &p.biases }.evaluate(&data);
     let err = c.errors as f64 / data.len().max(1) as f64;
     if a.json {

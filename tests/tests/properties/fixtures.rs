@@ -3,9 +3,7 @@
 //! tests) and the random classifier batch (used by the whole iterations
 //! and the degenerate input tests).
 
-use lwl_kernel::activation::Activation;
 use lwl_kernel::bilinear::{self, Coeffs, NEWTON_EPS, Root, Safeguard};
-use lwl_kernel::class::ClassMode;
 use lwl_kernel::consensus;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Params;
@@ -174,9 +172,8 @@ impl BiTol {
     }
 }
 
-pub(crate) fn net_params(mode: ClassMode) -> Params {
-    Params { beta: 1.0, omega: 2.0, upsilon: 1.0, margin: 0.1, activation: Activation::Relu, class_mode: mode }
-}
+/// The classifier hyperparameters of the golden cases.
+pub(crate) use lwl_tests::class_params as net_params;
 
 /// A random classifier batch: initial weights (each node's in-weights on the
 /// sphere of radius Ω), input data in `[0, 1]` and labels.

@@ -3,8 +3,8 @@
 //! batch size and layout, and the oracle is layout-independent bit for bit.
 
 use lwl_kernel::class::{self, ClassMode};
+use lwl_kernel::graph::{Net, NodeKind};
 use lwl_kernel::layout::Layout;
-use lwl_kernel::net::{Net, NodeKind};
 use lwl_kernel::network::{Params, Report};
 use lwl_kernel::nmf;
 use lwl_kernel::simd::LANES;
@@ -190,7 +190,7 @@ impl NmfCase {
         let data = rows(rng, shape.data);
         let w = rows(rng, e);
         let z = rows(rng, e);
-        let params = nmf::Params { beta: 0.3 + 0.7 * rng.unit(), omega: 0.5 + 1.5 * rng.unit() };
+        let params = nmf::Params { beta: 0.3 + 0.7 * rng.unit(), gamma: 1.0, omega: 0.5 + 1.5 * rng.unit() };
         Self { shape, data, w, z, params }
     }
 

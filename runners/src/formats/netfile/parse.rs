@@ -1,6 +1,6 @@
 //! The parser of the network file formats (see the parent module).
 
-use lwl_kernel::net::NodeKind;
+use lwl_kernel::graph::NodeKind;
 
 use super::{MAX_EDGES, MAX_NODES, NetFormat, NetSpec};
 use crate::error::InputError;
