@@ -12,6 +12,7 @@ use crate::classify::{CLASSIFY_ABOUT, CLASSIFY_EXAMPLES, ClassifyArgs};
 use crate::data::{DATA_ABOUT, DataCommand};
 use crate::engine::cpu;
 use crate::generate::GenerateArgs;
+use crate::lifted::LiftedArgs;
 use crate::net::{NET_ABOUT, NetCommand};
 use crate::nmf::{NMF_ABOUT, NMF_EXAMPLES, NmfArgs};
 use crate::predict::{PREDICT_ABOUT, PredictArgs};
@@ -66,6 +67,9 @@ pub enum Command {
     /// The generative model: a true/fake code classifier and samples (section 6.2).
     #[command(long_about = crate::generate::ABOUT, after_help = crate::generate::EXAMPLES)]
     Generate(Box<GenerateArgs>),
+    /// Lifted training with the quadratic or Bregman penalty (related trainer).
+    #[command(long_about = crate::lifted::ABOUT, after_help = crate::lifted::EXAMPLES)]
+    Lifted(Box<LiftedArgs>),
 }
 
 /// Parses the process arguments; prints help, version or a usage error and

@@ -22,6 +22,7 @@ pub mod engine;
 pub mod error;
 pub mod formats;
 pub mod generate;
+pub mod lifted;
 pub mod net;
 pub mod nmf;
 pub mod output;
