@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# lwl lifted on MNIST (the shipped 10k/10k), the poster's 784-64-64-64-10 ReLU
+# net, both penalties, seeds 1-3: batches of 500, 2 sweeps per batch,
+# EPOCHS epochs (default 3). Usage: experiments/lifted/mnist.sh OUT [EPOCHS]
+set -euo pipefail
+out=${1:?usage: mnist.sh OUT [EPOCHS]}
+epochs=${2:-3}
+lwl=${LWL:-target/release/lwl}
+mkdir -p "$out"
+for penalty in bregman quadratic; do
+    for seed in 1 2 3; do
+        "$lwl" lifted --mnist --layers 784,64,64,64,10 --penalty "$penalty" --batch 500 --iter 2 \
+            --epochs "$epochs" --seed "$seed" --json > "$out/mnist_${penalty}_seed$seed.jsonl"
+    done
+done
