@@ -16,6 +16,7 @@ use crate::lifted::LiftedArgs;
 use crate::net::{NET_ABOUT, NetCommand};
 use crate::nmf::{NMF_ABOUT, NMF_EXAMPLES, NmfArgs};
 use crate::predict::{PREDICT_ABOUT, PredictArgs};
+use crate::sgd::SgdArgs;
 
 const ABOUT: &str = "lwl trains neural networks without loss functions: every constraint of \
 the network is a set, and the RRR projection algorithm searches for a point in their \
@@ -70,6 +71,9 @@ pub enum Command {
     /// Lifted training with the quadratic or Bregman penalty (related trainer).
     #[command(long_about = crate::lifted::ABOUT, after_help = crate::lifted::EXAMPLES)]
     Lifted(Box<LiftedArgs>),
+    /// Back-propagation with SGD, Adam or RMSProp (the gradient yardstick).
+    #[command(long_about = crate::sgd::ABOUT, after_help = crate::sgd::EXAMPLES)]
+    Sgd(Box<SgdArgs>),
 }
 
 /// Parses the process arguments; prints help, version or a usage error and

@@ -14,54 +14,13 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::json;
 
 pub use args::{ABOUT, EXAMPLES, LiftedArgs, PenaltyArg};
-use model::{Hyper, Lifted, Params, Penalty, classes};
+use model::{Hyper, Lifted, Params, Penalty};
 
 use crate::args::check;
 use crate::args::data::load;
 use crate::error::Error;
-use crate::formats::datafile::LabeledData;
+use crate::feedforward::{error_rate, inputs, layer_sizes, linear_units};
 use crate::output::report::{Reporter, seed};
-
-/// The inputs of items `ks` of `d`, one column per item.
-fn inputs(d: &LabeledData, ks: &[usize]) -> Mat<f64> {
-    Mat::from_fn(d.dims, ks.len(), |i, k| d.item(ks[k])[i])
-}
-
-/// The fraction of `d`'s items that the net classifies wrongly.
-fn error_rate(p: &Params, d: &LabeledData) -> f64 {
-    if d.is_empty() {
-        return 0.0;
-    }
-    let all: Vec<usize> = (0..d.len()).collect();
-    let mut wrong = 0;
-    for chunk in all.chunks(4096) {
-        let out = p.forward(inputs(d, chunk).as_ref());
-        wrong += classes(out.as_ref()).iter().zip(chunk).filter(|(c, k)| **c != d.labels[**k] as usize).count();
-    }
-    wrong as f64 / d.len() as f64
-}
-
-/// Per hidden layer, the share of units whose pre-activation is ≥ 0 on
-/// every item of `d`: units that act linearly on the data.
-pub fn linear_units(p: &Params, d: &LabeledData) -> Vec<f64> {
-    let all: Vec<usize> = (0..d.len()).collect();
-    let layers = p.w.len();
-    let mut linear: Vec<Vec<bool>> = p.w[..layers - 1].iter().map(|w| vec![true; w.nrows()]).collect();
-    for chunk in all.chunks(4096) {
-        let mut a = inputs(d, chunk);
-        for (l, lin) in linear.iter_mut().enumerate() {
-            let mut z = p.pre(l + 1, a.as_ref());
-            for k in 0..z.ncols() {
-                for (i, li) in lin.iter_mut().enumerate() {
-                    *li &= z[(i, k)] >= 0.0;
-                    z[(i, k)] = z[(i, k)].max(0.0);
-                }
-            }
-            a = z;
-        }
-    }
-    linear.iter().map(|l| l.iter().filter(|&&b| b).count() as f64 / l.len().max(1) as f64).collect()
-}
 
 /// Uniform initial weights in ±√(6/n_in) (He), zero biases.
 fn initial(sizes: &[usize], rng: &mut Xoshiro256PlusPlus) -> Params {
@@ -98,28 +57,8 @@ pub fn run(a: &LiftedArgs) -> Result<(), Error> {
     check::at_least_one("--epochs", a.epochs)?;
     let seed = seed(a.seed, "lifted");
     let sets = load(&a.data, seed)?;
-    let train = &sets.train;
-    let sizes = match (&a.layers, &sets.default_layers) {
-        (Some(l), _) => l.0.clone(),
-        (None, Some(d)) => d.clone(),
-        (None, None) => return Err(Error::Usage("--layers SIZES is needed with --train".into())),
-    };
-    if sizes.len() < 2 || sizes.contains(&0) {
-        return Err(Error::Usage(format!("--layers {sizes:?}: at least an input and an output layer, none empty")));
-    }
-    if sizes[0] != train.dims {
-        return Err(Error::Usage(format!("--layers starts with {} inputs but the data has {}", sizes[0], train.dims)));
-    }
-    let out = sizes[sizes.len() - 1];
-    if out < train.classes {
-        return Err(Error::Usage(format!(
-            "--layers ends with {out} outputs but the data has {} classes",
-            train.classes
-        )));
-    }
-    if train.values.iter().any(|v| !v.is_finite()) {
-        return Err(Error::Usage("the training data holds a value that is not finite".into()));
-    }
+    let sizes = layer_sizes(a.layers.as_ref(), &sets)?;
+    let (train, out) = (&sets.train, sizes[sizes.len() - 1]);
     let batch = a.batch.unwrap_or(128).min(train.len());
     check::at_least_one("--batch", batch)?;
     let h = Hyper {

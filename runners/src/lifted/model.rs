@@ -31,6 +31,9 @@
 use faer::linalg::solvers::Solve;
 use faer::{Mat, MatRef, Side};
 
+use crate::feedforward::relu_in_place;
+pub use crate::feedforward::{Params, classes};
+
 /// The penalty that relaxes `X_l = relu(Z_l)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Penalty {
@@ -49,78 +52,6 @@ pub struct Hyper {
     pub gamma: Vec<f64>,
     /// Weight decay `λ` (biases are not decayed).
     pub lambda: f64,
-}
-
-/// Weights and biases of a feed-forward net.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Params {
-    /// `W_l`, `n_l × n_{l−1}`, for `l = 1..L` (index `l − 1`).
-    pub w: Vec<Mat<f64>>,
-    /// `b_l` (index `l − 1`).
-    pub b: Vec<Vec<f64>>,
-}
-
-impl Params {
-    /// Layer sizes `n_0, …, n_L`.
-    pub fn sizes(&self) -> Vec<usize> {
-        let mut s: Vec<usize> = self.w.first().map(|w| vec![w.ncols()]).unwrap_or_default();
-        s.extend(self.w.iter().map(Mat::nrows));
-        s
-    }
-
-    /// `Z_l = W_l x + b_l 1ᵀ` for layer `l` (1-based) and inputs `x`.
-    pub fn pre(&self, l: usize, x: MatRef<'_, f64>) -> Mat<f64> {
-        let (w, b) = (&self.w[l - 1], &self.b[l - 1]);
-        let mut z = w * x;
-        for k in 0..z.ncols() {
-            for (i, bi) in b.iter().enumerate() {
-                z[(i, k)] += bi;
-            }
-        }
-        z
-    }
-
-    /// The net's outputs `Z_L` for inputs `x`: ReLU hidden layers.
-    pub fn forward(&self, x: MatRef<'_, f64>) -> Mat<f64> {
-        let mut a = x.to_owned();
-        for l in 1..=self.w.len() {
-            let mut z = self.pre(l, a.as_ref());
-            if l < self.w.len() {
-                relu_in_place(&mut z);
-            }
-            a = z;
-        }
-        a
-    }
-
-    /// Multiply-adds of one forward pass of `items` items.
-    pub fn forward_work(&self, items: usize) -> u64 {
-        self.w.iter().map(|w| (w.nrows() * w.ncols() * items) as u64).sum()
-    }
-}
-
-fn relu_in_place(z: &mut Mat<f64>) {
-    for k in 0..z.ncols() {
-        for i in 0..z.nrows() {
-            z[(i, k)] = z[(i, k)].max(0.0);
-        }
-    }
-}
-
-/// The predicted class of each column of outputs: the largest entry, ties to
-/// the lower class.
-pub fn classes(z: MatRef<'_, f64>) -> Vec<usize> {
-    (0..z.ncols())
-        .map(|k| {
-            let mut best = 0;
-            for i in 1..z.nrows() {
-                if z[(i, k)] > z[(best, k)] {
-                    best = i;
-                }
-            }
-            best
-        })
-        .collect()
 }
 
 /// The terms of the objective.

@@ -1,0 +1,66 @@
+//! Arguments of `lwl sgd`.
+
+use clap::{Args, ValueEnum};
+
+use crate::args::{DataArgs, Layers, parse_layers};
+
+pub const ABOUT: &str = "The gradient yardstick: mini-batch back-propagation for the same \
+feed-forward ReLU nets as `lwl lifted`, with a softmax output and the cross-entropy (log) loss plus \
+an L2 penalty α/2·‖W‖²/B, as scikit-learn's MLPClassifier defines them (its weight initialisation \
+too: weights and biases uniform in ±√(6/(n_in + n_out))). Optimisers: SGD with Nesterov momentum, \
+Adam and RMSProp. After every epoch the training and test sets are classified and one line is \
+printed: epoch, GWMs (1e9 multiply-adds of the forward and backward passes, the unit of RRR's \
+weight-multiplies), the mean loss, train_err, test_err, seconds.";
+
+pub const EXAMPLES: &str = "Examples:\n  \
+lwl sgd --mnist --optimizer sgd --lr 0.01 --batch 1000 --epochs 100   # scikit-learn's SGD settings\n  \
+lwl sgd --mnist --layers 784,64,64,64,10 --optimizer adam --epochs 10\n  \
+lwl sgd --majority 2 --optimizer rmsprop --lr 0.001";
+
+/// The optimiser of `--optimizer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Optimizer {
+    /// Stochastic gradient descent with Nesterov momentum (--momentum).
+    Sgd,
+    /// Adam (β₁ 0.9, β₂ 0.999, ε 1e-8).
+    Adam,
+    /// RMSProp (ρ 0.9, ε 1e-8).
+    Rmsprop,
+}
+
+/// Arguments of `lwl sgd`.
+#[derive(Clone, Debug, Args)]
+pub struct SgdArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Layer sizes from inputs to classes, comma-separated (default for
+    /// built-in data as `lwl lifted`).
+    #[arg(long, value_name = "SIZES", value_parser = parse_layers)]
+    pub layers: Option<Layers>,
+    /// The optimiser.
+    #[arg(long, value_enum, default_value = "adam")]
+    pub optimizer: Optimizer,
+    /// Learning rate (scikit-learn's defaults: 0.001 for Adam, 0.01 here
+    /// for SGD in the paper's comparison).
+    #[arg(long, default_value_t = 0.001, value_name = "η", allow_negative_numbers = true)]
+    pub lr: f64,
+    /// Momentum of --optimizer sgd (Nesterov).
+    #[arg(long, default_value_t = 0.9, value_name = "μ", allow_negative_numbers = true)]
+    pub momentum: f64,
+    /// L2 penalty α (scikit-learn's `alpha`).
+    #[arg(long, default_value_t = 1e-4, value_name = "α", allow_negative_numbers = true)]
+    pub alpha: f64,
+    /// Items per batch (default: 200, or all items when fewer).
+    #[arg(long, value_name = "B")]
+    pub batch: Option<usize>,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub epochs: usize,
+    /// Seed of the initial weights, shuffles and generated data (default:
+    /// fresh, printed).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// One JSON object per epoch on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
