@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lwl lifted on MNIST (the shipped 10k/10k), the poster's 784-64-64-64-10 ReLU
 # net, both penalties, seeds 1-3: batches of 500, 2 sweeps per batch,
-# EPOCHS epochs (default 3). Usage: experiments/lifted/mnist.sh OUT [EPOCHS]
+# EPOCHS epochs (default 3); and back-propagation (lwl sgd, Adam, batches of
+# 200) on the same net for as many epochs. Usage: experiments/lifted/mnist.sh OUT [EPOCHS]
 set -euo pipefail
 out=${1:?usage: mnist.sh OUT [EPOCHS]}
 epochs=${2:-3}
@@ -12,4 +13,8 @@ for penalty in bregman quadratic; do
         "$lwl" lifted --mnist --layers 784,64,64,64,10 --penalty "$penalty" --batch 500 --iter 2 \
             --epochs "$epochs" --seed "$seed" --json > "$out/mnist_${penalty}_seed$seed.jsonl"
     done
+done
+for seed in 1 2 3; do
+    "$lwl" sgd --mnist --layers 784,64,64,64,10 --optimizer adam --epochs "$epochs" --seed "$seed" --json \
+        > "$out/mnist_adam_seed$seed.jsonl"
 done
