@@ -5,10 +5,13 @@
 
 use faer::{Mat, MatRef};
 
-use crate::args::Layers;
-use crate::args::data::Sets;
+use clap::Args;
+
+use crate::args::data::{DataArgs, Sets, load};
+use crate::args::{Layers, check, parse_layers};
 use crate::error::Error;
 use crate::formats::datafile::LabeledData;
+use crate::output::report::seed;
 
 /// Weights and biases of a feed-forward net.
 #[derive(Clone, Debug, PartialEq)]
@@ -122,6 +125,40 @@ pub fn linear_units(p: &Params, d: &LabeledData) -> Vec<f64> {
         }
     }
     linear.iter().map(|l| l.iter().filter(|&&b| b).count() as f64 / l.len().max(1) as f64).collect()
+}
+
+/// The arguments every feed-forward trainer (`lwl lifted`, `lwl sgd`)
+/// shares: the data, the layers, the epochs, the seed and the output form.
+#[derive(Clone, Debug, Args)]
+pub struct NetRun {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Layer sizes from inputs to classes, comma-separated (default for
+    /// built-in data: 13,26·(depth−1),2 for --majority, 784,20,10 for --mnist).
+    #[arg(long, value_name = "SIZES", value_parser = parse_layers)]
+    pub layers: Option<Layers>,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub epochs: usize,
+    /// Seed of the initial weights, shuffles and generated data (default:
+    /// fresh, printed).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// One JSON object per epoch on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl NetRun {
+    /// Checks `--epochs`, prints the seed (for command `what`), loads the
+    /// data and checks the layers against it: (seed, data, layer sizes).
+    pub fn prepare(&self, what: &str) -> Result<(u64, Sets, Vec<usize>), Error> {
+        check::at_least_one("--epochs", self.epochs)?;
+        let seed = seed(self.seed, what);
+        let sets = load(&self.data, seed)?;
+        let sizes = layer_sizes(self.layers.as_ref(), &sets)?;
+        Ok((seed, sets, sizes))
+    }
 }
 
 /// The layer sizes of a run: `--layers`, else the built-in data's default;

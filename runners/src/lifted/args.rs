@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::args::{DataArgs, Layers, parse_layers};
+use crate::feedforward::NetRun;
 
 pub const ABOUT: &str = "Train a feed-forward ReLU net by lifted block-coordinate descent (the \
 Bregman lifted networks paper): every hidden layer's outputs become variables X_l ≥ 0 of their own, \
@@ -33,12 +33,9 @@ pub enum PenaltyArg {
 /// Arguments of `lwl lifted`.
 #[derive(Clone, Debug, Args)]
 pub struct LiftedArgs {
+    /// Data, layers, epochs, seed, output.
     #[command(flatten)]
-    pub data: DataArgs,
-    /// Layer sizes from inputs to classes, comma-separated (default for
-    /// built-in data: 13,26·(depth−1),2 for --majority, 784,20,10 for --mnist).
-    #[arg(long, value_name = "SIZES", value_parser = parse_layers)]
-    pub layers: Option<Layers>,
+    pub run: NetRun,
     /// The penalty tying each hidden layer's states to its pre-activations.
     #[arg(long, value_enum, default_value = "bregman")]
     pub penalty: PenaltyArg,
@@ -55,14 +52,4 @@ pub struct LiftedArgs {
     /// Sweeps over every block per batch.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub iter: usize,
-    /// Passes over the training data.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub epochs: usize,
-    /// Seed of the initial weights, shuffles and generated data (default:
-    /// fresh, printed).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// One JSON object per epoch on standard output.
-    #[arg(long)]
-    pub json: bool,
 }

@@ -17,10 +17,9 @@ pub use args::{ABOUT, EXAMPLES, LiftedArgs, PenaltyArg};
 use model::{Hyper, Lifted, Params, Penalty};
 
 use crate::args::check;
-use crate::args::data::load;
 use crate::error::Error;
-use crate::feedforward::{error_rate, inputs, layer_sizes, linear_units};
-use crate::output::report::{Reporter, seed};
+use crate::feedforward::{error_rate, inputs, linear_units};
+use crate::output::report::Reporter;
 
 /// Uniform initial weights in ±√(6/n_in) (He), zero biases.
 fn initial(sizes: &[usize], rng: &mut Xoshiro256PlusPlus) -> Params {
@@ -54,10 +53,7 @@ fn gammas(s: &str, hidden: usize) -> Result<Vec<f64>, Error> {
 pub fn run(a: &LiftedArgs) -> Result<(), Error> {
     check::positive("--lambda", a.lambda)?;
     check::at_least_one("--iter", a.iter)?;
-    check::at_least_one("--epochs", a.epochs)?;
-    let seed = seed(a.seed, "lifted");
-    let sets = load(&a.data, seed)?;
-    let sizes = layer_sizes(a.layers.as_ref(), &sets)?;
+    let (seed, sets, sizes) = a.run.prepare("lifted")?;
     let (train, out) = (&sets.train, sizes[sizes.len() - 1]);
     let batch = a.batch.unwrap_or(128).min(train.len());
     check::at_least_one("--batch", batch)?;
@@ -71,12 +67,14 @@ pub fn run(a: &LiftedArgs) -> Result<(), Error> {
     };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut p = initial(&sizes, &mut rng);
-    let mut rep =
-        Reporter::new(a.json, &["epoch", "gwms", "train_err", "test_err", "objective", "output", "penalty", "seconds"]);
+    let mut rep = Reporter::new(
+        a.run.json,
+        &["epoch", "gwms", "train_err", "test_err", "objective", "output", "penalty", "seconds"],
+    );
     let (start, mut work) = (Instant::now(), 0u64);
     let mut order: Vec<usize> = (0..train.len()).collect();
     let mut last = json!({});
-    for epoch in 1..=a.epochs {
+    for epoch in 1..=a.run.epochs {
         order.shuffle(&mut rng);
         let (mut objective, mut output, mut penalties) = (0.0, 0.0, vec![0.0; sizes.len() - 2]);
         let chunks: Vec<&[usize]> = order.chunks(batch).collect();

@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::args::{DataArgs, Layers, parse_layers};
+use crate::feedforward::NetRun;
 
 pub const ABOUT: &str = "The gradient yardstick: mini-batch back-propagation for the same \
 feed-forward ReLU nets as `lwl lifted`, with a softmax output and the cross-entropy (log) loss plus \
@@ -31,12 +31,9 @@ pub enum Optimizer {
 /// Arguments of `lwl sgd`.
 #[derive(Clone, Debug, Args)]
 pub struct SgdArgs {
+    /// Data, layers, epochs, seed, output.
     #[command(flatten)]
-    pub data: DataArgs,
-    /// Layer sizes from inputs to classes, comma-separated (default for
-    /// built-in data as `lwl lifted`).
-    #[arg(long, value_name = "SIZES", value_parser = parse_layers)]
-    pub layers: Option<Layers>,
+    pub run: NetRun,
     /// The optimiser.
     #[arg(long, value_enum, default_value = "adam")]
     pub optimizer: Optimizer,
@@ -53,14 +50,4 @@ pub struct SgdArgs {
     /// Items per batch (default: 200, or all items when fewer).
     #[arg(long, value_name = "B")]
     pub batch: Option<usize>,
-    /// Passes over the training data.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub epochs: usize,
-    /// Seed of the initial weights, shuffles and generated data (default:
-    /// fresh, printed).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// One JSON object per epoch on standard output.
-    #[arg(long)]
-    pub json: bool,
 }

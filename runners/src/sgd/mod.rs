@@ -16,10 +16,9 @@ pub use args::{ABOUT, EXAMPLES, Optimizer, SgdArgs};
 use backprop::{State, loss_and_gradient};
 
 use crate::args::check;
-use crate::args::data::load;
 use crate::error::Error;
-use crate::feedforward::{Params, error_rate, inputs, layer_sizes, linear_units};
-use crate::output::report::{Reporter, seed};
+use crate::feedforward::{Params, error_rate, inputs, linear_units};
+use crate::output::report::Reporter;
 
 /// scikit-learn's initialisation: weights and biases uniform in
 /// ±√(6/(n_in + n_out)).
@@ -40,21 +39,18 @@ pub fn run(a: &SgdArgs) -> Result<(), Error> {
     if !(0.0..1.0).contains(&a.momentum) {
         return Err(Error::Usage(format!("--momentum {}: must be in [0, 1)", a.momentum)));
     }
-    check::at_least_one("--epochs", a.epochs)?;
-    let seed = seed(a.seed, "sgd");
-    let sets = load(&a.data, seed)?;
-    let sizes = layer_sizes(a.layers.as_ref(), &sets)?;
+    let (seed, sets, sizes) = a.run.prepare("sgd")?;
     let train = &sets.train;
     let batch = a.batch.unwrap_or(200).min(train.len());
     check::at_least_one("--batch", batch)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut p = initial(&sizes, &mut rng);
     let mut st = State::new(&p);
-    let mut rep = Reporter::new(a.json, &["epoch", "gwms", "loss", "train_err", "test_err", "seconds"]);
+    let mut rep = Reporter::new(a.run.json, &["epoch", "gwms", "loss", "train_err", "test_err", "seconds"]);
     let (start, mut work) = (Instant::now(), 0u64);
     let mut order: Vec<usize> = (0..train.len()).collect();
     let mut last = json!({});
-    for epoch in 1..=a.epochs {
+    for epoch in 1..=a.run.epochs {
         order.shuffle(&mut rng);
         let mut loss = 0.0;
         for ks in order.chunks(batch) {
