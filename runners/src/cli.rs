@@ -82,12 +82,18 @@ pub fn parse() -> Cli {
     let long_version = format!("{} (SIMD: {})", env!("CARGO_PKG_VERSION"), cpu::simd_level());
     let matches = Cli::command().long_version(long_version).get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let (Command::Classify(args), Some((_, sub))) = (&mut cli.command, matches.subcommand()) {
-        args.given = sub
-            .ids()
-            .filter(|id| sub.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine))
-            .map(|id| id.to_string())
-            .collect();
+    if let Some((_, sub)) = matches.subcommand() {
+        let given = || -> Vec<String> {
+            sub.ids()
+                .filter(|id| sub.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine))
+                .map(|id| id.to_string())
+                .collect()
+        };
+        match &mut cli.command {
+            Command::Classify(args) => args.given = given(),
+            Command::Lifted(args) => args.given = given(),
+            _ => {}
+        }
     }
     cli
 }

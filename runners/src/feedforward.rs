@@ -1,25 +1,76 @@
-//! Feed-forward ReLU nets as the related trainers (`lwl lifted`, `lwl
-//! sgd`) hold them: dense weights and biases per layer (faer matrices, one
-//! column per item), the forward pass, predicted classes, error rates and
-//! the share of hidden units that act linearly on a data set.
+//! Feed-forward nets as the related trainers (`lwl lifted`, `lwl sgd`)
+//! hold them: dense weights and biases per layer (faer matrices, one column
+//! per item), a ReLU or tanh activation on the hidden layers, the forward
+//! pass, predicted classes, error rates and the share of hidden units that
+//! act linearly on a data set.
 
 use faer::{Mat, MatRef};
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
 
 use crate::args::data::{DataArgs, Sets, load};
 use crate::args::{Layers, check, parse_layers};
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::formats::datafile::LabeledData;
+use crate::formats::text::{nonblank_lines, parse_finite, tokens};
 use crate::output::report::seed;
 
-/// Weights and biases of a feed-forward net.
+/// The activation of the hidden layers (the output layer is linear).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// `max(z, 0)`.
+    Relu,
+    /// `tanh z`.
+    Tanh,
+}
+
+impl Activation {
+    /// `σ(z)`.
+    pub fn apply(self, z: f64) -> f64 {
+        match self {
+            Self::Relu => z.max(0.0),
+            Self::Tanh => z.tanh(),
+        }
+    }
+
+    /// `σ'(z)` written in terms of the output `a = σ(z)` (ReLU: 1 where
+    /// `a > 0`; tanh: `1 − a²`).
+    pub fn slope_at(self, a: f64) -> f64 {
+        match self {
+            Self::Relu => f64::from(u8::from(a > 0.0)),
+            Self::Tanh => 1.0 - a * a,
+        }
+    }
+
+    /// `z ← σ(z)` entrywise.
+    pub fn apply_in_place(self, z: &mut Mat<f64>) {
+        for k in 0..z.ncols() {
+            for i in 0..z.nrows() {
+                z[(i, k)] = self.apply(z[(i, k)]);
+            }
+        }
+    }
+
+    /// The flag's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Relu => "relu",
+            Self::Tanh => "tanh",
+        }
+    }
+}
+
+/// Weights and biases of a feed-forward net, and its activation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
     /// `W_l`, `n_l × n_{l−1}`, for `l = 1..L` (index `l − 1`).
     pub w: Vec<Mat<f64>>,
     /// `b_l` (index `l − 1`).
     pub b: Vec<Vec<f64>>,
+    /// The hidden layers' activation.
+    pub act: Activation,
 }
 
 impl Params {
@@ -42,13 +93,13 @@ impl Params {
         z
     }
 
-    /// The net's outputs `Z_L` for inputs `x`: ReLU hidden layers.
+    /// The net's outputs `Z_L` for inputs `x`.
     pub fn forward(&self, x: MatRef<'_, f64>) -> Mat<f64> {
         let mut a = x.to_owned();
         for l in 1..=self.w.len() {
             let mut z = self.pre(l, a.as_ref());
             if l < self.w.len() {
-                relu_in_place(&mut z);
+                self.act.apply_in_place(&mut z);
             }
             a = z;
         }
@@ -58,15 +109,6 @@ impl Params {
     /// Multiply-adds of one forward pass of `items` items.
     pub fn forward_work(&self, items: usize) -> u64 {
         self.w.iter().map(|w| (w.nrows() * w.ncols() * items) as u64).sum()
-    }
-}
-
-/// `z ← max(z, 0)` entrywise.
-pub fn relu_in_place(z: &mut Mat<f64>) {
-    for k in 0..z.ncols() {
-        for i in 0..z.nrows() {
-            z[(i, k)] = z[(i, k)].max(0.0);
-        }
     }
 }
 
@@ -118,7 +160,7 @@ pub fn linear_units(p: &Params, d: &LabeledData) -> Vec<f64> {
             for k in 0..z.ncols() {
                 for (i, li) in lin.iter_mut().enumerate() {
                     *li &= z[(i, k)] >= 0.0;
-                    z[(i, k)] = z[(i, k)].max(0.0);
+                    z[(i, k)] = p.act.apply(z[(i, k)]);
                 }
             }
             a = z;
@@ -137,6 +179,9 @@ pub struct NetRun {
     /// built-in data: 13,26·(depth−1),2 for --majority, 784,20,10 for --mnist).
     #[arg(long, value_name = "SIZES", value_parser = parse_layers)]
     pub layers: Option<Layers>,
+    /// The hidden layers' activation.
+    #[arg(long, value_enum, default_value = "relu")]
+    pub activation: Activation,
     /// Passes over the training data.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub epochs: usize,
@@ -187,4 +232,85 @@ pub fn layer_sizes(layers: Option<&Layers>, sets: &Sets) -> Result<Vec<usize>, E
         return Err(Error::Usage("the training data holds a value that is not finite".into()));
     }
     Ok(sizes)
+}
+
+/// The parameter file of `p` (`params.txt` of `lwl lifted --out`): `#`
+/// comment lines, then for each layer `l = 1..L` one line per unit, its
+/// `n_{l−1}` weights and then its bias, with Rust's shortest round-trip
+/// formatting (read back bit for bit).
+pub fn write_params(p: &Params) -> String {
+    let sizes: Vec<String> = p.sizes().iter().map(usize::to_string).collect();
+    let mut s = format!("# lwl feed-forward net: layers {}, activation {}\n", sizes.join(","), p.act.name());
+    for (l, (w, b)) in p.w.iter().zip(&p.b).enumerate() {
+        s += &format!("# layer {}: {} units, {} weights and the bias each\n", l + 1, w.nrows(), w.ncols());
+        for (i, bi) in b.iter().enumerate() {
+            let row: Vec<String> = (0..w.ncols()).map(|j| w[(i, j)].to_string()).chain([bi.to_string()]).collect();
+            s += &(row.join(" ") + "\n");
+        }
+    }
+    s
+}
+
+/// Reads a parameter file written by [`write_params`] for a net of layer
+/// sizes `sizes` and activation `act` (`path` names it in errors).
+pub fn read_params(text: &str, path: &str, sizes: &[usize], act: Activation) -> Result<Params, InputError> {
+    let mut rows = nonblank_lines(text).filter(|(_, l)| !l.trim_start().starts_with('#'));
+    let mut p = Params { w: Vec::new(), b: Vec::new(), act };
+    for (l, s) in sizes.windows(2).enumerate() {
+        let (mut w, mut b) = (Mat::zeros(s[1], s[0]), vec![0.0; s[1]]);
+        for (i, bi) in b.iter_mut().enumerate() {
+            let Some((n, line)) = rows.next() else {
+                return Err(InputError::file(path, format!("ends before unit {} of layer {}", i + 1, l + 1)));
+            };
+            let values: Vec<f64> = tokens(line)
+                .into_iter()
+                .map(parse_finite)
+                .collect::<Result<_, _>>()
+                .map_err(|m| InputError::at(path, n, m))?;
+            if values.len() != s[0] + 1 {
+                return Err(InputError::at(
+                    path,
+                    n,
+                    format!("has {} values; layer {} needs {} weights and a bias", values.len(), l + 1, s[0]),
+                ));
+            }
+            for (j, v) in values[..s[0]].iter().enumerate() {
+                w[(i, j)] = *v;
+            }
+            *bi = values[s[0]];
+        }
+        p.w.push(w);
+        p.b.push(b);
+    }
+    if let Some((n, _)) = rows.next() {
+        return Err(InputError::at(path, n, format!("is more than the {} layers of --layers hold", sizes.len() - 1)));
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_files_read_back_bit_for_bit_and_bad_ones_are_refused() {
+        let p = Params {
+            w: vec![
+                Mat::from_fn(3, 2, |i, j| (i as f64 + 0.1) / (j as f64 + 3.0)),
+                Mat::from_fn(2, 3, |i, j| -1e-300 * (i + j) as f64),
+            ],
+            b: vec![vec![0.1, -0.2, 1.0 / 3.0], vec![7.0, f64::MIN_POSITIVE]],
+            act: Activation::Tanh,
+        };
+        let text = write_params(&p);
+        assert_eq!(read_params(&text, "p", &[2, 3, 2], Activation::Tanh).unwrap(), p);
+        let e = read_params(&text, "p", &[2, 4, 2], Activation::Tanh).unwrap_err().to_string();
+        assert!(e.contains("p:7: has 4 values; layer 1 needs 2 weights and a bias"), "{e}");
+        let e = read_params(&text.replace(" 7\n", " x\n"), "p", &[2, 3, 2], Activation::Tanh).unwrap_err().to_string();
+        assert!(e.contains("'x' is not a number"), "{e}");
+        let e = read_params(&text, "p", &[2, 3], Activation::Tanh).unwrap_err().to_string();
+        assert!(e.contains("more than the 1 layers"), "{e}");
+        let e = read_params("# empty\n", "p", &[2, 3], Activation::Tanh).unwrap_err().to_string();
+        assert!(e.contains("ends before unit 1 of layer 1"), "{e}");
+    }
 }

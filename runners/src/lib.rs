@@ -3,12 +3,13 @@
 //! `lwl-kernel`.
 //!
 //! One folder per command (`classify`, `predict`, `nmf`, `autoencode`,
-//! `generate`, `bench`, `net`, `data`), each holding its arguments (`args`),
+//! `generate`, `bench`, `net`, `data`, and the related trainers `lifted`
+//! and `sgd` on the [`feedforward`] nets), each holding its arguments (`args`),
 //! its run (`mod.rs`) and its checks; below them the shared layers:
 //! [`args`] (argument groups and value checks), [`engine`] (buffers,
 //! threads, iteration methods; no CLI), [`formats`] (net, data and parameter
 //! files), [`datasets`] (built-in data), [`output`] (records, checkpoints,
-//! stdout), [`picture`] and [`workloads`] (what `lwl bench` and the
+//! stdout), [`shuffle`] (resumable data orders), [`picture`] and [`workloads`] (what `lwl bench` and the
 //! criterion benches time). [`cli`] only assembles the commands.
 
 pub mod args;
@@ -30,4 +31,5 @@ pub mod output;
 pub mod picture;
 pub mod predict;
 pub mod sgd;
+pub mod shuffle;
 pub mod workloads;

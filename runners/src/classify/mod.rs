@@ -10,7 +10,6 @@ use crate::args::activation;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::network::Params;
 use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
@@ -217,9 +216,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         if !a.replay.no_shuffle {
             // each epoch's order depends on (seed, epoch) alone, so a resumed run
             // shuffles as an uninterrupted one
-            order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            order.shuffle(&mut rng);
+            crate::shuffle::epoch_order(&mut order, seed, epoch);
         }
         let (mut batch_err, mut rrr_err) = (0.0, f64::NAN);
         for chunk in order.chunks(a.batch) {

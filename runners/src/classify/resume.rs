@@ -7,14 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::ClassifyArgs;
 use crate::args::precision;
 use crate::error::{Error, InputError};
-use crate::output::checkpoint::Progress;
+use crate::output::checkpoint::{Progress, setting};
 
 /// The settings of `a` that a resume restores.
 pub fn hyper(a: &ClassifyArgs) -> Value {
@@ -28,30 +26,6 @@ pub fn hyper(a: &ClassifyArgs) -> Value {
         "exempt": a.exempt, "relabel": a.relabel, "fpa": a.fpa,
         "no_shuffle": a.replay.no_shuffle, "oracle": a.rrr.oracle, "precision": a.compute.precision.name(),
     })
-}
-
-/// One setting: the saved value, unless the flag was given with another.
-fn setting<T: Serialize + DeserializeOwned + PartialEq>(
-    key: &str,
-    cur: &mut T,
-    given: &[String],
-    saved: &Value,
-    file: &str,
-) -> Result<(), Error> {
-    let Some(v) = saved.get(key) else {
-        return Ok(());
-    };
-    let old: T =
-        serde_json::from_value(v.clone()).map_err(|e| InputError::file(file, format!("hyper.{key} is {v}: {e}")))?;
-    if given.iter().any(|g| g == key) && *cur != old {
-        return Err(Error::Usage(format!(
-            "--{} {} contradicts the resumed run's {v} ({file}); leave the flag out to continue it",
-            key.replace('_', "-"),
-            serde_json::to_value(&*cur).unwrap_or(Value::Null)
-        )));
-    }
-    *cur = old;
-    Ok(())
 }
 
 /// `a` with the seed and the settings of the run saved in `dir` (its

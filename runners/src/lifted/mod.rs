@@ -1,28 +1,41 @@
 //! `lwl lifted`: lifted training of feed-forward nets by block-coordinate
-//! descent with the quadratic or the Bregman penalty ([`model`]), with the
-//! data options of `lwl classify` and per-epoch records.
+//! descent with the quadratic or the Bregman penalty ([`model`], its terms
+//! in [`divergence`]), with the data options of `lwl classify`, per-epoch
+//! records and resumable runs.
+//!
+//! `--out DIR` keeps after every epoch:
+//! * `params.txt` — the weights and biases ([`write_params`]);
+//! * `states.txt` — with `--full-batch`, the hidden states, one line per
+//!   training item (every hidden layer's states in turn);
+//! * `progress.json` — the last record, the counters, the seed and the
+//!   settings ([`resume`]).
 
 pub mod args;
+pub mod divergence;
 pub mod model;
+mod resume;
 
+use std::path::Path;
 use std::time::Instant;
 
 use faer::Mat;
-use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde_json::json;
+use serde_json::{Value, json};
 
-pub use args::{ABOUT, EXAMPLES, LiftedArgs, PenaltyArg};
-use model::{Hyper, Lifted, Params, Penalty};
+pub use args::{ABOUT, EXAMPLES, LiftedArgs, LossArg, PenaltyArg};
+use model::{Hyper, Lifted, Output, Params, Penalty};
 
 use crate::args::check;
-use crate::error::Error;
-use crate::feedforward::{error_rate, inputs, linear_units};
-use crate::output::report::Reporter;
+use crate::error::{Error, InputError};
+use crate::feedforward::{Activation, error_rate, inputs, linear_units, read_params, write_params};
+use crate::formats::datafile::{LabeledData, read_text_file};
+use crate::formats::matrix::{read_matrix, write_matrix};
+use crate::output::checkpoint;
+use crate::output::report::{Reporter, progress};
 
 /// Uniform initial weights in ±√(6/n_in) (He), zero biases.
-fn initial(sizes: &[usize], rng: &mut Xoshiro256PlusPlus) -> Params {
+fn initial(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Params {
     let w = sizes
         .windows(2)
         .map(|s| {
@@ -30,11 +43,21 @@ fn initial(sizes: &[usize], rng: &mut Xoshiro256PlusPlus) -> Params {
             Mat::from_fn(s[1], s[0], |_, _| r * (2.0 * rng.random::<f64>() - 1.0))
         })
         .collect();
-    Params { w, b: sizes[1..].iter().map(|&n| vec![0.0; n]).collect() }
+    Params { w, b: sizes[1..].iter().map(|&n| vec![0.0; n]).collect(), act }
 }
 
-/// The validated penalty weights of the `hidden` hidden layers.
-fn gammas(s: &str, hidden: usize) -> Result<Vec<f64>, Error> {
+/// The validated penalty weights of the `hidden` hidden layers: `--gamma`,
+/// or `--epsilon`'s schedule ε^(hidden − l + 1) for hidden layer `l`.
+fn gammas(a: &LiftedArgs, hidden: usize) -> Result<Vec<f64>, Error> {
+    if let Some(eps) = a.epsilon {
+        check::positive("--epsilon", eps)?;
+        let v: Vec<f64> = (1..=hidden).map(|l| eps.powi((hidden - l + 1) as i32)).collect();
+        if v.iter().any(|g| *g <= 0.0 || !g.is_finite()) {
+            return Err(Error::Usage(format!("--epsilon {eps}: a layer's weight ε^k is 0 or infinite")));
+        }
+        return Ok(v);
+    }
+    let s = &a.gamma;
     let v: Vec<f64> = s
         .split(',')
         .map(|t| t.trim().parse::<f64>().map_err(|_| Error::Usage(format!("--gamma {s}: '{t}' is not a number"))))
@@ -49,60 +72,175 @@ fn gammas(s: &str, hidden: usize) -> Result<Vec<f64>, Error> {
     }
 }
 
-/// Runs `lwl lifted`.
-pub fn run(a: &LiftedArgs) -> Result<(), Error> {
+/// The objective's hyperparameters from the flags.
+fn objective(a: &LiftedArgs, hidden: usize) -> Result<Hyper, Error> {
     check::positive("--lambda", a.lambda)?;
-    check::at_least_one("--iter", a.iter)?;
-    let (seed, sets, sizes) = a.run.prepare("lifted")?;
-    let (train, out) = (&sets.train, sizes[sizes.len() - 1]);
-    let batch = a.batch.unwrap_or(128).min(train.len());
-    check::at_least_one("--batch", batch)?;
-    let h = Hyper {
+    check::non_negative("--margin", a.margin)?;
+    Ok(Hyper {
         penalty: match a.penalty {
             PenaltyArg::Quadratic => Penalty::Quadratic,
             PenaltyArg::Bregman => Penalty::Bregman,
         },
-        gamma: gammas(&a.gamma, sizes.len() - 2)?,
+        output: match a.loss {
+            LossArg::Squared => Output::Squared,
+            LossArg::Hinge => Output::Hinge(a.margin),
+        },
+        gamma: gammas(a, hidden)?,
         lambda: a.lambda,
+    })
+}
+
+/// The one-hot targets of items `ks`.
+fn targets(d: &LabeledData, ks: &[usize], out: usize) -> Mat<f64> {
+    Mat::from_fn(out, ks.len(), |i, k| f64::from(i == d.labels[ks[k]] as usize))
+}
+
+/// The hidden states of a full batch as a matrix file: one row per item.
+fn states_file(t: &Lifted) -> String {
+    let units: usize = t.x.iter().map(Mat::nrows).sum();
+    let mut v = Vec::with_capacity(units * t.x0.ncols());
+    for k in 0..t.x0.ncols() {
+        for x in &t.x {
+            v.extend((0..x.nrows()).map(|i| x[(i, k)]));
+        }
+    }
+    write_matrix(&v, units)
+}
+
+/// Sets the states of the full batch `t` from `dir/states.txt`.
+fn read_states(t: &mut Lifted, dir: &Path) -> Result<(), Error> {
+    let path = dir.join("states.txt");
+    let (cols, v) = read_matrix(&path)?;
+    let (units, items) = (t.x.iter().map(Mat::nrows).sum::<usize>(), t.x0.ncols());
+    if cols != units || v.len() != units * items {
+        return Err(InputError::file(
+            &path.display().to_string(),
+            format!(
+                "holds {} rows of {cols} states; the run has {items} items of {units} hidden units",
+                v.len() / cols
+            ),
+        )
+        .into());
+    }
+    let mut it = v.into_iter();
+    for k in 0..items {
+        for x in &mut t.x {
+            for i in 0..x.nrows() {
+                x[(i, k)] = it.next().unwrap_or_default();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `lwl lifted`.
+pub fn run(given: &LiftedArgs) -> Result<(), Error> {
+    let resumed = given.dir.resume.as_deref().map(|d| checkpoint::read(d, "lifted")).transpose()?;
+    let a = match (&resumed, &given.dir.resume) {
+        (Some(p), Some(dir)) => resume::restore(given, p, dir)?,
+        _ => given.clone(),
     };
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut p = initial(&sizes, &mut rng);
+    check::at_least_one("--iter", a.iter)?;
+    let threads = a.threads.check()?;
+    let (seed, sets, sizes) = a.run.prepare("lifted")?;
+    let h = objective(&a, sizes.len() - 2)?;
+    let (train, out, act) = (&sets.train, sizes[sizes.len() - 1], a.run.activation);
+    let batch = if a.full_batch { train.len() } else { a.batch.unwrap_or(128).min(train.len()) };
+    check::at_least_one("--batch", batch)?;
+    let dir = a.dir.prepare()?;
+    let prev = resumed.unwrap_or_default();
+    let mut p = match &a.dir.resume {
+        Some(d) => {
+            let path = d.join("params.txt");
+            read_params(&read_text_file(&path)?, &path.display().to_string(), &sizes, act)?
+        }
+        None => initial(&sizes, act, &mut Xoshiro256PlusPlus::seed_from_u64(seed)),
+    };
+    // the full batch's states live across epochs
+    let mut full = if a.full_batch {
+        let all: Vec<usize> = (0..train.len()).collect();
+        let mut t = Lifted::new(&p, inputs(train, &all), targets(train, &all, out), threads);
+        if let Some(d) = &a.dir.resume {
+            read_states(&mut t, d)?;
+            // the forward pass was the resumed run's first epoch's work
+            t.work = 0;
+        }
+        Some(t)
+    } else {
+        None
+    };
     let mut rep = Reporter::new(
         a.run.json,
         &["epoch", "gwms", "train_err", "test_err", "objective", "output", "penalty", "seconds"],
     );
-    let (start, mut work) = (Instant::now(), 0u64);
+    let (start, mut work, mut sweeps) = (Instant::now(), prev.weight_multiplies, prev.iters);
+    let mut history = prev.history.clone();
     let mut order: Vec<usize> = (0..train.len()).collect();
+    let batches = train.len().div_ceil(batch);
+    let bar = progress((a.run.epochs * batches) as u64, "lifted");
     let mut last = json!({});
-    for epoch in 1..=a.run.epochs {
-        order.shuffle(&mut rng);
+    for epoch in prev.epoch + 1..=prev.epoch + a.run.epochs {
         let (mut objective, mut output, mut penalties) = (0.0, 0.0, vec![0.0; sizes.len() - 2]);
-        let chunks: Vec<&[usize]> = order.chunks(batch).collect();
-        for ks in &chunks {
-            let y = Mat::from_fn(out, ks.len(), |i, k| f64::from(i == train.labels[ks[k]] as usize));
-            let mut t = Lifted::new(&p, inputs(train, ks), y);
+        let mut one = |t: &mut Lifted, p: &mut Params| -> Result<(), Error> {
             for _ in 0..a.iter {
-                t.sweep(&mut p, &h).map_err(|e| Error::Usage(format!("epoch {epoch}: {e}")))?;
+                t.sweep(p, &h).map_err(|e| Error::Usage(format!("epoch {epoch}: {e}")))?;
             }
-            let o = t.objective(&p, &h);
-            objective += o.total / chunks.len() as f64;
-            output += o.output / chunks.len() as f64;
+            let o = t.objective(p, &h);
+            objective += o.total / batches as f64;
+            output += o.output / batches as f64;
             for (s, v) in penalties.iter_mut().zip(&o.penalties) {
-                *s += v / chunks.len() as f64;
+                *s += v / batches as f64;
             }
-            work += t.work;
+            sweeps += a.iter as u64;
+            bar.inc(1);
+            Ok(())
+        };
+        match &mut full {
+            Some(t) => {
+                one(t, &mut p)?;
+                work += std::mem::take(&mut t.work);
+            }
+            None => {
+                crate::shuffle::epoch_order(&mut order, seed, epoch);
+                for ks in order.chunks(batch) {
+                    let mut t = Lifted::new(&p, inputs(train, ks), targets(train, ks, out), threads);
+                    one(&mut t, &mut p)?;
+                    work += t.work;
+                }
+            }
         }
         if p.w.iter().any(|w| !w.squared_norm_l2().is_finite()) {
             return Err(Error::Usage(format!("epoch {epoch}: the weights became infinite or NaN")));
         }
-        let test_err = sets.test.as_ref().map(|t| error_rate(&p, t));
+        let (train_err, test_err) = (error_rate(&p, train), sets.test.as_ref().map(|t| error_rate(&p, t)));
+        let seconds = prev.seconds + start.elapsed().as_secs_f64();
         last = json!({
-            "epoch": epoch, "gwms": work as f64 * 1e-9, "train_err": error_rate(&p, train), "test_err": test_err,
+            "epoch": epoch, "gwms": work as f64 * 1e-9, "train_err": train_err, "test_err": test_err,
             "objective": objective, "output": output, "penalty": penalties.iter().sum::<f64>(),
-            "penalties": penalties, "seconds": start.elapsed().as_secs_f64(),
+            "penalties": penalties, "seconds": seconds,
         });
-        rep.record(&last)?;
+        history.push(vec![epoch as f64, train_err, test_err.unwrap_or(f64::NAN)]);
+        if let Some(d) = &dir {
+            let mut m = last.clone();
+            m["iters"] = json!(sweeps);
+            m["weight_multiplies"] = json!(work);
+            m["seed"] = json!(seed);
+            m["history"] = json!(history);
+            m["hyper"] = resume::hyper(&a);
+            save(d, &p, full.as_ref(), &m)?;
+        }
+        bar.suspend(|| rep.record(&last))?;
     }
+    bar.finish_and_clear();
     last["linear_units"] = json!(linear_units(&p, train));
     rep.last(last)
+}
+
+/// Writes the checkpoint of one epoch (`manifest` is its `progress.json`).
+fn save(dir: &Path, p: &Params, full: Option<&Lifted>, manifest: &Value) -> Result<(), Error> {
+    let mut files = vec![("params.txt", write_params(p).into_bytes())];
+    if let Some(t) = full {
+        files.push(("states.txt", states_file(t).into_bytes()));
+    }
+    checkpoint::write(dir, "lifted", &files, manifest)
 }

@@ -1,46 +1,70 @@
-//! Lifted training of a feed-forward ReLU net by block-coordinate descent
-//! (the Bregman lifted networks paper, eq. 1–3).
+//! Lifted training of a feed-forward net by block-coordinate descent (the
+//! Bregman lifted networks paper, eq. 1–3; the implicit-models paper's
+//! BCD, section 4).
 //!
 //! Layers `l = 1..L`, weights `W_l` (`n_l × n_{l−1}`), biases `b_l`, the
 //! batch's inputs `X_0` and, for the hidden layers `l < L`, lifted states
-//! `X_l ≥ 0` (one column per item). With `Z_l = W_l X_{l−1} + b_l 1ᵀ` the
-//! objective is
+//! `X_l` in the activation's range (one column per item). With
+//! `Z_l = W_l X_{l−1} + b_l 1ᵀ` the objective is
 //!
-//! `E = (1/B) [ ½‖Y − Z_L‖² + Σ_{l<L} γ_l P(X_l, Z_l) ] + (λ/2) Σ_l ‖W_l‖²`
+//! `E = (1/B) [ T_L(Z_L; Y) + Σ_{l<L} γ_l T_l(Z_l; X_l) ] + (λ/2) Σ_l ‖W_l‖²`
 //!
-//! with `Y` the one-hot targets and the penalty `P` either quadratic,
-//! `½‖X − Z‖²` (eq. 1), or Bregman, `L_Ψ(X, Z) = ½‖X‖² + ½‖relu(Z)‖² −
-//! ⟨X, Z⟩`, which for ReLU (Ψ the indicator of `X ≥ 0`) is eq. 3. One sweep
-//! updates, in this order, `W_L, X_{L−1}, W_{L−1}, …, X_1, W_1`; every
-//! block update leaves `E` no larger:
+//! with `Y` the one-hot targets and the terms `T` of [`divergence`]
+//! summed over the entries: the output's squared error or squared hinge,
+//! the hidden layers' quadratic penalty (eq. 1) or Bregman loss (eq. 3).
+//! One sweep updates, in this order, `W_L, X_{L−1}, W_{L−1}, …, X_1, W_1`;
+//! every block update leaves `E` no larger:
 //!
-//! - `W_l, b_l` against a quadratic term (the output layer, or a quadratic
-//!   penalty): the regularised least-squares minimiser, from a Cholesky
-//!   factor of `γ A Aᵀ/B + λ D` with `A = [X_{l−1}; 1ᵀ]` (`D` leaves the bias
+//! - `W_l, b_l` below an exact term (squared error, quadratic penalty):
+//!   the regularised least-squares minimiser, from a Cholesky factor of
+//!   `γ A Aᵀ/B + λ D` with `A = [X_{l−1}; 1ᵀ]` (`D` leaves the bias
 //!   unregularised);
-//! - `W_l, b_l` against a Bregman penalty: the minimiser of the quadratic
-//!   majorant with that same matrix (the curvature of `½ relu(z)²` is at
-//!   most 1), a step that needs no derivative of the activation: the
-//!   gradient is `γ (relu(Z) − X) Aᵀ / B + λ W D`;
-//! - `X_l`, entry by entry (coordinate descent): the exact minimiser of the
-//!   one-dimensional quadratic over `x ≥ 0` where the next layer's term is
-//!   quadratic, the minimiser of its majorant where it is Bregman.
+//! - `W_l, b_l` below a Bregman or hinge term: the minimiser of the
+//!   quadratic majorant with that same matrix (the term's curvature in `z`
+//!   is at most 1), a step that needs no derivative of the activation: the
+//!   gradient is `γ R Aᵀ / B + λ W D` with `R` the term's residual
+//!   (`σ(Z) − X`, or `Z − P_C(Z)`);
+//! - `X_l`, entry by entry (coordinate descent): the exact minimiser over
+//!   the activation's range of its own penalty plus the next layer's term
+//!   where that is exact, plus that term's majorant where it is not
+//!   ([`divergence::solve_state`]).
 //!
+//! `X_0` is fixed for a batch, so the first layer's Cholesky factor is
+//! computed once per batch. The Gram products are split into fixed blocks
+//! of columns and the state updates into fixed blocks of items, run on
+//! `threads` threads: the results are the same for every thread count.
 //! Work is counted in multiply-adds, the unit of RRR's weight-multiplies.
 
-use faer::linalg::solvers::Solve;
+use faer::linalg::solvers::{Llt, Solve};
 use faer::{Mat, MatRef, Side};
 
-use crate::feedforward::relu_in_place;
+use super::divergence::{self, Term};
+use crate::engine::parallel::side_by_side;
+use crate::feedforward::Activation;
 pub use crate::feedforward::{Params, classes};
 
-/// The penalty that relaxes `X_l = relu(Z_l)`.
+/// Columns per block of a Gram product.
+const GRAM_BLOCK: usize = 128;
+
+/// Items per block of a state update.
+const ITEM_BLOCK: usize = 32;
+
+/// The penalty that relaxes `X_l = σ(Z_l)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Penalty {
-    /// `½‖X − Z‖²` with `X ≥ 0` (classical lifted network, eq. 1).
+    /// `½‖X − Z‖² + Ψ(X)` (classical lifted network, eq. 1).
     Quadratic,
-    /// `½‖X‖² + ½‖relu(Z)‖² − ⟨X, Z⟩` with `X ≥ 0` (eq. 2–3).
+    /// `Φ(X) + Φ*(Z) − ⟨X, Z⟩` (eq. 2–3).
     Bregman,
+}
+
+/// The output layer's loss against the one-hot targets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Output {
+    /// `½‖Z_L − Y‖²`.
+    Squared,
+    /// `½ dist²(Z_L, C)`, `C` the class set with margin Δ.
+    Hinge(f64),
 }
 
 /// Hyperparameters of the objective.
@@ -48,10 +72,31 @@ pub enum Penalty {
 pub struct Hyper {
     /// The penalty of every hidden layer.
     pub penalty: Penalty,
+    /// The output layer's loss.
+    pub output: Output,
     /// Penalty weight `γ_l` of hidden layer `l = 1..L−1` (index `l − 1`).
     pub gamma: Vec<f64>,
     /// Weight decay `λ` (biases are not decayed).
     pub lambda: f64,
+}
+
+impl Hyper {
+    /// The term of layer `l` (1-based) of a net of `layers` layers with
+    /// activation `act`, and its weight.
+    pub fn term(&self, act: Activation, l: usize, layers: usize) -> (Term, f64) {
+        if l == layers {
+            let t = match self.output {
+                Output::Squared => Term::Squared,
+                Output::Hinge(delta) => Term::Hinge(delta),
+            };
+            return (t, 1.0);
+        }
+        let t = match self.penalty {
+            Penalty::Quadratic => Term::Quadratic(act),
+            Penalty::Bregman => Term::Bregman(act),
+        };
+        (t, self.gamma[l - 1])
+    }
 }
 
 /// The terms of the objective.
@@ -59,9 +104,9 @@ pub struct Hyper {
 pub struct Objective {
     /// `E`.
     pub total: f64,
-    /// `½‖Y − Z_L‖² / B`.
+    /// `T_L(Z_L; Y) / B`.
     pub output: f64,
-    /// `γ_l P(X_l, Z_l) / B` per hidden layer.
+    /// `γ_l T_l(Z_l; X_l) / B` per hidden layer.
     pub penalties: Vec<f64>,
     /// `(λ/2) Σ ‖W_l‖²`.
     pub decay: f64,
@@ -77,6 +122,10 @@ pub struct Lifted {
     pub x: Vec<Mat<f64>>,
     /// Multiply-adds done so far.
     pub work: u64,
+    /// Threads of the Gram products and state updates.
+    pub threads: usize,
+    /// The first layer's Cholesky factor and the (γ, λ) it was made with.
+    first: Option<(Llt<f64>, f64, f64)>,
 }
 
 /// Why a block update could not be made.
@@ -102,19 +151,49 @@ impl std::fmt::Display for LiftedError {
     }
 }
 
+/// `f(0), …, f(jobs − 1)` on up to `threads` threads, in job order.
+fn in_parallel<T: Send>(jobs: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let mut out = Vec::with_capacity(jobs);
+    let r = side_by_side(
+        jobs,
+        threads,
+        |j| Ok(f(j)),
+        |_, v| {
+            out.push(v);
+            Ok(())
+        },
+    );
+    debug_assert!(r.is_ok(), "the jobs cannot fail");
+    out
+}
+
+/// `A Aᵀ`, its columns computed in fixed blocks on `threads` threads.
+fn gram(a: MatRef<'_, f64>, threads: usize) -> Mat<f64> {
+    let n = a.nrows();
+    let blocks = n.div_ceil(GRAM_BLOCK);
+    if blocks <= 1 {
+        return a * a.transpose();
+    }
+    let parts = in_parallel(blocks, threads, |j| {
+        let c0 = j * GRAM_BLOCK;
+        a * a.subrows(c0, GRAM_BLOCK.min(n - c0)).transpose()
+    });
+    Mat::from_fn(n, n, |i, c| parts[c / GRAM_BLOCK][(i, c % GRAM_BLOCK)])
+}
+
 impl Lifted {
-    /// A batch with states set by a forward pass of `p` (`X_l = relu(Z_l)`).
-    pub fn new(p: &Params, x0: Mat<f64>, y: Mat<f64>) -> Self {
+    /// A batch with states set by a forward pass of `p` (`X_l = σ(Z_l)`).
+    pub fn new(p: &Params, x0: Mat<f64>, y: Mat<f64>, threads: usize) -> Self {
         let mut x = Vec::new();
         let mut a = x0.clone();
         for l in 1..p.w.len() {
             let mut z = p.pre(l, a.as_ref());
-            relu_in_place(&mut z);
+            p.act.apply_in_place(&mut z);
             x.push(z.clone());
             a = z;
         }
         let work = p.forward_work(x0.ncols());
-        Self { x0, y, x, work }
+        Self { x0, y, x, work, threads: threads.max(1), first: None }
     }
 
     fn items(&self) -> usize {
@@ -126,6 +205,11 @@ impl Lifted {
         if l == 1 { self.x0.as_ref() } else { self.x[l - 2].as_ref() }
     }
 
+    /// The target of layer `l`'s term: `X_l`, or `Y` for the output.
+    fn target(&self, l: usize) -> MatRef<'_, f64> {
+        if l == self.x.len() + 1 { self.y.as_ref() } else { self.x[l - 1].as_ref() }
+    }
+
     /// The objective at `p`.
     pub fn objective(&self, p: &Params, h: &Hyper) -> Objective {
         let layers = p.w.len();
@@ -134,15 +218,18 @@ impl Lifted {
         let mut output = 0.0;
         for l in 1..=layers {
             let z = p.pre(l, self.input(l));
+            let (term, weight) = h.term(p.act, l, layers);
+            let t = self.target(l);
+            let mut v = 0.0;
+            for k in 0..z.ncols() {
+                for i in 0..z.nrows() {
+                    v += term.value(z[(i, k)], t[(i, k)]);
+                }
+            }
             if l == layers {
-                output = sq_dist(z.as_ref(), self.y.as_ref()) / (2.0 * bf);
+                output = v / bf;
             } else {
-                let x = self.x[l - 1].as_ref();
-                let v = match h.penalty {
-                    Penalty::Quadratic => sq_dist(x, z.as_ref()) / 2.0,
-                    Penalty::Bregman => bregman(x, z.as_ref()),
-                };
-                penalties.push(h.gamma[l - 1] * v / bf);
+                penalties.push(weight * v / bf);
             }
         }
         let decay = h.lambda / 2.0 * p.w.iter().map(|w| w.squared_norm_l2()).sum::<f64>();
@@ -160,42 +247,71 @@ impl Lifted {
         Ok(())
     }
 
+    /// The Cholesky factor of `γ A Aᵀ/B + λ D` for layer `l`, with its
+    /// work; the first layer's is kept for the batch.
+    fn factor(
+        &mut self,
+        l: usize,
+        a: MatRef<'_, f64>,
+        gamma: f64,
+        lambda: f64,
+    ) -> Result<(Llt<f64>, u64), LiftedError> {
+        if l == 1
+            && let Some((f, g, lam)) = &self.first
+            && (*g, *lam) == (gamma, lambda)
+        {
+            return Ok((f.clone(), 0));
+        }
+        let (n, bsz) = (a.nrows() - 1, a.ncols());
+        let mut g = gram(a, self.threads);
+        for j in 0..=n {
+            for i in 0..=n {
+                g[(i, j)] *= gamma / bsz as f64;
+            }
+            if j < n {
+                g[(j, j)] += lambda;
+            }
+        }
+        let llt = g.llt(Side::Lower).map_err(|_| LiftedError::NotPositiveDefinite { layer: l })?;
+        if l == 1 {
+            self.first = Some((llt.clone(), gamma, lambda));
+        }
+        Ok((llt, ((n + 1) * (n + 1) * bsz + (n + 1).pow(3) / 3) as u64))
+    }
+
     /// Updates `W_l`, `b_l` (1-based `l`).
     pub fn update_weights(&mut self, p: &mut Params, h: &Hyper, l: usize) -> Result<(), LiftedError> {
         let layers = p.w.len();
         let (n, m, bsz) = (p.w[l - 1].ncols(), p.w[l - 1].nrows(), self.items());
         let bf = bsz as f64;
-        let gamma = if l == layers { 1.0 } else { h.gamma[l - 1] };
-        let mut work = 0u64;
+        let (term, gamma) = h.term(p.act, l, layers);
         // A = [X_{l−1}; 1ᵀ]
-        let input = self.input(l);
-        let a = Mat::from_fn(n + 1, bsz, |i, k| if i < n { input[(i, k)] } else { 1.0 });
-        let mut g = &a * a.transpose();
-        work += ((n + 1) * (n + 1) * bsz) as u64;
-        for j in 0..=n {
-            for i in 0..=n {
-                g[(i, j)] *= gamma / bf;
-            }
-            if j < n {
-                g[(j, j)] += h.lambda;
-            }
-        }
-        let llt = g.llt(Side::Lower).map_err(|_| LiftedError::NotPositiveDefinite { layer: l })?;
-        work += ((n + 1).pow(3) / 3) as u64;
-        let bregman = l < layers && h.penalty == Penalty::Bregman;
+        let a = {
+            let input = self.input(l);
+            Mat::from_fn(n + 1, bsz, |i, k| if i < n { input[(i, k)] } else { 1.0 })
+        };
+        let (llt, mut work) = self.factor(l, a.as_ref(), gamma, h.lambda)?;
+        let (input, t) = (self.input(l), self.target(l));
         // right-hand side, (n+1) × m
-        let mut rhs = if bregman {
-            // the majorant's minimiser: Wᵀ − G⁻¹ ∇ᵀ, ∇ᵀ = γ A (relu(Z) − X)ᵀ/B + λ D Wᵀ
+        let mut rhs = if term.exact() {
+            // the least-squares minimiser: γ A Tᵀ / B
+            let mut r = &a * t.transpose();
+            for i in 0..m {
+                for j in 0..=n {
+                    r[(j, i)] *= gamma / bf;
+                }
+            }
+            r
+        } else {
+            // the majorant's minimiser: Wᵀ − G⁻¹ ∇ᵀ, ∇ᵀ = γ A Rᵀ/B + λ D Wᵀ
             let mut z = p.pre(l, input);
             work += (m * n * bsz) as u64;
-            let x = &self.x[l - 1];
             for k in 0..bsz {
                 for i in 0..m {
-                    z[(i, k)] = z[(i, k)].max(0.0) - x[(i, k)];
+                    z[(i, k)] = term.residual(z[(i, k)], t[(i, k)]);
                 }
             }
             let mut grad = &a * z.transpose();
-            work += ((n + 1) * m * bsz) as u64;
             for i in 0..m {
                 for j in 0..=n {
                     grad[(j, i)] *= gamma / bf;
@@ -205,25 +321,17 @@ impl Lifted {
                 }
             }
             grad
-        } else {
-            let t = if l == layers { self.y.as_ref() } else { self.x[l - 1].as_ref() };
-            let mut r = &a * t.transpose();
-            work += ((n + 1) * m * bsz) as u64;
-            for i in 0..m {
-                for j in 0..=n {
-                    r[(j, i)] *= gamma / bf;
-                }
-            }
-            r
         };
+        work += ((n + 1) * m * bsz) as u64;
         llt.solve_in_place(rhs.as_mut());
         work += ((n + 1) * (n + 1) * m) as u64;
+        let exact = term.exact();
         let (w, b) = (&mut p.w[l - 1], &mut p.b[l - 1]);
         for i in 0..m {
             for j in 0..n {
-                w[(i, j)] = if bregman { w[(i, j)] - rhs[(j, i)] } else { rhs[(j, i)] };
+                w[(i, j)] = if exact { rhs[(j, i)] } else { w[(i, j)] - rhs[(j, i)] };
             }
-            b[i] = if bregman { b[i] - rhs[(n, i)] } else { rhs[(n, i)] };
+            b[i] = if exact { rhs[(n, i)] } else { b[i] - rhs[(n, i)] };
         }
         self.work += work;
         Ok(())
@@ -239,65 +347,50 @@ impl Lifted {
         self.work += ((p.w[l - 1].nrows() * p.w[l - 1].ncols() + 2 * n * m) * bsz) as u64;
         let cols: Vec<Vec<f64>> = (0..n).map(|j| (0..m).map(|i| next[(i, j)]).collect()).collect();
         let norms: Vec<f64> = cols.iter().map(|c| c.iter().map(|v| v * v).sum()).collect();
-        let own = h.gamma[l - 1];
-        // the next layer's term: quadratic with weight `wn`, or Bregman
-        let (wn, next_bregman) = match (l + 1 == layers, h.penalty) {
-            (true, _) => (1.0, false),
-            (false, Penalty::Quadratic) => (h.gamma[l], false),
-            (false, Penalty::Bregman) => (h.gamma[l], true),
-        };
-        let (lo, hi) = self.x.split_at_mut(l);
-        let (x, xn, y) = (&mut lo[l - 1], hi.first(), &self.y);
-        let mut u = vec![0.0; m];
-        for k in 0..bsz {
-            let t: Vec<f64> = (0..m).map(|i| xn.map_or_else(|| y[(i, k)], |xn| xn[(i, k)])).collect();
+        let (own, act) = (h.gamma[l - 1], p.act);
+        let (term, wn) = h.term(act, l + 1, layers);
+        let (x, t, bias) = (&self.x[l - 1], self.target(l + 1), &p.b[l]);
+        // each item's states, from its own column alone
+        let item = |k: usize, out: &mut Vec<f64>| {
+            let mut xs: Vec<f64> = (0..n).map(|j| x[(j, k)]).collect();
             // u = W' x + b'
-            for (i, ui) in u.iter_mut().enumerate() {
-                *ui = p.b[l][i] + (0..n).map(|j| cols[j][i] * x[(j, k)]).sum::<f64>();
+            let mut u: Vec<f64> = bias.clone();
+            for (j, col) in cols.iter().enumerate() {
+                for (ui, w) in u.iter_mut().zip(col) {
+                    *ui += w * xs[j];
+                }
             }
             for j in 0..n {
-                let dot: f64 = if next_bregman {
-                    cols[j].iter().zip(&u).zip(&t).map(|((w, u), t)| w * (u.max(0.0) - t)).sum()
-                } else {
-                    cols[j].iter().zip(&u).zip(&t).map(|((w, u), t)| w * (u - t)).sum()
-                };
-                let xj = x[(j, k)];
-                let grad = own * (xj - z[(j, k)]) + wn * dot;
-                let curv = own + wn * norms[j];
-                let new = (xj - grad / curv).max(0.0);
+                let dot: f64 =
+                    cols[j].iter().zip(&u).enumerate().map(|(i, (w, u))| w * term.residual(*u, t[(i, k)])).sum();
+                let xj = xs[j];
+                let new = divergence::solve_state(act, own, z[(j, k)], wn * dot, wn * norms[j], xj);
                 let d = new - xj;
                 if d != 0.0 {
-                    x[(j, k)] = new;
+                    xs[j] = new;
                     for (ui, w) in u.iter_mut().zip(&cols[j]) {
                         *ui += w * d;
                     }
                 }
             }
+            out.extend(xs);
+        };
+        let blocks = in_parallel(bsz.div_ceil(ITEM_BLOCK), self.threads, |b| {
+            let mut out = Vec::with_capacity(ITEM_BLOCK * n);
+            for k in b * ITEM_BLOCK..((b + 1) * ITEM_BLOCK).min(bsz) {
+                item(k, &mut out);
+            }
+            out
+        });
+        let x = &mut self.x[l - 1];
+        for (b, vals) in blocks.iter().enumerate() {
+            for (r, col) in vals.chunks(n).enumerate() {
+                for (j, v) in col.iter().enumerate() {
+                    x[(j, b * ITEM_BLOCK + r)] = *v;
+                }
+            }
         }
     }
-}
-
-fn sq_dist(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
-    let mut s = 0.0;
-    for k in 0..a.ncols() {
-        for i in 0..a.nrows() {
-            let d = a[(i, k)] - b[(i, k)];
-            s += d * d;
-        }
-    }
-    s
-}
-
-/// `Σ ½x² + ½relu(z)² − x z` over the entries (the Bregman loss of ReLU).
-fn bregman(x: MatRef<'_, f64>, z: MatRef<'_, f64>) -> f64 {
-    let mut s = 0.0;
-    for k in 0..x.ncols() {
-        for i in 0..x.nrows() {
-            let (x, z) = (x[(i, k)], z[(i, k)]);
-            s += 0.5 * x * x + 0.5 * z.max(0.0).powi(2) - x * z;
-        }
-    }
-    s
 }
 
 #[cfg(test)]
@@ -312,52 +405,72 @@ mod tests {
 
     /// A random net and batch with random (non-negative) states, so that
     /// every block has work to do.
-    fn problem(sizes: &[usize], items: usize, seed: u64) -> (Params, Lifted) {
+    /// A random net and batch with random states in the activation's
+    /// range, so that every block has work to do.
+    fn problem(sizes: &[usize], items: usize, seed: u64, act: Activation) -> (Params, Lifted) {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let w: Vec<Mat<f64>> = sizes.windows(2).map(|s| random_mat(s[1], s[0], &mut rng)).collect();
         let b = sizes[1..].iter().map(|&n| (0..n).map(|_| rng.random::<f64>() - 0.5).collect()).collect();
-        let p = Params { w, b };
+        let p = Params { w, b, act };
         let x0 = random_mat(sizes[0], items, &mut rng);
         let classes = *sizes.last().unwrap();
         let y = Mat::from_fn(classes, items, |i, k| f64::from(i == k % classes));
-        let mut t = Lifted::new(&p, x0, y);
+        let mut t = Lifted::new(&p, x0, y, 1);
+        let lo = if act == Activation::Relu { 0.0 } else { -0.95 };
         for x in &mut t.x {
-            *x = Mat::from_fn(x.nrows(), x.ncols(), |_, _| rng.random::<f64>());
+            *x = Mat::from_fn(x.nrows(), x.ncols(), |_, _| lo + rng.random::<f64>() * 0.95);
         }
         (p, t)
     }
 
-    fn hyper(penalty: Penalty, layers: usize) -> Hyper {
-        Hyper { penalty, gamma: (1..layers).map(|l| 0.5 + 0.25 * l as f64).collect(), lambda: 0.01 }
+    fn hyper(penalty: Penalty, output: Output, layers: usize) -> Hyper {
+        Hyper { penalty, output, gamma: (1..layers).map(|l| 0.5 + 0.25 * l as f64).collect(), lambda: 0.01 }
+    }
+
+    /// Every combination of penalty, activation and output loss.
+    fn cases() -> Vec<(Penalty, Activation, Output)> {
+        let mut v = Vec::new();
+        for penalty in [Penalty::Quadratic, Penalty::Bregman] {
+            for act in [Activation::Relu, Activation::Tanh] {
+                for output in [Output::Squared, Output::Hinge(0.5)] {
+                    v.push((penalty, act, output));
+                }
+            }
+        }
+        v
     }
 
     #[test]
     fn no_block_update_increases_the_objective() {
-        for penalty in [Penalty::Quadratic, Penalty::Bregman] {
+        for (penalty, act, output) in cases() {
             for seed in 0..5 {
                 let sizes = [4, 5, 3, 2];
-                let (mut p, mut t) = problem(&sizes, 7, seed);
-                let h = hyper(penalty, 3);
+                let (mut p, mut t) = problem(&sizes, 7, seed, act);
+                let h = hyper(penalty, output, 3);
                 let mut last = t.objective(&p, &h).total;
                 for _ in 0..4 {
                     for l in (1..=3).rev() {
                         t.update_weights(&mut p, &h, l).unwrap();
                         let e = t.objective(&p, &h).total;
-                        assert!(e <= last + 1e-12 * last.abs(), "{penalty:?} seed {seed}: W_{l} {last} -> {e}");
+                        assert!(
+                            e <= last + 1e-12 * last.abs(),
+                            "{penalty:?} {act:?} {output:?} seed {seed}: W_{l} {last} -> {e}"
+                        );
                         last = e;
                         if l > 1 {
                             t.update_states(&p, &h, l - 1);
                             let e = t.objective(&p, &h).total;
                             assert!(
                                 e <= last + 1e-12 * last.abs(),
-                                "{penalty:?} seed {seed}: X_{} {last} -> {e}",
+                                "{penalty:?} {act:?} {output:?} seed {seed}: X_{} {last} -> {e}",
                                 l - 1
                             );
                             last = e;
                         }
                     }
                 }
-                assert!(t.x.iter().all(|x| (0..x.ncols()).all(|k| (0..x.nrows()).all(|i| x[(i, k)] >= 0.0))));
+                let inside = |v: f64| if act == Activation::Relu { v >= 0.0 } else { v.abs() <= 1.0 };
+                assert!(t.x.iter().all(|x| (0..x.ncols()).all(|k| (0..x.nrows()).all(|i| inside(x[(i, k)])))));
             }
         }
     }
@@ -368,8 +481,8 @@ mod tests {
     #[test]
     fn quadratic_weight_update_is_the_minimiser() {
         for l in 1..=3 {
-            let (mut p, mut t) = problem(&[3, 4, 3, 2], 6, 11 + l as u64);
-            let h = hyper(Penalty::Quadratic, 3);
+            let (mut p, mut t) = problem(&[3, 4, 3, 2], 6, 11 + l as u64, Activation::Tanh);
+            let h = hyper(Penalty::Quadratic, Output::Squared, 3);
             t.update_weights(&mut p, &h, l).unwrap();
             let best = t.objective(&p, &h).total;
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
@@ -404,19 +517,20 @@ mod tests {
         }
     }
 
-    /// Where the next layer's term is quadratic, the state update of one
-    /// entry is the exact minimiser over `x ≥ 0`: it equals the best point
-    /// of a fine grid.
+    /// Where the next layer's term is exact, the state update of one entry
+    /// is the exact minimiser over the activation's range: it equals the
+    /// best point of a fine grid.
     #[test]
     fn state_update_of_an_entry_equals_a_grid_search() {
-        for penalty in [Penalty::Quadratic, Penalty::Bregman] {
+        for (penalty, act, _) in cases() {
             // one hidden unit: coordinate descent is one exact 1-D step
-            let (p, mut t) = problem(&[2, 1, 2], 1, 3);
-            let h = hyper(penalty, 2);
+            let (p, mut t) = problem(&[2, 1, 2], 1, 3, act);
+            let h = hyper(penalty, Output::Squared, 2);
             let start = t.x[0][(0, 0)];
             let mut best = (f64::INFINITY, 0.0);
+            let (lo, step) = if act == Activation::Relu { (0.0, 1e-4) } else { (-1.0, 5e-5) };
             for s in 0..=40000 {
-                let v = s as f64 * 1e-4;
+                let v = lo + s as f64 * step;
                 t.x[0][(0, 0)] = v;
                 let e = t.objective(&p, &h).total;
                 if e < best.0 {
@@ -425,7 +539,12 @@ mod tests {
             }
             t.x[0][(0, 0)] = start;
             t.update_states(&p, &h, 1);
-            assert!((t.x[0][(0, 0)] - best.1).abs() <= 1e-4, "{penalty:?}: {} against {}", t.x[0][(0, 0)], best.1);
+            assert!(
+                (t.x[0][(0, 0)] - best.1).abs() <= 1e-4,
+                "{penalty:?} {act:?}: {} against {}",
+                t.x[0][(0, 0)],
+                best.1
+            );
         }
     }
 
@@ -446,19 +565,26 @@ mod tests {
                 eq3 += 0.5 * (y - s).powi(2) - (z - s) * (y - s);
             }
         }
-        assert!((bregman(x.as_ref(), z.as_ref()) - eq3).abs() < 1e-12);
-        assert!(bregman(x.as_ref(), z.as_ref()) >= 0.0);
+        let relu = Activation::Relu;
+        let sum = |x: &Mat<f64>| -> f64 {
+            (0..4)
+                .flat_map(|k| (0..5).map(move |i| (i, k)))
+                .map(|(i, k)| divergence::bregman(relu, x[(i, k)], z[(i, k)]))
+                .sum()
+        };
+        assert!((sum(&x) - eq3).abs() < 1e-12);
+        assert!(sum(&x) >= 0.0);
         let r = Mat::from_fn(5, 4, |i, k| z[(i, k)].max(0.0));
-        assert!(bregman(r.as_ref(), z.as_ref()).abs() < 1e-12, "zero exactly at x = relu(z)");
+        assert!(sum(&r).abs() < 1e-12, "zero exactly at x = relu(z)");
     }
 
     /// The work of one sweep of a 2-3-2 net on 5 items, counted by hand.
     #[test]
     fn work_of_a_sweep_by_hand() {
-        let (mut p, mut t) = problem(&[2, 3, 2], 5, 1);
+        let (mut p, mut t) = problem(&[2, 3, 2], 5, 1, Activation::Relu);
         assert_eq!(t.work, (3 * 2 + 2 * 3) * 5, "the forward pass that sets the states");
         t.work = 0;
-        let h = hyper(Penalty::Quadratic, 2);
+        let h = hyper(Penalty::Quadratic, Output::Squared, 2);
         t.sweep(&mut p, &h).unwrap();
         // W_2 (n = 3, m = 2): Gram 4·4·5, Cholesky 4³/3 = 21, rhs 4·2·5, solve 4·4·2
         let w2 = 4 * 4 * 5 + 21 + 4 * 2 * 5 + 4 * 4 * 2;
@@ -467,5 +593,33 @@ mod tests {
         // W_1 (n = 2, m = 3): Gram 3·3·5, Cholesky 3³/3 = 9, rhs 3·3·5, solve 3·3·3
         let w1 = 3 * 3 * 5 + 9 + 3 * 3 * 5 + 3 * 3 * 3;
         assert_eq!(t.work, (w2 + x1 + w1) as u64);
+        // a second sweep reuses the first layer's factor: no Gram, no Cholesky
+        t.work = 0;
+        t.sweep(&mut p, &h).unwrap();
+        assert_eq!(t.work, (w2 + x1 + w1 - 3 * 3 * 5 - 9) as u64);
+    }
+
+    /// The cached first-layer factor gives the same update as a fresh one,
+    /// and every thread count gives the same bits (a first layer wider
+    /// than a Gram block, more items than a state block).
+    #[test]
+    fn threads_and_the_cached_factor_change_nothing() {
+        let run = |threads: usize, fresh: bool| {
+            let (mut p, mut t) = problem(&[300, 6, 4, 3], 70, 2, Activation::Tanh);
+            t.threads = threads;
+            let h = hyper(Penalty::Bregman, Output::Hinge(0.5), 3);
+            for _ in 0..3 {
+                if fresh {
+                    t.first = None;
+                }
+                t.sweep(&mut p, &h).unwrap();
+            }
+            (p, t.x)
+        };
+        let one = run(1, false);
+        assert_eq!(one, run(1, true));
+        for threads in [2, 3, 8] {
+            assert_eq!(one, run(threads, false), "{threads} threads");
+        }
     }
 }

@@ -19,8 +19,7 @@ use indicatif::ProgressBar;
 use lwl_kernel::counters::Counters;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::nmf::{self, Params, Shape};
-use rand::seq::SliceRandom;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::engine::{Method, NmfBuffers};
@@ -161,9 +160,7 @@ impl<'d> Trainer<'d> {
         if self.setup.shuffle && !self.single() {
             // the data order shuffled by a stream of this epoch alone, so a
             // resumed run shuffles exactly as an uninterrupted one
-            let s = self.setup.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
-            order.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(s));
+            crate::shuffle::epoch_order(&mut order, self.setup.seed, epoch);
         }
         let mut rrr_err = f64::NAN;
         let mut result = Ok(());
@@ -282,6 +279,7 @@ pub fn recon_err(shape: Shape, data: &UnlabeledData, weights: &[f64], codes: &[f
 mod tests {
     use super::*;
     use crate::datasets::ledm::ledm;
+    use rand::SeedableRng;
 
     fn setup(shape: Shape, batch: usize) -> Setup {
         Setup {

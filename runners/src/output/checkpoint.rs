@@ -23,6 +23,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::{Error, InputError};
@@ -224,6 +226,32 @@ pub fn write(dir: &Path, command: &str, files: &[(&str, Vec<u8>)], progress: &Va
     put(staging.join(COMPLETE), names.as_bytes())?;
     recover(dir)?;
     fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io(dir, e))
+}
+
+/// One setting of a resumed run (`saved`, the manifest's `hyper` object,
+/// under the flag's name): the saved value, unless the flag was given
+/// (`given`) with another, which is refused.
+pub fn setting<T: Serialize + DeserializeOwned + PartialEq>(
+    key: &str,
+    cur: &mut T,
+    given: &[String],
+    saved: &Value,
+    file: &str,
+) -> Result<(), Error> {
+    let Some(v) = saved.get(key) else {
+        return Ok(());
+    };
+    let old: T =
+        serde_json::from_value(v.clone()).map_err(|e| InputError::file(file, format!("hyper.{key} is {v}: {e}")))?;
+    if given.iter().any(|g| g == key) && *cur != old {
+        return Err(Error::Usage(format!(
+            "--{} {} contradicts the resumed run's {v} ({file}); leave the flag out to continue it",
+            key.replace('_', "-"),
+            serde_json::to_value(&*cur).unwrap_or(Value::Null)
+        )));
+    }
+    *cur = old;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use crate::feedforward::NetRun;
 
 pub const ABOUT: &str = "The gradient yardstick: mini-batch back-propagation for the same \
-feed-forward ReLU nets as `lwl lifted`, with a softmax output and the cross-entropy (log) loss plus \
+feed-forward nets (ReLU or tanh) as `lwl lifted`, with a softmax output and the cross-entropy (log) loss plus \
 an L2 penalty α/2·‖W‖²/B, as scikit-learn's MLPClassifier defines them (its weight initialisation \
 too: weights and biases uniform in ±√(6/(n_in + n_out))). Optimisers: SGD with Nesterov momentum, \
 Adam and RMSProp. After every epoch the training and test sets are classified and one line is \

@@ -1,11 +1,11 @@
-//! Back-propagation for a feed-forward ReLU net with a softmax output and
+//! Back-propagation for a feed-forward ReLU or tanh net with a softmax output and
 //! the cross-entropy loss (scikit-learn's MLPClassifier):
 //! `J = −(1/B) Σ_k log softmax(z_L)[c_k] + (α/2B) Σ_l ‖W_l‖²`, and the
 //! updates of SGD with Nesterov momentum, Adam and RMSProp.
 
 use faer::{Mat, MatRef};
 
-use crate::feedforward::{Params, relu_in_place};
+use crate::feedforward::Params;
 
 /// The loss `J` of `p` on inputs `x` (one column per item) with classes
 /// `labels`, and its gradient (same shapes as `p`); `work` counts the
@@ -26,7 +26,7 @@ pub fn loss_and_gradient(
         let mut z = p.pre(l, acts[l - 1].as_ref());
         *work += (p.w[l - 1].nrows() * p.w[l - 1].ncols() * bsz) as u64;
         if l < layers {
-            relu_in_place(&mut z);
+            p.act.apply_in_place(&mut z);
         }
         acts.push(z);
     }
@@ -46,7 +46,7 @@ pub fn loss_and_gradient(
     loss /= bf;
     loss += alpha / (2.0 * bf) * p.w.iter().map(|w| w.squared_norm_l2()).sum::<f64>();
     // backward
-    let mut grad = Params { w: Vec::with_capacity(layers), b: Vec::with_capacity(layers) };
+    let mut grad = Params { w: Vec::with_capacity(layers), b: Vec::with_capacity(layers), act: p.act };
     for l in (1..=layers).rev() {
         let a = &acts[l - 1];
         let mut gw = &delta * a.transpose();
@@ -62,9 +62,7 @@ pub fn loss_and_gradient(
             *work += (a.nrows() * delta.nrows() * bsz) as u64;
             for k in 0..bsz {
                 for i in 0..d.nrows() {
-                    if a[(i, k)] <= 0.0 {
-                        d[(i, k)] = 0.0;
-                    }
+                    d[(i, k)] *= p.act.slope_at(a[(i, k)]);
                 }
             }
             delta = d;
@@ -145,23 +143,24 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::feedforward::Activation;
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 
-    fn problem(seed: u64) -> (Params, Mat<f64>, Vec<usize>) {
+    fn problem(seed: u64, act: Activation) -> (Params, Mat<f64>, Vec<usize>) {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let sizes = [3, 4, 3, 2];
         let w = sizes.windows(2).map(|s| Mat::from_fn(s[1], s[0], |_, _| rng.random::<f64>() - 0.5)).collect();
         let b = sizes[1..].iter().map(|&n| (0..n).map(|_| rng.random::<f64>() * 0.2).collect()).collect();
         let x = Mat::from_fn(3, 5, |_, _| rng.random::<f64>() * 2.0 - 1.0);
-        (Params { w, b }, x, vec![0, 1, 1, 0, 1])
+        (Params { w, b, act }, x, vec![0, 1, 1, 0, 1])
     }
 
     /// The gradient equals central differences of the loss (brute force).
     #[test]
     fn gradient_equals_finite_differences() {
-        for seed in 0..3 {
-            let (p, x, labels) = problem(seed);
+        for (seed, act) in (0..3).flat_map(|s| [(s, Activation::Relu), (s, Activation::Tanh)]) {
+            let (p, x, labels) = problem(seed, act);
             let mut work = 0;
             let (_, g) = loss_and_gradient(&p, x.as_ref(), &labels, 0.3, &mut work);
             let eps = 1e-6;
@@ -190,7 +189,7 @@ mod tests {
                 });
                 worst = worst.max(((up - down) / (2.0 * eps) - gi).abs());
             }
-            assert!(worst < 1e-7, "seed {seed}: gradient off by {worst}");
+            assert!(worst < 1e-7, "{act:?} seed {seed}: gradient off by {worst}");
         }
     }
 
@@ -198,7 +197,7 @@ mod tests {
     #[test]
     fn every_optimiser_lowers_the_loss() {
         for opt in 0..3 {
-            let (mut p, x, labels) = problem(7);
+            let (mut p, x, labels) = problem(7, Activation::Relu);
             let mut st = State::new(&p);
             let mut work = 0;
             let first = loss_and_gradient(&p, x.as_ref(), &labels, 1e-4, &mut work).0;
@@ -219,7 +218,11 @@ mod tests {
     /// counted by hand.
     #[test]
     fn work_of_a_pass_by_hand() {
-        let p = Params { w: vec![Mat::zeros(3, 2), Mat::zeros(2, 3)], b: vec![vec![0.0; 3], vec![0.0; 2]] };
+        let p = Params {
+            w: vec![Mat::zeros(3, 2), Mat::zeros(2, 3)],
+            b: vec![vec![0.0; 3], vec![0.0; 2]],
+            act: Activation::Relu,
+        };
         let x = Mat::zeros(2, 5);
         let mut work = 0;
         loss_and_gradient(&p, x.as_ref(), &[0, 1, 0, 1, 0], 0.0, &mut work);

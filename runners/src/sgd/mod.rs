@@ -17,13 +17,13 @@ use backprop::{State, loss_and_gradient};
 
 use crate::args::check;
 use crate::error::Error;
-use crate::feedforward::{Params, error_rate, inputs, linear_units};
+use crate::feedforward::{Activation, Params, error_rate, inputs, linear_units};
 use crate::output::report::Reporter;
 
 /// scikit-learn's initialisation: weights and biases uniform in
 /// ±√(6/(n_in + n_out)).
-fn initial(sizes: &[usize], rng: &mut Xoshiro256PlusPlus) -> Params {
-    let mut p = Params { w: Vec::new(), b: Vec::new() };
+fn initial(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Params {
+    let mut p = Params { w: Vec::new(), b: Vec::new(), act };
     for s in sizes.windows(2) {
         let r = (6.0 / (s[0] + s[1]) as f64).sqrt();
         p.w.push(Mat::from_fn(s[1], s[0], |_, _| r * (2.0 * rng.random::<f64>() - 1.0)));
@@ -44,7 +44,7 @@ pub fn run(a: &SgdArgs) -> Result<(), Error> {
     let batch = a.batch.unwrap_or(200).min(train.len());
     check::at_least_one("--batch", batch)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut p = initial(&sizes, &mut rng);
+    let mut p = initial(&sizes, a.run.activation, &mut rng);
     let mut st = State::new(&p);
     let mut rep = Reporter::new(a.run.json, &["epoch", "gwms", "loss", "train_err", "test_err", "seconds"]);
     let (start, mut work) = (Instant::now(), 0u64);
