@@ -1,7 +1,10 @@
 //! `lwl lifted` and `lwl sgd` through the command line: the lifted
-//! defaults learn a generated depth-2 majority circuit, every optimiser
-//! lowers the loss, and bad input exits with status 2 and a reason.
+//! defaults learn a generated depth-2 majority circuit with either penalty,
+//! activation and output loss; a resumed run equals an uninterrupted one
+//! and every thread count gives the same records; every optimiser lowers
+//! the loss; and bad input exits with status 2 and a reason.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -10,19 +13,114 @@ fn lwl(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
 }
 
+/// The JSON records of a successful run.
+fn records(o: &Output) -> Vec<Value> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("lwl-lifted-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// The records without their timing.
+fn untimed(mut recs: Vec<Value>) -> Vec<Value> {
+    for r in &mut recs {
+        r.as_object_mut().unwrap().remove("seconds");
+    }
+    recs
+}
+
 #[test]
-fn each_penalty_learns_majority_2_within_5_epochs() {
-    for penalty in ["quadratic", "bregman"] {
-        let o = lwl(&["lifted", "--majority", "2", "--epochs", "5", "--seed", "1", "--penalty", penalty, "--json"]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let recs: Vec<Value> =
-            String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+fn each_penalty_activation_and_loss_learns_majority_2_within_5_epochs() {
+    for extra in [
+        &["--penalty", "quadratic"][..],
+        &["--penalty", "bregman"][..],
+        &["--activation", "tanh"][..],
+        &["--activation", "tanh", "--penalty", "quadratic"][..],
+        &["--loss", "hinge"][..],
+        &["--epsilon", "0.5"][..],
+    ] {
+        let mut a = vec!["lifted", "--majority", "2", "--epochs", "5", "--seed", "1", "--json"];
+        a.extend_from_slice(extra);
+        let recs = records(&lwl(&a));
         let best = recs.iter().filter_map(|r| r["test_err"].as_f64()).fold(1.0, f64::min);
-        assert!(best <= 0.2, "{penalty}: best test_err {best}");
+        assert!(best <= 0.2, "{extra:?}: best test_err {best}");
         let last = recs.last().unwrap();
         assert_eq!(last["final"], true);
         assert!(last["gwms"].as_f64().unwrap() > 0.0 && last["linear_units"].as_array().unwrap().len() == 1);
     }
+}
+
+/// Two epochs, then two more resumed, equal four in one run: the same
+/// parameter file bit for bit and the same records; with --full-batch the
+/// states are resumed too.
+#[test]
+fn a_resumed_run_equals_an_uninterrupted_one() {
+    for extra in [&["--batch", "500"][..], &["--full-batch", "--activation", "tanh", "--loss", "hinge"][..]] {
+        let (whole, part) = (scratch("whole"), scratch("part"));
+        let run = |dir: &Path, more: &[&str]| {
+            let mut a = vec!["lifted", "--majority", "2", "--seed", "3", "--iter", "3", "--json"];
+            a.extend_from_slice(more);
+            a.extend_from_slice(&["--out", dir.to_str().unwrap()]);
+            records(&lwl(&a))
+        };
+        let mut first = vec!["--epochs", "4"];
+        first.extend_from_slice(extra);
+        let all = run(&whole, &first);
+        let mut second = vec!["--epochs", "2"];
+        second.extend_from_slice(extra);
+        let head = run(&part, &second);
+        let tail = run(&part, &["--epochs", "2", "--resume", part.to_str().unwrap()]);
+        assert_eq!(untimed(all[..2].to_vec()), untimed(head[..2].to_vec()), "{extra:?}");
+        let (mut rest, mut tail) = (untimed(all[2..].to_vec()), untimed(tail));
+        if extra.contains(&"--full-batch") {
+            // the resumed process factors the first layer's matrix once more
+            let gwms = |r: &mut Vec<Value>| -> Vec<f64> {
+                r.iter_mut().map(|v| v.as_object_mut().unwrap().remove("gwms").unwrap().as_f64().unwrap()).collect()
+            };
+            let (a, b) = (gwms(&mut rest), gwms(&mut tail));
+            let extra_work = b[0] - a[0];
+            assert!(extra_work > 0.0 && extra_work < 0.02 * a[0], "{a:?} {b:?}");
+            assert!(a.iter().zip(&b).all(|(a, b)| (b - a - extra_work).abs() < 1e-9), "{a:?} {b:?}");
+        }
+        assert_eq!(rest, tail, "{extra:?}");
+        for f in ["params.txt", "states.txt"] {
+            assert_eq!(std::fs::read(whole.join(f)).ok(), std::fs::read(part.join(f)).ok(), "{extra:?}: {f}");
+        }
+        // a contradicting flag is refused, nothing is written
+        let before = std::fs::read(part.join("params.txt")).unwrap();
+        let o = lwl(&["lifted", "--resume", part.to_str().unwrap(), "--epochs", "1", "--penalty", "quadratic"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("--penalty \"quadratic\" contradicts"), "{err}");
+        assert_eq!(std::fs::read(part.join("params.txt")).unwrap(), before);
+    }
+}
+
+#[test]
+fn every_thread_count_gives_the_same_records() {
+    let run = |t: &str| {
+        untimed(records(&lwl(&[
+            "lifted",
+            "--majority",
+            "2",
+            "--epochs",
+            "2",
+            "--seed",
+            "5",
+            "--batch",
+            "100",
+            "--threads",
+            t,
+            "--json",
+        ])))
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("3"));
 }
 
 #[test]
@@ -35,6 +133,11 @@ fn bad_input_exits_2_with_a_reason() {
         (&["--layers", "13,26,1"][..], "classes"),
         (&["--lambda", "-1"][..], "--lambda"),
         (&["--iter", "0"][..], "--iter"),
+        (&["--epsilon", "0"][..], "--epsilon"),
+        (&["--margin", "-1"][..], "--margin"),
+        (&["--threads", "0"][..], "--threads"),
+        (&["--gamma", "1", "--epsilon", "0.1"][..], "cannot be used with"),
+        (&["--resume", "/nonexistent/run"][..], "/nonexistent/run"),
     ] {
         let mut a = vec!["lifted", "--majority", "2", "--epochs", "1", "--seed", "1"];
         a.extend_from_slice(args);
