@@ -91,7 +91,8 @@ pub fn parse() -> Cli {
         };
         match &mut cli.command {
             Command::Classify(args) => args.given = given(),
-            Command::Lifted(args) => args.given = given(),
+            Command::Lifted(args) => args.run.given = given(),
+            Command::Sgd(args) => args.run.given = given(),
             _ => {}
         }
     }

@@ -10,10 +10,13 @@ use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use crate::args::data::{DataArgs, Sets, load};
-use crate::args::{Layers, check, parse_layers};
+use serde_json::{Map, Value, json};
+
+use crate::args::{Layers, RunDir, check, parse_layers};
 use crate::error::{Error, InputError};
-use crate::formats::datafile::LabeledData;
+use crate::formats::datafile::{LabeledData, read_text_file};
 use crate::formats::text::{nonblank_lines, parse_finite, tokens};
+use crate::output::checkpoint::{self, MANIFEST, Progress, setting};
 use crate::output::report::seed;
 
 /// The activation of the hidden layers (the output layer is linear).
@@ -170,7 +173,8 @@ pub fn linear_units(p: &Params, d: &LabeledData) -> Vec<f64> {
 }
 
 /// The arguments every feed-forward trainer (`lwl lifted`, `lwl sgd`)
-/// shares: the data, the layers, the epochs, the seed and the output form.
+/// shares: the data, the layers, the activation, the epochs, the seed, the
+/// output form and the run directory (`--out`, `--resume`).
 #[derive(Clone, Debug, Args)]
 pub struct NetRun {
     #[command(flatten)]
@@ -192,9 +196,55 @@ pub struct NetRun {
     /// One JSON object per epoch on standard output.
     #[arg(long)]
     pub json: bool,
+    /// Where the run is saved (--out) and continued from (--resume).
+    #[command(flatten)]
+    pub dir: RunDir,
+    /// The flags given on the command line (not defaults), by name.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
 
 impl NetRun {
+    /// The checkpoint of `--resume` (of command `what`), if any.
+    pub fn resumed(&self, what: &str) -> Result<Option<Progress>, Error> {
+        self.dir.resume.as_deref().map(|d| checkpoint::read(d, what)).transpose()
+    }
+
+    /// The settings a resume restores, as the flags name them: the data,
+    /// the layers and the activation (the seed is the manifest's own).
+    pub fn hyper(&self) -> Map<String, Value> {
+        let mut h = self.data.hyper();
+        h.insert("layers".into(), json!(self.layers.as_ref().map(|l| l.0.clone())));
+        h.insert("activation".into(), json!(self.activation));
+        h
+    }
+
+    /// Takes the seed, the data, the layers and the activation of the run
+    /// saved in `--resume` (its manifest `p`; a flag given again must
+    /// agree); returns the manifest's settings for the command's own.
+    pub fn restore<'p>(&mut self, p: &'p Progress) -> Result<(&'p Value, String), Error> {
+        let dir = self.dir.resume.clone().unwrap_or_default();
+        let file = dir.join(MANIFEST).display().to_string();
+        let (g, h) = (&self.given, p.record.get("hyper").unwrap_or(&Value::Null));
+        setting("seed", &mut self.seed, g, &p.record, &file)?;
+        self.data.restore(g, h, &file)?;
+        let mut layers = self.layers.as_ref().map(|l| l.0.clone());
+        setting("layers", &mut layers, g, h, &file)?;
+        self.layers = layers.map(Layers);
+        setting("activation", &mut self.activation, g, h, &file)?;
+        Ok((h, file))
+    }
+
+    /// The parameters saved in `--resume`'s `params.txt`, for a net of
+    /// layer sizes `sizes`.
+    pub fn saved_params(&self, sizes: &[usize]) -> Result<Option<Params>, Error> {
+        let Some(d) = &self.dir.resume else {
+            return Ok(None);
+        };
+        let path = d.join("params.txt");
+        Ok(Some(read_params(&read_text_file(&path)?, &path.display().to_string(), sizes, self.activation)?))
+    }
+
     /// Checks `--epochs`, prints the seed (for command `what`), loads the
     /// data and checks the layers against it: (seed, data, layer sizes).
     pub fn prepare(&self, what: &str) -> Result<(u64, Sets, Vec<usize>), Error> {

@@ -54,50 +54,59 @@ fn each_penalty_activation_and_loss_learns_majority_2_within_5_epochs() {
     }
 }
 
-/// Two epochs, then two more resumed, equal four in one run: the same
-/// parameter file bit for bit and the same records; with --full-batch the
-/// states are resumed too.
-#[test]
-fn a_resumed_run_equals_an_uninterrupted_one() {
-    for extra in [&["--batch", "500"][..], &["--full-batch", "--activation", "tanh", "--loss", "hinge"][..]] {
-        let (whole, part) = (scratch("whole"), scratch("part"));
-        let run = |dir: &Path, more: &[&str]| {
-            let mut a = vec!["lifted", "--majority", "2", "--seed", "3", "--iter", "3", "--json"];
-            a.extend_from_slice(more);
-            a.extend_from_slice(&["--out", dir.to_str().unwrap()]);
-            records(&lwl(&a))
+/// Two epochs of `cmd`, then two more resumed, equal four in one run: the
+/// same records and the same files bit for bit; a contradicting flag
+/// (`bad`) is refused and nothing is written.
+fn resumed_equals_uninterrupted(cmd: &str, extra: &[&str], bad: [&str; 2]) {
+    let (whole, part) = (scratch(&format!("{cmd}-whole")), scratch(&format!("{cmd}-part")));
+    let run = |dir: &Path, more: &[&str]| {
+        let mut a = vec![cmd, "--majority", "2", "--seed", "3", "--json"];
+        a.extend_from_slice(more);
+        a.extend_from_slice(&["--out", dir.to_str().unwrap()]);
+        records(&lwl(&a))
+    };
+    let all = run(&whole, &[&["--epochs", "4"][..], extra].concat());
+    let head = run(&part, &[&["--epochs", "2"][..], extra].concat());
+    let tail = run(&part, &["--epochs", "2", "--resume", part.to_str().unwrap()]);
+    assert_eq!(untimed(all[..2].to_vec()), untimed(head[..2].to_vec()), "{extra:?}");
+    let (mut rest, mut tail) = (untimed(all[2..].to_vec()), untimed(tail));
+    if extra.contains(&"--full-batch") {
+        // the resumed process factors the first layer's matrix once more
+        let gwms = |r: &mut Vec<Value>| -> Vec<f64> {
+            r.iter_mut().map(|v| v.as_object_mut().unwrap().remove("gwms").unwrap().as_f64().unwrap()).collect()
         };
-        let mut first = vec!["--epochs", "4"];
-        first.extend_from_slice(extra);
-        let all = run(&whole, &first);
-        let mut second = vec!["--epochs", "2"];
-        second.extend_from_slice(extra);
-        let head = run(&part, &second);
-        let tail = run(&part, &["--epochs", "2", "--resume", part.to_str().unwrap()]);
-        assert_eq!(untimed(all[..2].to_vec()), untimed(head[..2].to_vec()), "{extra:?}");
-        let (mut rest, mut tail) = (untimed(all[2..].to_vec()), untimed(tail));
-        if extra.contains(&"--full-batch") {
-            // the resumed process factors the first layer's matrix once more
-            let gwms = |r: &mut Vec<Value>| -> Vec<f64> {
-                r.iter_mut().map(|v| v.as_object_mut().unwrap().remove("gwms").unwrap().as_f64().unwrap()).collect()
-            };
-            let (a, b) = (gwms(&mut rest), gwms(&mut tail));
-            let extra_work = b[0] - a[0];
-            assert!(extra_work > 0.0 && extra_work < 0.02 * a[0], "{a:?} {b:?}");
-            assert!(a.iter().zip(&b).all(|(a, b)| (b - a - extra_work).abs() < 1e-9), "{a:?} {b:?}");
-        }
-        assert_eq!(rest, tail, "{extra:?}");
-        for f in ["params.txt", "states.txt"] {
-            assert_eq!(std::fs::read(whole.join(f)).ok(), std::fs::read(part.join(f)).ok(), "{extra:?}: {f}");
-        }
-        // a contradicting flag is refused, nothing is written
-        let before = std::fs::read(part.join("params.txt")).unwrap();
-        let o = lwl(&["lifted", "--resume", part.to_str().unwrap(), "--epochs", "1", "--penalty", "quadratic"]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains("--penalty \"quadratic\" contradicts"), "{err}");
-        assert_eq!(std::fs::read(part.join("params.txt")).unwrap(), before);
+        let (a, b) = (gwms(&mut rest), gwms(&mut tail));
+        let extra_work = b[0] - a[0];
+        assert!(extra_work > 0.0 && extra_work < 0.02 * a[0], "{a:?} {b:?}");
+        assert!(a.iter().zip(&b).all(|(a, b)| (b - a - extra_work).abs() < 1e-9), "{a:?} {b:?}");
     }
+    assert_eq!(rest, tail, "{extra:?}");
+    for f in ["params.txt", "states.txt", "moments.txt"] {
+        assert_eq!(std::fs::read(whole.join(f)).ok(), std::fs::read(part.join(f)).ok(), "{extra:?}: {f}");
+    }
+    let before = std::fs::read(part.join("params.txt")).unwrap();
+    let o = lwl(&[cmd, "--resume", part.to_str().unwrap(), "--epochs", "1", bad[0], bad[1]]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{} \"{}\" contradicts", bad[0], bad[1])), "{err}");
+    assert_eq!(std::fs::read(part.join("params.txt")).unwrap(), before);
+}
+
+/// Mini-batches, and a full batch whose states are resumed too.
+#[test]
+fn a_resumed_lifted_run_equals_an_uninterrupted_one() {
+    resumed_equals_uninterrupted("lifted", &["--iter", "3", "--batch", "500"], ["--penalty", "quadratic"]);
+    resumed_equals_uninterrupted(
+        "lifted",
+        &["--iter", "3", "--full-batch", "--activation", "tanh", "--loss", "hinge"],
+        ["--loss", "squared"],
+    );
+}
+
+/// Adam's moments and step count are resumed.
+#[test]
+fn a_resumed_sgd_run_equals_an_uninterrupted_one() {
+    resumed_equals_uninterrupted("sgd", &["--optimizer", "adam", "--lr", "0.01"], ["--optimizer", "rmsprop"]);
 }
 
 #[test]

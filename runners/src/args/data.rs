@@ -3,9 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::{Map, Value, json};
+
 use crate::datasets::{idx, majority};
 use crate::error::{Error, InputError};
 use crate::formats::datafile::{LabeledData, read_bytes, read_labeled, text_from_bytes};
+use crate::output::checkpoint::setting;
 use clap::Args;
 
 /// Data sources shared by `classify` and `predict`.
@@ -32,6 +35,28 @@ pub struct DataArgs {
     /// Built-in: the paper's 10k/10k MNIST subset (pixels scaled to 0–1).
     #[arg(long, conflicts_with_all = ["train", "majority"])]
     pub mnist: bool,
+}
+
+impl DataArgs {
+    /// The data settings a resume restores, under the flags' names.
+    pub fn hyper(&self) -> Map<String, Value> {
+        let v = json!({
+            "train": self.train, "test": self.test, "train_labels": self.train_labels,
+            "test_labels": self.test_labels, "majority": self.majority, "mnist": self.mnist,
+        });
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    /// Takes the data settings of a resumed run's `saved` settings (see
+    /// [`setting`]; `file` names the manifest).
+    pub fn restore(&mut self, given: &[String], saved: &Value, file: &str) -> Result<(), Error> {
+        setting::<Option<PathBuf>>("train", &mut self.train, given, saved, file)?;
+        setting("test", &mut self.test, given, saved, file)?;
+        setting("train_labels", &mut self.train_labels, given, saved, file)?;
+        setting("test_labels", &mut self.test_labels, given, saved, file)?;
+        setting("majority", &mut self.majority, given, saved, file)?;
+        setting("mnist", &mut self.mnist, given, saved, file)
+    }
 }
 
 /// Training and test sets, with a name and the default net for built-in data.

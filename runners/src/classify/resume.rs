@@ -5,7 +5,7 @@
 //! (`--epochs`, `--threads`, `--json`, `--out` and the output flags are
 //! free).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Value, json};
 
@@ -16,16 +16,16 @@ use crate::output::checkpoint::{Progress, setting};
 
 /// The settings of `a` that a resume restores.
 pub fn hyper(a: &ClassifyArgs) -> Value {
-    let d = &a.data;
-    json!({
-        "train": d.train, "test": d.test, "train_labels": d.train_labels, "test_labels": d.test_labels,
-        "majority": d.majority, "mnist": d.mnist,
+    let mut h = a.data.hyper();
+    let own = json!({
         "activation": a.activation, "width": a.width, "tau": a.tau, "margin": a.margin,
         "beta": a.rrr.beta.unwrap_or(super::BETA), "gamma": a.rrr.gamma, "omega": a.omega, "upsilon": a.upsilon,
         "batch": a.batch, "iter": a.iter, "tol": a.tol,
         "exempt": a.exempt, "relabel": a.relabel, "fpa": a.fpa,
         "no_shuffle": a.replay.no_shuffle, "oracle": a.rrr.oracle, "precision": a.compute.precision.name(),
-    })
+    });
+    h.extend(own.as_object().cloned().unwrap_or_default());
+    Value::Object(h)
 }
 
 /// `a` with the seed and the settings of the run saved in `dir` (its
@@ -39,13 +39,7 @@ pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArg
     let Some(h) = p.record.get("hyper") else {
         return Ok(r);
     };
-    let d = &mut r.data;
-    setting::<Option<PathBuf>>("train", &mut d.train, g, h, &file)?;
-    setting("test", &mut d.test, g, h, &file)?;
-    setting("train_labels", &mut d.train_labels, g, h, &file)?;
-    setting("test_labels", &mut d.test_labels, g, h, &file)?;
-    setting("majority", &mut d.majority, g, h, &file)?;
-    setting("mnist", &mut d.mnist, g, h, &file)?;
+    r.data.restore(g, h, &file)?;
     setting("activation", &mut r.activation, g, h, &file)?;
     setting("width", &mut r.width, g, h, &file)?;
     setting("tau", &mut r.tau, g, h, &file)?;

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
-use crate::args::{RunDir, Threads};
+use crate::args::Threads;
 use crate::feedforward::NetRun;
 
 pub const ABOUT: &str = "Train a feed-forward ReLU or tanh net by lifted block-coordinate descent \
@@ -53,7 +53,7 @@ pub enum LossArg {
 /// Arguments of `lwl lifted`.
 #[derive(Clone, Debug, Args)]
 pub struct LiftedArgs {
-    /// Data, layers, activation, epochs, seed, output.
+    /// Data, layers, activation, epochs, seed, output, run directory.
     #[command(flatten)]
     pub run: NetRun,
     /// The penalty tying each hidden layer's states to its pre-activations.
@@ -90,10 +90,4 @@ pub struct LiftedArgs {
     /// Threads of the Gram products and state updates.
     #[command(flatten)]
     pub threads: Threads,
-    /// Where the run is saved (--out) and continued from (--resume).
-    #[command(flatten)]
-    pub dir: RunDir,
-    /// The flags given on the command line (not defaults), by name.
-    #[arg(skip)]
-    pub given: Vec<String>,
 }

@@ -28,8 +28,8 @@ use model::{Hyper, Lifted, Output, Params, Penalty};
 
 use crate::args::check;
 use crate::error::{Error, InputError};
-use crate::feedforward::{Activation, error_rate, inputs, linear_units, read_params, write_params};
-use crate::formats::datafile::{LabeledData, read_text_file};
+use crate::feedforward::{Activation, error_rate, inputs, linear_units, write_params};
+use crate::formats::datafile::LabeledData;
 use crate::formats::matrix::{read_matrix, write_matrix};
 use crate::output::checkpoint;
 use crate::output::report::{Reporter, progress};
@@ -135,10 +135,10 @@ fn read_states(t: &mut Lifted, dir: &Path) -> Result<(), Error> {
 
 /// Runs `lwl lifted`.
 pub fn run(given: &LiftedArgs) -> Result<(), Error> {
-    let resumed = given.dir.resume.as_deref().map(|d| checkpoint::read(d, "lifted")).transpose()?;
-    let a = match (&resumed, &given.dir.resume) {
-        (Some(p), Some(dir)) => resume::restore(given, p, dir)?,
-        _ => given.clone(),
+    let resumed = given.run.resumed("lifted")?;
+    let a = match &resumed {
+        Some(p) => resume::restore(given, p)?,
+        None => given.clone(),
     };
     check::at_least_one("--iter", a.iter)?;
     let threads = a.threads.check()?;
@@ -147,20 +147,17 @@ pub fn run(given: &LiftedArgs) -> Result<(), Error> {
     let (train, out, act) = (&sets.train, sizes[sizes.len() - 1], a.run.activation);
     let batch = if a.full_batch { train.len() } else { a.batch.unwrap_or(128).min(train.len()) };
     check::at_least_one("--batch", batch)?;
-    let dir = a.dir.prepare()?;
+    let dir = a.run.dir.prepare()?;
     let prev = resumed.unwrap_or_default();
-    let mut p = match &a.dir.resume {
-        Some(d) => {
-            let path = d.join("params.txt");
-            read_params(&read_text_file(&path)?, &path.display().to_string(), &sizes, act)?
-        }
+    let mut p = match a.run.saved_params(&sizes)? {
+        Some(p) => p,
         None => initial(&sizes, act, &mut Xoshiro256PlusPlus::seed_from_u64(seed)),
     };
     // the full batch's states live across epochs
     let mut full = if a.full_batch {
         let all: Vec<usize> = (0..train.len()).collect();
         let mut t = Lifted::new(&p, inputs(train, &all), targets(train, &all, out), threads);
-        if let Some(d) = &a.dir.resume {
+        if let Some(d) = &a.run.dir.resume {
             read_states(&mut t, d)?;
             // the forward pass was the resumed run's first epoch's work
             t.work = 0;

@@ -1,6 +1,7 @@
 //! Arguments of `lwl sgd`.
 
 use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
 
 use crate::feedforward::NetRun;
 
@@ -10,15 +11,20 @@ an L2 penalty α/2·‖W‖²/B, as scikit-learn's MLPClassifier defines them (i
 too: weights and biases uniform in ±√(6/(n_in + n_out))). Optimisers: SGD with Nesterov momentum, \
 Adam and RMSProp. After every epoch the training and test sets are classified and one line is \
 printed: epoch, GWMs (1e9 multiply-adds of the forward and backward passes, the unit of RRR's \
-weight-multiplies), the mean loss, train_err, test_err, seconds.";
+weight-multiplies), the mean loss, train_err, test_err, seconds. With --out DIR the run is saved \
+after every epoch (params.txt as `lwl lifted` writes it; moments.txt, the optimiser's moments; \
+progress.json, the last record, counters, seed and settings), and --resume DIR continues it exactly \
+as one longer run.";
 
 pub const EXAMPLES: &str = "Examples:\n  \
 lwl sgd --mnist --optimizer sgd --lr 0.01 --batch 1000 --epochs 100   # scikit-learn's SGD settings\n  \
 lwl sgd --mnist --layers 784,64,64,64,10 --optimizer adam --epochs 10\n  \
-lwl sgd --majority 2 --optimizer rmsprop --lr 0.001";
+lwl sgd --majority 2 --optimizer rmsprop --lr 0.001 --out run\n  \
+lwl sgd --resume run --epochs 20                                       # twenty more epochs";
 
 /// The optimiser of `--optimizer`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Optimizer {
     /// Stochastic gradient descent with Nesterov momentum (--momentum).
     Sgd,
@@ -31,7 +37,7 @@ pub enum Optimizer {
 /// Arguments of `lwl sgd`.
 #[derive(Clone, Debug, Args)]
 pub struct SgdArgs {
-    /// Data, layers, epochs, seed, output.
+    /// Data, layers, activation, epochs, seed, output, run directory.
     #[command(flatten)]
     pub run: NetRun,
     /// The optimiser.

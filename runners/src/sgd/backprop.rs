@@ -3,9 +3,13 @@
 //! `J = −(1/B) Σ_k log softmax(z_L)[c_k] + (α/2B) Σ_l ‖W_l‖²`, and the
 //! updates of SGD with Nesterov momentum, Adam and RMSProp.
 
+use std::path::Path;
+
 use faer::{Mat, MatRef};
 
+use crate::error::{Error, InputError};
 use crate::feedforward::Params;
+use crate::formats::matrix::{read_matrix, write_matrix};
 
 /// The loss `J` of `p` on inputs `x` (one column per item) with classes
 /// `labels`, and its gradient (same shapes as `p`); `work` counts the
@@ -108,6 +112,36 @@ impl State {
     pub fn new(p: &Params) -> Self {
         let n = p.w.iter().map(|w| w.nrows() * w.ncols()).sum::<usize>() + p.b.iter().map(Vec::len).sum::<usize>();
         Self { m: vec![0.0; n], v: vec![0.0; n], t: 0 }
+    }
+
+    /// The moments as a matrix file (two rows: first, then second moments;
+    /// parameters in the order of the weights, then the biases) and the
+    /// step count.
+    pub fn to_file(&self) -> (String, i32) {
+        let mut v = self.m.clone();
+        v.extend_from_slice(&self.v);
+        (write_matrix(&v, self.m.len()), self.t)
+    }
+
+    /// The state saved by [`State::to_file`] in `path`, for `p`.
+    pub fn from_file(path: &Path, p: &Params, steps: i32) -> Result<Self, Error> {
+        let mut s = Self::new(p);
+        let (cols, v) = read_matrix(path)?;
+        if cols != s.m.len() || v.len() != 2 * cols {
+            return Err(InputError::file(
+                &path.display().to_string(),
+                format!(
+                    "holds {} rows of {cols} moments; the net has {} parameters (two rows)",
+                    v.len() / cols,
+                    s.m.len()
+                ),
+            )
+            .into());
+        }
+        s.m.copy_from_slice(&v[..cols]);
+        s.v.copy_from_slice(&v[cols..]);
+        s.t = steps;
+        Ok(s)
     }
 
     /// SGD with Nesterov momentum `mu`, scikit-learn's form:
