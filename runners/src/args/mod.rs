@@ -94,7 +94,7 @@ impl Compute {
 }
 
 /// Where a training run is saved after every epoch and continued from
-/// (`classify`, `nmf`, `autoencode`, `generate`); each command's description
+/// (`classify`, `nmf`, `autoencode`, `generate`, `lifted`, `sgd`); each command's description
 /// lists the files.
 #[derive(Clone, Debug, Default, Args)]
 pub struct RunDir {
@@ -104,9 +104,9 @@ pub struct RunDir {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Continue the run saved in DIR by --out as one longer run, from its
-    /// parameters, counters, seed and settings (classify restores every
-    /// setting and refuses a contradicting flag); the new epochs are saved
-    /// to --out, by default DIR.
+    /// parameters, counters, seed and settings (classify, lifted and sgd
+    /// restore every setting and refuse a contradicting flag); the new
+    /// epochs are saved to --out, by default DIR.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// Write --out into a directory that holds another run.
