@@ -24,6 +24,7 @@ pub mod error;
 pub mod feedforward;
 pub mod formats;
 pub mod generate;
+pub mod implicit;
 pub mod lifted;
 pub mod net;
 pub mod nmf;

@@ -5,3 +5,4 @@ pub mod idx;
 pub mod ledm;
 pub mod majority;
 pub mod montage;
+pub mod teacher;

@@ -1,7 +1,9 @@
 //! Back-propagation for a feed-forward ReLU or tanh net with a softmax output and
 //! the cross-entropy loss (scikit-learn's MLPClassifier):
-//! `J = −(1/B) Σ_k log softmax(z_L)[c_k] + (α/2B) Σ_l ‖W_l‖²`, and the
-//! updates of SGD with Nesterov momentum, Adam and RMSProp.
+//! `J = −(1/B) Σ_k log softmax(z_L)[c_k] + (α/2B) Σ_l ‖W_l‖²`, or for real
+//! targets the squared error `J = (1/2B) Σ_k ‖z_L − y_k‖² + (α/2B) Σ_l ‖W_l‖²`
+//! (scikit-learn's MLPRegressor); and the updates of SGD with Nesterov
+//! momentum, Adam and RMSProp.
 
 use std::path::Path;
 
@@ -11,13 +13,22 @@ use crate::error::{Error, InputError};
 use crate::feedforward::Params;
 use crate::formats::matrix::{read_matrix, write_matrix};
 
-/// The loss `J` of `p` on inputs `x` (one column per item) with classes
-/// `labels`, and its gradient (same shapes as `p`); `work` counts the
+/// What the outputs are fitted to.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// A class per item: softmax and cross-entropy.
+    Classes(&'a [usize]),
+    /// Real targets, one column per item: squared error.
+    Values(MatRef<'a, f64>),
+}
+
+/// The loss `J` of `p` on inputs `x` (one column per item) against
+/// `target`, and its gradient (same shapes as `p`); `work` counts the
 /// multiply-adds.
 pub fn loss_and_gradient(
     p: &Params,
     x: MatRef<'_, f64>,
-    labels: &[usize],
+    target: Target<'_>,
     alpha: f64,
     work: &mut u64,
 ) -> (f64, Params) {
@@ -34,18 +45,31 @@ pub fn loss_and_gradient(
         }
         acts.push(z);
     }
-    // softmax and the loss; delta = (softmax − onehot) / B
+    // the loss and delta = dJ/dz_L: (softmax − onehot) / B, or (z − y) / B
     let out = &acts[layers];
     let mut delta = Mat::zeros(out.nrows(), bsz);
     let mut loss = 0.0;
-    for k in 0..bsz {
-        let m = (0..out.nrows()).map(|i| out[(i, k)]).fold(f64::NEG_INFINITY, f64::max);
-        let s: f64 = (0..out.nrows()).map(|i| (out[(i, k)] - m).exp()).sum();
-        for i in 0..out.nrows() {
-            let q = (out[(i, k)] - m).exp() / s;
-            delta[(i, k)] = (q - f64::from(i == labels[k])) / bf;
+    match target {
+        Target::Classes(labels) => {
+            for k in 0..bsz {
+                let m = (0..out.nrows()).map(|i| out[(i, k)]).fold(f64::NEG_INFINITY, f64::max);
+                let s: f64 = (0..out.nrows()).map(|i| (out[(i, k)] - m).exp()).sum();
+                for i in 0..out.nrows() {
+                    let q = (out[(i, k)] - m).exp() / s;
+                    delta[(i, k)] = (q - f64::from(i == labels[k])) / bf;
+                }
+                loss -= out[(labels[k], k)] - m - s.ln();
+            }
         }
-        loss -= out[(labels[k], k)] - m - s.ln();
+        Target::Values(y) => {
+            for k in 0..bsz {
+                for i in 0..out.nrows() {
+                    let d = out[(i, k)] - y[(i, k)];
+                    delta[(i, k)] = d / bf;
+                    loss += 0.5 * d * d;
+                }
+            }
+        }
     }
     loss /= bf;
     loss += alpha / (2.0 * bf) * p.w.iter().map(|w| w.squared_norm_l2()).sum::<f64>();
@@ -181,22 +205,26 @@ mod tests {
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 
-    fn problem(seed: u64, act: Activation) -> (Params, Mat<f64>, Vec<usize>) {
+    fn problem(seed: u64, act: Activation) -> (Params, Mat<f64>, Vec<usize>, Mat<f64>) {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let sizes = [3, 4, 3, 2];
         let w = sizes.windows(2).map(|s| Mat::from_fn(s[1], s[0], |_, _| rng.random::<f64>() - 0.5)).collect();
         let b = sizes[1..].iter().map(|&n| (0..n).map(|_| rng.random::<f64>() * 0.2).collect()).collect();
         let x = Mat::from_fn(3, 5, |_, _| rng.random::<f64>() * 2.0 - 1.0);
-        (Params { w, b, act }, x, vec![0, 1, 1, 0, 1])
+        let y = Mat::from_fn(2, 5, |_, _| rng.random::<f64>() * 2.0 - 1.0);
+        (Params { w, b, act }, x, vec![0, 1, 1, 0, 1], y)
     }
 
     /// The gradient equals central differences of the loss (brute force).
     #[test]
     fn gradient_equals_finite_differences() {
-        for (seed, act) in (0..3).flat_map(|s| [(s, Activation::Relu), (s, Activation::Tanh)]) {
-            let (p, x, labels) = problem(seed, act);
+        for (seed, act, values) in
+            (0..3).flat_map(|s| [(s, Activation::Relu, false), (s, Activation::Tanh, false), (s, Activation::Tanh, true)])
+        {
+            let (p, x, labels, y) = problem(seed, act);
+            let target = if values { Target::Values(y.as_ref()) } else { Target::Classes(&labels) };
             let mut work = 0;
-            let (_, g) = loss_and_gradient(&p, x.as_ref(), &labels, 0.3, &mut work);
+            let (_, g) = loss_and_gradient(&p, x.as_ref(), target, 0.3, &mut work);
             let eps = 1e-6;
             let mut worst: f64 = 0.0;
             let mut q = p.clone();
@@ -210,9 +238,9 @@ mod tests {
                     })
                 };
                 shift(&mut q, eps);
-                let up = loss_and_gradient(&q, x.as_ref(), &labels, 0.3, &mut work).0;
+                let up = loss_and_gradient(&q, x.as_ref(), target, 0.3, &mut work).0;
                 shift(&mut q, -2.0 * eps);
-                let down = loss_and_gradient(&q, x.as_ref(), &labels, 0.3, &mut work).0;
+                let down = loss_and_gradient(&q, x.as_ref(), target, 0.3, &mut work).0;
                 shift(&mut q, eps);
                 let mut gi = 0.0;
                 let mut g2 = g.clone();
@@ -223,7 +251,7 @@ mod tests {
                 });
                 worst = worst.max(((up - down) / (2.0 * eps) - gi).abs());
             }
-            assert!(worst < 1e-7, "{act:?} seed {seed}: gradient off by {worst}");
+            assert!(worst < 1e-7, "{act:?} seed {seed} values {values}: gradient off by {worst}");
         }
     }
 
@@ -231,19 +259,20 @@ mod tests {
     #[test]
     fn every_optimiser_lowers_the_loss() {
         for opt in 0..3 {
-            let (mut p, x, labels) = problem(7, Activation::Relu);
+            let (mut p, x, labels, _) = problem(7, Activation::Relu);
             let mut st = State::new(&p);
             let mut work = 0;
-            let first = loss_and_gradient(&p, x.as_ref(), &labels, 1e-4, &mut work).0;
+            let t = Target::Classes(&labels);
+            let first = loss_and_gradient(&p, x.as_ref(), t, 1e-4, &mut work).0;
             for _ in 0..200 {
-                let (_, g) = loss_and_gradient(&p, x.as_ref(), &labels, 1e-4, &mut work);
+                let (_, g) = loss_and_gradient(&p, x.as_ref(), t, 1e-4, &mut work);
                 match opt {
                     0 => st.sgd(&mut p, &g, 0.05, 0.9),
                     1 => st.adam(&mut p, &g, 0.01),
                     _ => st.rmsprop(&mut p, &g, 0.01),
                 }
             }
-            let last = loss_and_gradient(&p, x.as_ref(), &labels, 1e-4, &mut work).0;
+            let last = loss_and_gradient(&p, x.as_ref(), t, 1e-4, &mut work).0;
             assert!(last < 0.5 * first, "optimiser {opt}: {first} -> {last}");
         }
     }
@@ -259,7 +288,7 @@ mod tests {
         };
         let x = Mat::zeros(2, 5);
         let mut work = 0;
-        loss_and_gradient(&p, x.as_ref(), &[0, 1, 0, 1, 0], 0.0, &mut work);
+        loss_and_gradient(&p, x.as_ref(), Target::Classes(&[0, 1, 0, 1, 0]), 0.0, &mut work);
         // forward 3·2·5 + 2·3·5; gradients 2·3·5 + 3·2·5; one backward delta 3·2·5
         assert_eq!(work, (6 + 6 + 6 + 6 + 6) * 5);
     }
