@@ -42,8 +42,9 @@ pub struct AutoencodeArgs {
     /// step for --binary, else zigmoid).
     #[arg(long, value_name = "NAME")]
     pub activation: Option<String>,
-    /// Full width Δ of the step gap or zigmoid ramp (default 0.4; for
-    /// --binary N ≥ 5, 96% of the eq. 43 bound: 0.34 for N = 5).
+    /// Full width Δ of the step gap or zigmoid ramp (default: 0.8 for
+    /// --mnist and --data, the reference's margin 0.4; 0.4 for --binary,
+    /// and for N ≥ 5 96% of the eq. 43 bound: 0.34 for N = 5).
     #[arg(long, value_name = "Δ")]
     pub width: Option<f64>,
     /// The RRR step.

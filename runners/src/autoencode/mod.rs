@@ -71,7 +71,8 @@ net 2^N → N → 2^N, step activation, β 0.5, Ω 100, Δ 0.4 (0.34 for N = 5),
 10^6 iterations. A run succeeds when RRR_err ≤ --tol and every data and code item passes encoder \
 and decoder with |y − b| ≥ Δ/2 on the correct side; `decodes` says whether the zero-width step \
 encodes all items to distinct codes that decode exactly. --restarts N gives the success rate.\n\n\
---mnist: 784 → 200 → 10 → 200 → 784, zigmoid, Ω 10, Δ 0.4, β 1, batches of 200 data and 20 \
+--mnist: 784 → 200 → 10 → 200 → 784, zigmoid, Ω 10, Δ 0.8 (RRRauto's margin 0.4, the paper's \
+\"Δ = 0.4\"; also the default for --data), β 1, batches of 200 data and 20 \
 codes, 50 iterations per batch (section 6.3.2). --out writes parameters, the iDE code and \
 pictures; --resume continues.\n\n\
 --out DIR keeps, after every epoch: params.txt, net.txt, ide.txt (the iDE code), \

@@ -304,6 +304,9 @@ fn resume_continues_exactly_and_generate_runs_on_the_result() {
     for k in ["epoch", "iters", "data_err", "code_err", "rrr_err"] {
         assert_eq!(whole[k], resumed[k], "{k}");
     }
+    // Image data defaults to the reference's margin 0.4, the full width 0.8.
+    let progress = std::fs::read_to_string(dir.join("a").join("progress.json")).unwrap();
+    assert!(progress.contains("\"width\":0.8"), "{progress}");
     for f in ["params.txt", "net.txt", "ide.txt", "progress.json", "reconstructions.png", "samples.png", "codes.png"] {
         assert!(dir.join("a").join(f).exists(), "{f}");
     }
