@@ -330,6 +330,7 @@ fn update_map(
 }
 
 /// The full-batch training state: data, states and proxies.
+#[derive(Clone)]
 pub struct Bcd {
     /// Inputs `U`, one column per item.
     pub u: Mat<f64>,
@@ -506,6 +507,224 @@ impl Bcd {
                             p[(j, k)] = solve_state(act, lam, z[(j, k)], h.mu * (old - x[(j, k)]), h.mu, old);
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn random(r: usize, c: usize, scale: f64, rng: &mut Xoshiro256PlusPlus) -> Mat<f64> {
+        Mat::from_fn(r, c, |_, _| scale * (2.0 * rng.random::<f64>() - 1.0))
+    }
+
+    fn hyper(blocks: usize, kappa: Option<f64>, kappa_b: Option<f64>) -> Hyper {
+        Hyper { lambda: (0..blocks).map(|g| 0.5 + g as f64).collect(), mu: 0.7, decay: 1e-3, kappa, kappa_b, inner: 10 }
+    }
+
+    /// The brute-force projection onto the ℓ1 ball: the nearest of the
+    /// points `v_S − θ sign(v_S)` on the ball's boundary over every support
+    /// `S` with signs of `v` (the projection of a point outside lies on one).
+    fn brute_l1(v: &[f64], r: f64) -> Vec<f64> {
+        if v.iter().map(|x| x.abs()).sum::<f64>() <= r {
+            return v.to_vec();
+        }
+        let mut best: Option<(f64, Vec<f64>)> = None;
+        for s in 1..(1u32 << v.len()) {
+            let on: Vec<usize> = (0..v.len()).filter(|i| s >> i & 1 == 1).collect();
+            let theta = (on.iter().map(|&i| v[i].abs()).sum::<f64>() - r) / on.len() as f64;
+            if on.iter().any(|&i| v[i].abs() < theta) {
+                continue;
+            }
+            let p: Vec<f64> =
+                (0..v.len()).map(|i| if s >> i & 1 == 1 { v[i] - theta * v[i].signum() } else { 0.0 }).collect();
+            let d: f64 = p.iter().zip(v).map(|(a, b)| (a - b).powi(2)).sum();
+            if best.as_ref().is_none_or(|(bd, _)| d < *bd) {
+                best = Some((d, p));
+            }
+        }
+        best.map(|(_, p)| p).unwrap_or_else(|| unreachable!("the full support with θ ≤ min|v_i| or a smaller one"))
+    }
+
+    /// The ℓ1 projection is feasible, idempotent and equal to the brute
+    /// force over supports; no other point of the ball is nearer.
+    #[test]
+    fn l1_projection_is_exact() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        for trial in 0..400 {
+            let n = 1 + trial % 7;
+            let v: Vec<f64> = (0..n).map(|_| 3.0 * (2.0 * rng.random::<f64>() - 1.0)).collect();
+            let r = 0.1 + 3.0 * rng.random::<f64>();
+            let mut p = v.clone();
+            project_l1(&mut p, r);
+            let l1: f64 = p.iter().map(|x| x.abs()).sum();
+            assert!(l1 <= r * (1.0 + 1e-12), "feasible");
+            for (a, b) in p.iter().zip(brute_l1(&v, r)) {
+                assert!((a - b).abs() < 1e-12, "trial {trial}: {p:?} against brute force");
+            }
+            let mut q = p.clone();
+            project_l1(&mut q, r);
+            for (a, b) in p.iter().zip(&q) {
+                assert!((a - b).abs() <= 1e-14 * r, "idempotent: {p:?} then {q:?}");
+            }
+            let d = |x: &[f64]| x.iter().zip(&v).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+            for _ in 0..20 {
+                let mut w: Vec<f64> = (0..n).map(|_| 3.0 * (2.0 * rng.random::<f64>() - 1.0)).collect();
+                project_l1(&mut w, r * rng.random::<f64>());
+                assert!(d(&p) <= d(&w) + 1e-12, "optimal");
+            }
+        }
+    }
+
+    fn models(rng: &mut Xoshiro256PlusPlus) -> Vec<Model> {
+        let mut out = vec![];
+        for act in [Activation::Relu, Activation::Tanh] {
+            out.push(Model::dense(4, 6, 2, act, 0.5, rng));
+            out.push(Model::layered(&[4, 5, 3, 2], act, rng));
+        }
+        out
+    }
+
+    /// Every block of a sweep leaves the objective of eq. 10 no larger,
+    /// with ℓ1 bounds that bind; the bounds hold after the (A, B) step.
+    #[test]
+    fn every_step_does_not_increase_the_objective() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        for (t, mut model) in models(&mut rng).into_iter().enumerate() {
+            let u = random(4, 30, 1.5, &mut rng);
+            let y = random(2, 30, 1.0, &mut rng);
+            let k = model.blocks.len();
+            let h = hyper(k, Some(0.5), Some(0.8));
+            for m in &mut model.blocks {
+                if let Some(b) = &mut m.wu {
+                    for i in 0..b.nrows() {
+                        let mut row: Vec<f64> = (0..b.ncols()).map(|j| b[(i, j)]).collect();
+                        project_l1(&mut row, 0.8);
+                        (0..b.ncols()).for_each(|j| b[(i, j)] = row[j]);
+                    }
+                }
+                if let Some((_, a)) = &mut m.wx {
+                    for i in 0..a.nrows() {
+                        let mut row: Vec<f64> = (0..a.ncols()).map(|j| a[(i, j)]).collect();
+                        project_l1(&mut row, 0.5);
+                        (0..a.ncols()).for_each(|j| a[(i, j)] = row[j]);
+                    }
+                }
+            }
+            let mut s = Bcd::new(&model, u, y, 200, 1e-12);
+            // start away from the fixed point, so that every block has work
+            for p in &mut s.p {
+                let noise = random(p.nrows(), p.ncols(), 0.3, &mut rng);
+                let lo = if model.act == Activation::Relu { 0.0 } else { -0.99 };
+                *p = Mat::from_fn(p.nrows(), p.ncols(), |i, k| (p[(i, k)] + noise[(i, k)]).clamp(lo, 0.99));
+            }
+            let mut e = s.objective(&model, &h).total;
+            let mut projected = false;
+            for sweep in 0..6 {
+                for step in [Step::Cd, Step::P, Step::Ab, Step::X] {
+                    s.sweep(&mut model, &h, &[step]);
+                    let next = s.objective(&model, &h).total;
+                    assert!(next <= e + 1e-10 * e.abs().max(1.0), "model {t} sweep {sweep} {step:?}: {e} → {next}");
+                    e = next;
+                }
+                for m in &model.blocks {
+                    let mut rows = vec![];
+                    if let Some((_, a)) = &m.wx {
+                        rows.extend((0..a.nrows()).map(|i| ((0..a.ncols()).map(|j| a[(i, j)].abs()).sum::<f64>(), 0.5)));
+                    }
+                    if let Some(b) = &m.wu {
+                        rows.extend((0..b.nrows()).map(|i| ((0..b.ncols()).map(|j| b[(i, j)].abs()).sum::<f64>(), 0.8)));
+                    }
+                    for (l1, r) in rows {
+                        assert!(l1 <= r + 1e-12, "model {t}: a row's ℓ1 norm {l1} > {r}");
+                        projected |= l1 > r - 1e-9;
+                    }
+                }
+            }
+            assert!(projected, "model {t}: no bound was active");
+        }
+    }
+
+    /// The (C, D) step is least squares: each of its two parts is exact, so
+    /// repeated (the alternation converges slowly when P and U are
+    /// correlated, as here) it reaches the minimiser of
+    /// ½‖Y − CP − DU − b1ᵀ‖² + δ/2‖C, D‖² solved directly.
+    #[test]
+    fn cd_step_is_least_squares() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        let mut model = Model::dense(3, 4, 2, Activation::Tanh, 0.5, &mut rng);
+        let (u, y) = (random(3, 40, 1.0, &mut rng), random(2, 40, 1.0, &mut rng));
+        let h = hyper(1, None, None);
+        let mut s = Bcd::new(&model, u.clone(), y.clone(), 200, 1e-12);
+        for _ in 0..20000 {
+            s.step_cd(&mut model, &h);
+        }
+        // direct: features [P; U; 1], weights [C D b]
+        let v = Mat::from_fn(8, 40, |i, k| match i {
+            0..4 => s.p[0][(i, k)],
+            4..7 => u[(i - 4, k)],
+            _ => 1.0,
+        });
+        let mut g = &v * v.transpose();
+        (0..7).for_each(|j| g[(j, j)] += h.decay);
+        let w = g.llt(Side::Lower).unwrap().solve(&v * y.transpose());
+        let (Some((_, c)), Some(d)) = (&model.out.wx, &model.out.wu) else { unreachable!("dense") };
+        for i in 0..2 {
+            for j in 0..8 {
+                let ours = match j {
+                    0..4 => c[(i, j)],
+                    4..7 => d[(i, j - 4)],
+                    _ => model.out.bias[i],
+                };
+                assert!((ours - w[(j, i)]).abs() < 1e-9, "output {i} feature {j}: {ours} against {}", w[(j, i)]);
+            }
+        }
+    }
+
+    /// For a state block the output does not read, the ReLU P step is the
+    /// paper's closed form `max((λZ + μX)/(λ + μ), 0)`.
+    #[test]
+    fn relu_p_step_is_the_closed_form() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+        let model = Model::layered(&[3, 5, 4, 2], Activation::Relu, &mut rng);
+        let h = hyper(2, None, None);
+        let mut s = Bcd::new(&model, random(3, 9, 1.0, &mut rng), random(2, 9, 1.0, &mut rng), 10, 0.0);
+        s.x[0] += random(5, 9, 0.5, &mut rng);
+        let z = model.blocks[0].pre(&s.x, s.u.as_ref());
+        s.step_p(&model, &h);
+        let (l, mu) = (h.lambda[0], h.mu);
+        for k in 0..9 {
+            for i in 0..5 {
+                let want = ((l * z[(i, k)] + mu * s.x[0][(i, k)]) / (l + mu)).max(0.0);
+                assert!((s.p[0][(i, k)] - want).abs() < 1e-12);
+            }
+        }
+    }
+
+    /// With one state and one item, the P step with the loss term (one
+    /// coordinate) is the minimiser of the objective over P: no point of a
+    /// fine grid of P is lower.
+    #[test]
+    fn p_step_with_the_loss_beats_a_grid() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
+        for act in [Activation::Relu, Activation::Tanh] {
+            for trial in 0..20 {
+                let model = Model::dense(2, 1, 1, act, 0.6, &mut rng);
+                let h = hyper(1, None, None);
+                let mut s = Bcd::new(&model, random(2, 1, 2.0, &mut rng), random(1, 1, 2.0, &mut rng), 100, 0.0);
+                s.x[0] += random(1, 1, 0.5, &mut rng);
+                s.step_p(&model, &h);
+                let e = s.objective(&model, &h).total;
+                let (lo, hi) = if act == Activation::Relu { (0.0, 4.0) } else { (-1.0, 1.0) };
+                for g in 0..=4000 {
+                    let mut t = s.clone();
+                    t.p[0][(0, 0)] = lo + (hi - lo) * f64::from(g) / 4000.0;
+                    assert!(e <= t.objective(&model, &h).total + 1e-12, "{act:?} trial {trial} grid point {g}");
                 }
             }
         }
