@@ -12,6 +12,7 @@ use crate::classify::{CLASSIFY_ABOUT, CLASSIFY_EXAMPLES, ClassifyArgs};
 use crate::data::{DATA_ABOUT, DataCommand};
 use crate::engine::cpu;
 use crate::generate::GenerateArgs;
+use crate::implicit::ImplicitArgs;
 use crate::lifted::LiftedArgs;
 use crate::net::{NET_ABOUT, NetCommand};
 use crate::nmf::{NMF_ABOUT, NMF_EXAMPLES, NmfArgs};
@@ -74,6 +75,9 @@ pub enum Command {
     /// Back-propagation with SGD, Adam or RMSProp (the gradient yardstick).
     #[command(long_about = crate::sgd::ABOUT, after_help = crate::sgd::EXAMPLES)]
     Sgd(Box<SgdArgs>),
+    /// Implicit models trained by block-coordinate descent (related trainer).
+    #[command(long_about = crate::implicit::ABOUT, after_help = crate::implicit::EXAMPLES)]
+    Implicit(Box<ImplicitArgs>),
 }
 
 /// Parses the process arguments; prints help, version or a usage error and
@@ -93,6 +97,7 @@ pub fn parse() -> Cli {
             Command::Classify(args) => args.given = given(),
             Command::Lifted(args) => args.run.given = given(),
             Command::Sgd(args) => args.run.given = given(),
+            Command::Implicit(args) => args.run.given = given(),
             _ => {}
         }
     }

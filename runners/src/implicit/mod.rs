@@ -1,5 +1,371 @@
-//! `lwl implicit`: implicit models, their inference and their training by
-//! block-coordinate descent (the implicit deep learning paper).
+//! `lwl implicit`: implicit models ([`model`]: Picard inference and
+//! well-posedness) trained by block-coordinate descent on the bi-convex
+//! relaxation ([`bcd`]), on the classifier data of `lwl classify` or on
+//! the section 7.1 teacher ([`crate::datasets::teacher`]) beside RMSProp.
+//!
+//! `--out DIR` keeps after every sweep `model.txt` ([`write_model`]) and
+//! `progress.json` (the last record, the counters, the seed and the
+//! settings). `--resume` is not supported yet.
 
+pub mod args;
 pub mod bcd;
 pub mod model;
+
+use std::path::Path;
+use std::time::Instant;
+
+use faer::{Mat, MatRef};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::{Value, json};
+
+pub use args::{ABOUT, EXAMPLES, ImplicitArgs};
+use bcd::{Bcd, Hyper, Step, project_l1};
+use model::{Map, Model};
+
+use crate::args::check;
+use crate::datasets::teacher;
+use crate::error::Error;
+use crate::feedforward::{Activation, classes, inputs};
+use crate::formats::datafile::LabeledData;
+use crate::lifted::layer_weights;
+use crate::output::checkpoint;
+use crate::output::report::{Reporter, progress, seed};
+use crate::sgd::backprop::{State, Target, loss_and_gradient};
+
+/// The teacher's layers (section 7.1).
+const TEACHER: [usize; 4] = [20, 12, 6, 5];
+
+/// The sweep's blocks from `--order`.
+fn order(list: &str) -> Result<Vec<Step>, Error> {
+    let steps = list
+        .split(',')
+        .map(|t| {
+            Step::parse(t.trim())
+                .ok_or_else(|| Error::Usage(format!("--order {list}: '{t}' is not a block (cd, p, ab, x)")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for need in [Step::Cd, Step::P, Step::Ab, Step::X] {
+        if !steps.contains(&need) {
+            return Err(Error::Usage(format!("--order {list}: every block is needed once at least (cd, p, ab, x)")));
+        }
+    }
+    Ok(steps)
+}
+
+/// The model's shape and the relaxation's hyperparameters from the flags;
+/// `sizes` are the layers (inputs first, outputs last).
+fn hyper(a: &ImplicitArgs, sizes: &[usize]) -> Result<Hyper, Error> {
+    check::positive("--mu", a.mu)?;
+    check::positive("--decay", a.decay)?;
+    check::at_least_one("--inner", a.inner)?;
+    check::at_least_one("--picard", a.picard)?;
+    check::non_negative("--picard-tol", a.picard_tol)?;
+    if let Some(n) = a.states {
+        check::at_least_one("--states", n)?;
+    }
+    let kappa = match (a.kappa, a.states) {
+        (Some(k), _) => Some(check::positive("--kappa", k)?),
+        (None, Some(_)) => Some(0.95),
+        (None, None) => None,
+    };
+    if let (Some(k), Some(_)) = (kappa, a.states)
+        && k >= 1.0
+        && !a.iterate_anyway
+    {
+        return Err(Error::Usage(format!(
+            "--kappa {k}: a dense model is known to be well-posed only for ‖A‖∞ < 1 (section 3); \
+             give --kappa below 1, or --iterate-anyway"
+        )));
+    }
+    let kappa_b = a.kappa_b.map(|k| check::positive("--kappa-b", k)).transpose()?;
+    let blocks = if a.states.is_some() { 1 } else { sizes.len() - 2 };
+    if blocks == 0 {
+        return Err(Error::Usage("--layers: an implicit model needs a hidden layer (or --states N)".into()));
+    }
+    let lambda = layer_weights("--lambda", &a.lambda, a.epsilon, blocks)?;
+    Ok(Hyper { lambda, mu: a.mu, decay: a.decay, kappa, kappa_b, inner: a.inner })
+}
+
+/// Projects every row of `w` onto the ℓ1 ball of `r`.
+fn bound_rows(w: &mut Mat<f64>, r: f64) {
+    for i in 0..w.nrows() {
+        let mut row: Vec<f64> = (0..w.ncols()).map(|j| w[(i, j)]).collect();
+        project_l1(&mut row, r);
+        for (j, v) in row.into_iter().enumerate() {
+            w[(i, j)] = v;
+        }
+    }
+}
+
+/// The initial model: dense of `--states` states (‖A‖∞ at κ), or the
+/// layered net of `sizes`; rows then within their ℓ1 bounds.
+fn initial(a: &ImplicitArgs, sizes: &[usize], act: Activation, h: &Hyper, seed: u64) -> Model {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let (p, q) = (sizes[0], sizes[sizes.len() - 1]);
+    let mut m = match a.states {
+        Some(n) => Model::dense(p, n, q, act, h.kappa.unwrap_or(0.95).min(0.95), &mut rng),
+        None => Model::layered(sizes, act, &mut rng),
+    };
+    for b in &mut m.blocks {
+        if let (Some((_, w)), Some(k)) = (&mut b.wx, h.kappa) {
+            bound_rows(w, k);
+        }
+        if let (Some(w), Some(k)) = (&mut b.wu, h.kappa_b) {
+            bound_rows(w, k);
+        }
+    }
+    m
+}
+
+/// Picard inference on `u`: outputs, the most steps an item took, the items
+/// that did not converge, multiply-adds.
+fn infer(m: &Model, u: MatRef<'_, f64>, a: &ImplicitArgs) -> (Mat<f64>, usize, usize, u64) {
+    let (y, f) = m.predict(u, a.picard, a.picard_tol);
+    (y, f.steps, f.unconverged, f.work)
+}
+
+/// Trains `model` by `--epochs` sweeps on `(u, y)`, calling `record` after
+/// every sweep with the state, the sweep and the multiply-adds of the
+/// sweep.
+fn sweeps(
+    a: &ImplicitArgs,
+    h: &Hyper,
+    steps: &[Step],
+    model: &mut Model,
+    u: Mat<f64>,
+    y: Mat<f64>,
+    mut record: impl FnMut(&Bcd, &Model, usize) -> Result<(), Error>,
+) -> Result<Bcd, Error> {
+    let mut s = Bcd::new(model, u, y, a.picard, a.picard_tol);
+    for sweep in 1..=a.run.epochs {
+        s.sweep(model, h, steps);
+        if !s.objective(model, h).total.is_finite() {
+            return Err(Error::Usage(format!("sweep {sweep}: the objective became infinite or NaN")));
+        }
+        record(&s, model, sweep)?;
+    }
+    Ok(s)
+}
+
+/// The one-hot targets of `labels`.
+fn one_hot(labels: &[u32], q: usize) -> Mat<f64> {
+    Mat::from_fn(q, labels.len(), |i, k| f64::from(i == labels[k] as usize))
+}
+
+/// Every item of a data set, one column each.
+fn columns(d: &LabeledData) -> Mat<f64> {
+    inputs(d, &(0..d.len()).collect::<Vec<_>>())
+}
+
+/// The fraction of items whose largest output is not their label.
+fn error_rate(yhat: MatRef<'_, f64>, labels: &[u32]) -> f64 {
+    let wrong = classes(yhat).iter().zip(labels).filter(|(c, l)| **c != **l as usize).count();
+    wrong as f64 / labels.len().max(1) as f64
+}
+
+/// The objective's terms as a record.
+fn terms(s: &Bcd, m: &Model, h: &Hyper) -> Value {
+    let o = s.objective(m, h);
+    json!({"objective": o.total, "loss": o.loss, "divergence": o.divergence.iter().sum::<f64>(), "coupling": o.coupling})
+}
+
+/// Runs `lwl implicit`.
+pub fn run(a: &ImplicitArgs) -> Result<(), Error> {
+    if a.run.dir.resume.is_some() {
+        return Err(Error::Usage(
+            "lwl implicit does not resume runs yet; start again with --out (it keeps model.txt)".into(),
+        ));
+    }
+    check::at_least_one("--epochs", a.run.epochs)?;
+    let steps = order(&a.order)?;
+    if a.teacher { teachers(a, &steps) } else { classify(a, &steps) }
+}
+
+/// Classifier data: one record per sweep.
+fn classify(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
+    let (seed, sets, sizes) = a.run.prepare("implicit")?;
+    let h = hyper(a, &sizes)?;
+    let dir = a.run.dir.prepare()?;
+    let (train, q) = (&sets.train, sizes[sizes.len() - 1]);
+    let mut model = initial(a, &sizes, a.run.activation, &h, seed);
+    let (u, y) = (columns(train), one_hot(&train.labels, q));
+    let test = sets.test.as_ref().map(|t| (columns(t), &t.labels));
+    let mut rep = Reporter::new(
+        a.run.json,
+        &["epoch", "gwms", "objective", "train_err", "test_err", "a_norm", "picard_steps", "unconverged", "seconds"],
+    );
+    let (start, bar) = (Instant::now(), progress(a.run.epochs as u64, "implicit"));
+    let mut work = 0u64;
+    let mut last = json!({});
+    sweeps(a, &h, steps, &mut model, u.clone(), y, |s, m, sweep| {
+        let (yt, st, ut, wt) = infer(m, u.as_ref(), a);
+        let mut r = terms(s, m, &h);
+        let (mut most, mut unconverged) = (st, ut);
+        work = s.work + wt;
+        r["train_err"] = json!(error_rate(yt.as_ref(), &train.labels));
+        r["test_err"] = match &test {
+            Some((tu, tl)) => {
+                let (yv, sv, uv, wv) = infer(m, tu.as_ref(), a);
+                (most, unconverged, work) = (most.max(sv), unconverged + uv, work + wv);
+                json!(error_rate(yv.as_ref(), tl.as_slice()))
+            }
+            None => Value::Null,
+        };
+        r["epoch"] = json!(sweep);
+        r["gwms"] = json!(work as f64 * 1e-9);
+        r["a_norm"] = json!(m.a_norm());
+        r["picard_steps"] = json!(most);
+        r["unconverged"] = json!(unconverged);
+        r["seconds"] = json!(start.elapsed().as_secs_f64());
+        if let Some(d) = &dir {
+            save(d, m, &r, seed, a)?;
+        }
+        last = r;
+        bar.inc(1);
+        bar.suspend(|| rep.record(&last))
+    })?;
+    bar.finish_and_clear();
+    last["well_posed"] = json!(model.well_posed());
+    last["lambda"] = json!(h.lambda);
+    rep.last(last)
+}
+
+/// The record's `(mean, standard deviation)` of `v`.
+fn mean_std(v: &[f64]) -> Value {
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    json!([mean, var.sqrt()])
+}
+
+/// Section 7.1: per trial, BCD and the RMSProp baseline on a fresh teacher.
+fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
+    check::at_least_one("--trials", a.trials)?;
+    check::at_least_one("--train-items", a.train_items)?;
+    check::at_least_one("--test-items", a.test_items)?;
+    check::at_least_one("--baseline-batch", a.baseline_batch)?;
+    check::positive("--baseline-lr", a.baseline_lr)?;
+    let sizes = a.run.layers.as_ref().map_or(TEACHER.to_vec(), |l| l.0.clone());
+    if sizes.len() < 2 || sizes[0] != TEACHER[0] || sizes[sizes.len() - 1] != TEACHER[3] {
+        return Err(Error::Usage(format!(
+            "--layers {sizes:?}: the teacher has {} inputs and {} outputs",
+            TEACHER[0], TEACHER[3]
+        )));
+    }
+    let h = hyper(a, &sizes)?;
+    let act = if a.run.given.iter().any(|g| g == "activation") { a.run.activation } else { Activation::Tanh };
+    let seed = seed(a.run.seed, "implicit");
+    let mut rep = Reporter::new(
+        a.run.json,
+        &["trial", "bcd_test_rmse_5", "bcd_test_rmse", "rmsprop_test_rmse", "gap_test", "seconds"],
+    );
+    let bar = progress(a.trials as u64, "implicit");
+    let keys = ["bcd_train_rmse_5", "bcd_test_rmse_5", "bcd_train_rmse", "bcd_test_rmse", "rmsprop_train_rmse"];
+    let mut all: Vec<Vec<f64>> = vec![vec![]; keys.len() + 3];
+    let mut last = json!({});
+    for trial in 0..a.trials {
+        let start = Instant::now();
+        let s = seed.wrapping_add(trial as u64);
+        let t = teacher::generate(&TEACHER, a.train_items, a.test_items, s)?;
+        let mut model = initial(a, &sizes, act, &h, s);
+        let rmse = |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
+        let mut five = (f64::NAN, f64::NAN);
+        let fit = sweeps(a, &h, steps, &mut model, t.train.u.clone(), t.train.y.clone(), |_, m, sweep| {
+            if sweep == 5 {
+                five = (rmse(m, &t.train), rmse(m, &t.test));
+            }
+            Ok(())
+        })?;
+        let (bcd_train, bcd_test) = (rmse(&model, &t.train), rmse(&model, &t.test));
+        let (rms_train, rms_test, rms_work) = rmsprop(a, &sizes, act, &t, s)?;
+        let v = [five.0, five.1, bcd_train, bcd_test, rms_train, rms_test, bcd_test - rms_test, bcd_train - rms_train];
+        for (c, x) in all.iter_mut().zip(v) {
+            c.push(x);
+        }
+        last = json!({
+            "trial": trial + 1, "seed": s, "bcd_train_rmse_5": five.0, "bcd_test_rmse_5": five.1,
+            "bcd_train_rmse": bcd_train, "bcd_test_rmse": bcd_test, "rmsprop_train_rmse": rms_train,
+            "rmsprop_test_rmse": rms_test, "gap_test": bcd_test - rms_test, "gap_train": bcd_train - rms_train,
+            "bcd_gwms": fit.work as f64 * 1e-9, "rmsprop_gwms": rms_work as f64 * 1e-9,
+            "objective": fit.objective(&model, &h).total, "seconds": start.elapsed().as_secs_f64(),
+        });
+        bar.inc(1);
+        bar.suspend(|| rep.record(&last))?;
+    }
+    bar.finish_and_clear();
+    let names = keys.iter().copied().chain(["rmsprop_test_rmse", "gap_test", "gap_train"]);
+    let mut summary = json!({"trials": a.trials, "sweeps": a.run.epochs, "lambda": h.lambda, "last": last});
+    for (k, v) in names.zip(&all) {
+        summary[k] = mean_std(v);
+    }
+    rep.last(summary)
+}
+
+/// RMSProp on the squared error, the section 7.1 baseline: (train RMSE,
+/// test RMSE, multiply-adds).
+fn rmsprop(
+    a: &ImplicitArgs,
+    sizes: &[usize],
+    act: Activation,
+    t: &teacher::Teacher,
+    seed: u64,
+) -> Result<(f64, f64, u64), Error> {
+    let mut p = crate::sgd::initial(sizes, act, &mut Xoshiro256PlusPlus::seed_from_u64(seed));
+    let mut st = State::new(&p);
+    let (m, mut work) = (t.train.u.ncols(), 0u64);
+    let mut order: Vec<usize> = (0..m).collect();
+    for epoch in 1..=a.baseline_epochs {
+        crate::shuffle::epoch_order(&mut order, seed, epoch);
+        for ks in order.chunks(a.baseline_batch) {
+            let x = Mat::from_fn(sizes[0], ks.len(), |i, k| t.train.u[(i, ks[k])]);
+            let y = Mat::from_fn(t.train.y.nrows(), ks.len(), |i, k| t.train.y[(i, ks[k])]);
+            let (_, g) = loss_and_gradient(&p, x.as_ref(), Target::Values(y.as_ref()), 0.0, &mut work);
+            st.rmsprop(&mut p, &g, a.baseline_lr);
+        }
+    }
+    let r = |d: &teacher::Regression| teacher::rmse(p.forward(d.u.as_ref()).as_ref(), d.y.as_ref());
+    let (train, test) = (r(&t.train), r(&t.test));
+    if !train.is_finite() {
+        return Err(Error::Usage("the RMSProp baseline diverged (lower --baseline-lr)".into()));
+    }
+    Ok((train, test, work))
+}
+
+/// The model file: `#` comment lines, then per state block and then the
+/// output one line per row: its weights on the state block it reads, on
+/// the inputs, then its bias (shortest round-trip formatting).
+pub fn write_model(m: &Model) -> String {
+    let mut s = format!("# lwl implicit model: {} state blocks {:?}, activation {}\n", m.blocks.len(), m.block_sizes(), m.act.name());
+    let map = |s: &mut String, name: String, b: &Map| {
+        let reads = b.wx.as_ref().map_or("no state block".to_string(), |(g, w)| format!("state block {g} ({} weights)", w.ncols()));
+        let inputs = b.wu.as_ref().map_or(0, Mat::ncols);
+        *s += &format!("# {name}: {} rows; reads {reads}, {inputs} inputs; then the bias\n", b.rows());
+        for i in 0..b.rows() {
+            let mut row: Vec<String> = vec![];
+            if let Some((_, w)) = &b.wx {
+                row.extend((0..w.ncols()).map(|j| w[(i, j)].to_string()));
+            }
+            if let Some(w) = &b.wu {
+                row.extend((0..w.ncols()).map(|j| w[(i, j)].to_string()));
+            }
+            row.push(b.bias[i].to_string());
+            *s += &(row.join(" ") + "\n");
+        }
+    };
+    for (g, b) in m.blocks.iter().enumerate() {
+        map(&mut s, format!("state block {g}"), b);
+    }
+    map(&mut s, "output".into(), &m.out);
+    s
+}
+
+/// Writes the checkpoint of one sweep.
+fn save(dir: &Path, m: &Model, record: &Value, seed: u64, a: &ImplicitArgs) -> Result<(), Error> {
+    let mut manifest = record.clone();
+    manifest["seed"] = json!(seed);
+    manifest["iters"] = record["epoch"].clone();
+    manifest["hyper"] = json!({"states": a.states, "lambda": a.lambda, "epsilon": a.epsilon, "mu": a.mu,
+        "decay": a.decay, "kappa": a.kappa, "kappa_b": a.kappa_b, "order": a.order});
+    checkpoint::write(dir, "implicit", &[("model.txt", write_model(m).into_bytes())], &manifest)
+}

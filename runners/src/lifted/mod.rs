@@ -46,10 +46,12 @@ fn initial(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Pa
     Params { w, b: sizes[1..].iter().map(|&n| vec![0.0; n]).collect(), act }
 }
 
-/// The validated penalty weights of the `hidden` hidden layers: `--gamma`,
-/// or `--epsilon`'s schedule ε^(hidden − l + 1) for hidden layer `l`.
-fn gammas(a: &LiftedArgs, hidden: usize) -> Result<Vec<f64>, Error> {
-    if let Some(eps) = a.epsilon {
+/// The validated per-layer weights of the `hidden` hidden layers (or state
+/// blocks): the comma-separated `list` of flag `flag` (one value for all,
+/// or one each), or `--epsilon`'s schedule ε^(hidden − l + 1) for layer
+/// `l`, as the implicit-models paper weights its lifted terms.
+pub fn layer_weights(flag: &str, list: &str, epsilon: Option<f64>, hidden: usize) -> Result<Vec<f64>, Error> {
+    if let Some(eps) = epsilon {
         check::positive("--epsilon", eps)?;
         let v: Vec<f64> = (1..=hidden).map(|l| eps.powi((hidden - l + 1) as i32)).collect();
         if v.iter().any(|g| *g <= 0.0 || !g.is_finite()) {
@@ -57,18 +59,17 @@ fn gammas(a: &LiftedArgs, hidden: usize) -> Result<Vec<f64>, Error> {
         }
         return Ok(v);
     }
-    let s = &a.gamma;
-    let v: Vec<f64> = s
+    let v: Vec<f64> = list
         .split(',')
-        .map(|t| t.trim().parse::<f64>().map_err(|_| Error::Usage(format!("--gamma {s}: '{t}' is not a number"))))
+        .map(|t| t.trim().parse::<f64>().map_err(|_| Error::Usage(format!("{flag} {list}: '{t}' is not a number"))))
         .collect::<Result<_, _>>()?;
     for &g in &v {
-        check::positive("--gamma", g)?;
+        check::positive(flag, g)?;
     }
     match v.len() {
         1 => Ok(vec![v[0]; hidden]),
         n if n == hidden => Ok(v),
-        n => Err(Error::Usage(format!("--gamma has {n} values for {hidden} hidden layers (give one or {hidden})"))),
+        n => Err(Error::Usage(format!("{flag} has {n} values for {hidden} hidden layers (give one or {hidden})"))),
     }
 }
 
@@ -85,7 +86,7 @@ fn objective(a: &LiftedArgs, hidden: usize) -> Result<Hyper, Error> {
             LossArg::Squared => Output::Squared,
             LossArg::Hinge => Output::Hinge(a.margin),
         },
-        gamma: gammas(a, hidden)?,
+        gamma: layer_weights("--gamma", &a.gamma, a.epsilon, hidden)?,
         lambda: a.lambda,
     })
 }

@@ -27,7 +27,7 @@ use crate::output::report::{Reporter, progress};
 
 /// scikit-learn's initialisation: weights and biases uniform in
 /// ±√(6/(n_in + n_out)).
-fn initial(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Params {
+pub fn initial(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Params {
     let mut p = Params { w: Vec::new(), b: Vec::new(), act };
     for s in sizes.windows(2) {
         let r = (6.0 / (s[0] + s[1]) as f64).sqrt();
