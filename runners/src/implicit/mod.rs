@@ -289,6 +289,7 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
             "rmsprop_test_rmse": rms_test, "gap_test": bcd_test - rms_test, "gap_train": bcd_train - rms_train,
             "bcd_gwms": fit.work as f64 * 1e-9, "rmsprop_gwms": rms_work as f64 * 1e-9,
             "objective": fit.objective(&model, &h).total, "seconds": start.elapsed().as_secs_f64(),
+            "zero_test_rmse": teacher::rmse(Mat::zeros(t.test.y.nrows(), t.test.y.ncols()).as_ref(), t.test.y.as_ref()),
         });
         bar.inc(1);
         bar.suspend(|| rep.record(&last))?;
