@@ -127,7 +127,10 @@ mod tests {
     fn teacher_is_sparse_and_its_inputs_have_the_stated_covariance() {
         let t = generate(&[20, 12, 6, 5], 20_000, 10, 3).unwrap();
         let entries: usize = t.w.iter().map(|w| w.nrows() * w.ncols()).sum();
-        let zeros: usize = t.w.iter().map(|w| (0..w.ncols()).map(|j| (0..w.nrows()).filter(|&i| w[(i, j)] == 0.0).count()).sum::<usize>()).sum();
+        let zeros: usize =
+            t.w.iter()
+                .map(|w| (0..w.ncols()).map(|j| (0..w.nrows()).filter(|&i| w[(i, j)] == 0.0).count()).sum::<usize>())
+                .sum();
         let share = zeros as f64 / entries as f64;
         assert!((share - SPARSITY).abs() < 0.06, "share of zero weights {share}");
         assert!(t.w.iter().all(|w| (0..w.ncols()).all(|j| (0..w.nrows()).all(|i| w[(i, j)].abs() <= 0.5))));

@@ -311,9 +311,14 @@ fn update_map(
         None => (inputs.ones, inputs.fo, None),
     };
     let n = v.nrows() - 1;
-    let w = Mat::from_fn(map.rows(), n + 1, |i, j| {
-        if j < n { map.wu.as_ref().map_or(0.0, |wu| wu[(i, j)]) } else { map.bias[i] }
-    });
+    let w =
+        Mat::from_fn(
+            map.rows(),
+            n + 1,
+            |i, j| {
+                if j < n { map.wu.as_ref().map_or(0.0, |wu| wu[(i, j)]) } else { map.bias[i] }
+            },
+        );
     let mut part = Part { w, v, rest, bias: true };
     work += part.update(llt, fit, target, h, radius);
     if let Some(wu) = &mut map.wu {
@@ -483,12 +488,14 @@ impl Bcd {
                 Some((from, c)) if *from == b => {
                     let mut r = model.out.pre(&self.p, self.u.as_ref()) - &self.y;
                     self.work += model.out.work(m) + (2 * c.nrows() * c.ncols() * m) as u64;
-                    let norms: Vec<f64> = (0..c.ncols()).map(|j| (0..c.nrows()).map(|i| c[(i, j)].powi(2)).sum()).collect();
+                    let norms: Vec<f64> =
+                        (0..c.ncols()).map(|j| (0..c.nrows()).map(|i| c[(i, j)].powi(2)).sum()).collect();
                     let (x, p) = (&self.x[b], &mut self.p[b]);
                     for k in 0..m {
                         for j in 0..c.ncols() {
                             let old = p[(j, k)];
-                            let a: f64 = (0..c.nrows()).map(|i| c[(i, j)] * r[(i, k)]).sum::<f64>() + h.mu * (old - x[(j, k)]);
+                            let a: f64 =
+                                (0..c.nrows()).map(|i| c[(i, j)] * r[(i, k)]).sum::<f64>() + h.mu * (old - x[(j, k)]);
                             let new = solve_state(act, lam, z[(j, k)], a, norms[j] + h.mu, old);
                             if new != old {
                                 for i in 0..c.nrows() {
@@ -635,10 +642,14 @@ mod tests {
                 for m in &model.blocks {
                     let mut rows = vec![];
                     if let Some((_, a)) = &m.wx {
-                        rows.extend((0..a.nrows()).map(|i| ((0..a.ncols()).map(|j| a[(i, j)].abs()).sum::<f64>(), 0.5)));
+                        rows.extend(
+                            (0..a.nrows()).map(|i| ((0..a.ncols()).map(|j| a[(i, j)].abs()).sum::<f64>(), 0.5)),
+                        );
                     }
                     if let Some(b) = &m.wu {
-                        rows.extend((0..b.nrows()).map(|i| ((0..b.ncols()).map(|j| b[(i, j)].abs()).sum::<f64>(), 0.8)));
+                        rows.extend(
+                            (0..b.nrows()).map(|i| ((0..b.ncols()).map(|j| b[(i, j)].abs()).sum::<f64>(), 0.8)),
+                        );
                     }
                     for (l1, r) in rows {
                         assert!(l1 <= r + 1e-12, "model {t}: a row's ℓ1 norm {l1} > {r}");

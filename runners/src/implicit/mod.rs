@@ -269,7 +269,8 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
         let s = seed.wrapping_add(trial as u64);
         let t = teacher::generate(&TEACHER, a.train_items, a.test_items, s)?;
         let mut model = initial(a, &sizes, act, &h, s);
-        let rmse = |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
+        let rmse =
+            |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
         let mut five = (f64::NAN, f64::NAN);
         let fit = sweeps(a, &h, steps, &mut model, t.train.u.clone(), t.train.y.clone(), |_, m, sweep| {
             if sweep == 5 {
@@ -337,9 +338,16 @@ fn rmsprop(
 /// output one line per row: its weights on the state block it reads, on
 /// the inputs, then its bias (shortest round-trip formatting).
 pub fn write_model(m: &Model) -> String {
-    let mut s = format!("# lwl implicit model: {} state blocks {:?}, activation {}\n", m.blocks.len(), m.block_sizes(), m.act.name());
+    let mut s = format!(
+        "# lwl implicit model: {} state blocks {:?}, activation {}\n",
+        m.blocks.len(),
+        m.block_sizes(),
+        m.act.name()
+    );
     let map = |s: &mut String, name: String, b: &Map| {
-        let reads = b.wx.as_ref().map_or("no state block".to_string(), |(g, w)| format!("state block {g} ({} weights)", w.ncols()));
+        let reads =
+            b.wx.as_ref()
+                .map_or("no state block".to_string(), |(g, w)| format!("state block {g} ({} weights)", w.ncols()));
         let inputs = b.wu.as_ref().map_or(0, Mat::ncols);
         *s += &format!("# {name}: {} rows; reads {reads}, {inputs} inputs; then the bias\n", b.rows());
         for i in 0..b.rows() {

@@ -15,6 +15,8 @@
 //!
 //! Inference is Picard iteration `x ← φ(A x + B u)` from `x = 0`.
 
+use std::cmp::Ordering;
+
 use faer::{Mat, MatRef};
 use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -162,7 +164,11 @@ impl Model {
             }
         }
         let residual = change.iter().copied().fold(0.0, f64::max);
-        let unconverged = change.iter().filter(|c| !(**c <= tol)).count();
+        // a NaN change counts as not converged
+        let unconverged = change
+            .iter()
+            .filter(|c| !matches!((**c).partial_cmp(&tol), Some(Ordering::Less | Ordering::Equal)))
+            .count();
         Fixed { x, steps: done, residual, unconverged, work }
     }
 

@@ -218,8 +218,8 @@ mod tests {
     /// The gradient equals central differences of the loss (brute force).
     #[test]
     fn gradient_equals_finite_differences() {
-        for (seed, act, values) in
-            (0..3).flat_map(|s| [(s, Activation::Relu, false), (s, Activation::Tanh, false), (s, Activation::Tanh, true)])
+        for (seed, act, values) in (0..3)
+            .flat_map(|s| [(s, Activation::Relu, false), (s, Activation::Tanh, false), (s, Activation::Tanh, true)])
         {
             let (p, x, labels, y) = problem(seed, act);
             let target = if values { Target::Values(y.as_ref()) } else { Target::Classes(&labels) };

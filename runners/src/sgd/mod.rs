@@ -100,7 +100,8 @@ pub fn run(given: &SgdArgs) -> Result<(), Error> {
         let mut loss = 0.0;
         for ks in order.chunks(batch) {
             let labels: Vec<usize> = ks.iter().map(|&k| train.labels[k] as usize).collect();
-            let (l, g) = loss_and_gradient(&p, inputs(train, ks).as_ref(), Target::Classes(&labels), a.alpha, &mut work);
+            let (l, g) =
+                loss_and_gradient(&p, inputs(train, ks).as_ref(), Target::Classes(&labels), a.alpha, &mut work);
             loss += l * ks.len() as f64 / train.len() as f64;
             match a.optimizer {
                 Optimizer::Sgd => st.sgd(&mut p, &g, a.lr, a.momentum),
