@@ -3,15 +3,16 @@
 //! relaxation ([`bcd`]), on the classifier data of `lwl classify` or on
 //! the section 7.1 teacher ([`crate::datasets::teacher`]) beside RMSProp.
 //!
-//! `--out DIR` keeps after every sweep `model.txt` ([`write_model`]) and
+//! `--out DIR` keeps after every sweep `model.txt` ([`write_model`]),
+//! `states.txt` (the states X and proxies P, one row per training item) and
 //! `progress.json` (the last record, the counters, the seed and the
-//! settings). `--resume` is not supported yet.
+//! settings); `--resume DIR` continues the run (not for `--teacher`).
 
 pub mod args;
 pub mod bcd;
 pub mod model;
+mod resume;
 
-use std::path::Path;
 use std::time::Instant;
 
 use faer::{Mat, MatRef};
@@ -29,7 +30,7 @@ use crate::error::Error;
 use crate::feedforward::{Activation, classes, inputs};
 use crate::formats::datafile::LabeledData;
 use crate::lifted::layer_weights;
-use crate::output::checkpoint;
+use crate::output::checkpoint::{self, Progress};
 use crate::output::report::{Reporter, progress, seed};
 use crate::sgd::backprop::{State, Target, loss_and_gradient};
 
@@ -125,20 +126,19 @@ fn infer(m: &Model, u: MatRef<'_, f64>, a: &ImplicitArgs) -> (Mat<f64>, usize, u
     (y, f.steps, f.unconverged, f.work)
 }
 
-/// Trains `model` by `--epochs` sweeps on `(u, y)`, calling `record` after
-/// every sweep with the state, the sweep and the multiply-adds of the
-/// sweep.
+/// Trains `model` from the state `s` by `--epochs` sweeps numbered from
+/// `first`, calling `record` after every sweep with the state and the
+/// sweep's number.
 fn sweeps(
     a: &ImplicitArgs,
     h: &Hyper,
     steps: &[Step],
     model: &mut Model,
-    u: Mat<f64>,
-    y: Mat<f64>,
+    mut s: Bcd,
+    first: usize,
     mut record: impl FnMut(&Bcd, &Model, usize) -> Result<(), Error>,
 ) -> Result<Bcd, Error> {
-    let mut s = Bcd::new(model, u, y, a.picard, a.picard_tol);
-    for sweep in 1..=a.run.epochs {
+    for sweep in first..first + a.run.epochs {
         s.sweep(model, h, steps);
         if !s.objective(model, h).total.is_finite() {
             return Err(Error::Usage(format!("sweep {sweep}: the objective became infinite or NaN")));
@@ -171,55 +171,86 @@ fn terms(s: &Bcd, m: &Model, h: &Hyper) -> Value {
 }
 
 /// Runs `lwl implicit`.
-pub fn run(a: &ImplicitArgs) -> Result<(), Error> {
-    if a.run.dir.resume.is_some() {
-        return Err(Error::Usage(
-            "lwl implicit does not resume runs yet; start again with --out (it keeps model.txt)".into(),
-        ));
+pub fn run(given: &ImplicitArgs) -> Result<(), Error> {
+    if given.teacher && given.run.dir.resume.is_some() {
+        return Err(Error::Usage("--teacher runs its trials whole: --resume continues classifier runs only".into()));
     }
+    let resumed = given.run.resumed("implicit")?;
+    let a = match &resumed {
+        Some(p) => resume::restore(given, p)?,
+        None => given.clone(),
+    };
     check::at_least_one("--epochs", a.run.epochs)?;
     let steps = order(&a.order)?;
-    if a.teacher { teachers(a, &steps) } else { classify(a, &steps) }
+    if a.teacher { teachers(&a, &steps) } else { classify(&a, &steps, resumed.unwrap_or_default()) }
 }
 
-/// Classifier data: one record per sweep.
-fn classify(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
+/// Classifier data: one record per sweep; `prev` is the resumed run's
+/// progress (or the default).
+fn classify(a: &ImplicitArgs, steps: &[Step], prev: Progress) -> Result<(), Error> {
     let (seed, sets, sizes) = a.run.prepare("implicit")?;
     let h = hyper(a, &sizes)?;
     let dir = a.run.dir.prepare()?;
     let (train, q) = (&sets.train, sizes[sizes.len() - 1]);
     let mut model = initial(a, &sizes, a.run.activation, &h, seed);
     let (u, y) = (columns(train), one_hot(&train.labels, q));
+    if let Some(d) = &a.run.dir.resume {
+        resume::read_model(d, &mut model)?;
+    }
+    let mut s = Bcd::new(&model, u.clone(), y, a.picard, a.picard_tol);
+    if let Some(d) = &a.run.dir.resume {
+        resume::read_states(d, &mut s.x, &mut s.p)?;
+        // the fixed point was the resumed run's first sweep's work
+        s.work = 0;
+    }
     let test = sets.test.as_ref().map(|t| (columns(t), &t.labels));
     let mut rep = Reporter::new(
         a.run.json,
         &["epoch", "gwms", "objective", "train_err", "test_err", "a_norm", "picard_steps", "unconverged", "seconds"],
     );
     let (start, bar) = (Instant::now(), progress(a.run.epochs as u64, "implicit"));
-    let mut work = 0u64;
+    // work of the evaluations so far, beside the training's in `s.work`
+    let mut eval = 0u64;
+    let mut history = prev.history.clone();
     let mut last = json!({});
-    sweeps(a, &h, steps, &mut model, u.clone(), y, |s, m, sweep| {
+    sweeps(a, &h, steps, &mut model, s, prev.epoch + 1, |s, m, sweep| {
         let (yt, st, ut, wt) = infer(m, u.as_ref(), a);
         let mut r = terms(s, m, &h);
         let (mut most, mut unconverged) = (st, ut);
-        work = s.work + wt;
+        eval += wt;
         r["train_err"] = json!(error_rate(yt.as_ref(), &train.labels));
         r["test_err"] = match &test {
             Some((tu, tl)) => {
                 let (yv, sv, uv, wv) = infer(m, tu.as_ref(), a);
-                (most, unconverged, work) = (most.max(sv), unconverged + uv, work + wv);
+                (most, unconverged, eval) = (most.max(sv), unconverged + uv, eval + wv);
                 json!(error_rate(yv.as_ref(), tl.as_slice()))
             }
             None => Value::Null,
         };
+        let work = prev.weight_multiplies + s.work + eval;
         r["epoch"] = json!(sweep);
         r["gwms"] = json!(work as f64 * 1e-9);
         r["a_norm"] = json!(m.a_norm());
         r["picard_steps"] = json!(most);
         r["unconverged"] = json!(unconverged);
-        r["seconds"] = json!(start.elapsed().as_secs_f64());
+        r["seconds"] = json!(prev.seconds + start.elapsed().as_secs_f64());
+        history.push(vec![
+            sweep as f64,
+            r["train_err"].as_f64().unwrap_or(f64::NAN),
+            r["test_err"].as_f64().unwrap_or(f64::NAN),
+        ]);
         if let Some(d) = &dir {
-            save(d, m, &r, seed, a)?;
+            let mut manifest = r.clone();
+            manifest["seed"] = json!(seed);
+            manifest["iters"] = json!(sweep);
+            manifest["weight_multiplies"] = json!(work);
+            manifest["history"] = json!(history);
+            manifest["hyper"] = resume::hyper(a);
+            let files = [
+                ("model.txt", write_model(m).into_bytes()),
+                ("states.txt", resume::states_file(&s.x, &s.p).into_bytes()),
+            ];
+            checkpoint::write(d, "implicit", &files, &manifest)?;
         }
         last = r;
         bar.inc(1);
@@ -272,7 +303,8 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
         let rmse =
             |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
         let mut five = (f64::NAN, f64::NAN);
-        let fit = sweeps(a, &h, steps, &mut model, t.train.u.clone(), t.train.y.clone(), |_, m, sweep| {
+        let start_state = Bcd::new(&model, t.train.u.clone(), t.train.y.clone(), a.picard, a.picard_tol);
+        let fit = sweeps(a, &h, steps, &mut model, start_state, 1, |_, m, sweep| {
             if sweep == 5 {
                 five = (rmse(m, &t.train), rmse(m, &t.test));
             }
@@ -367,14 +399,4 @@ pub fn write_model(m: &Model) -> String {
     }
     map(&mut s, "output".into(), &m.out);
     s
-}
-
-/// Writes the checkpoint of one sweep.
-fn save(dir: &Path, m: &Model, record: &Value, seed: u64, a: &ImplicitArgs) -> Result<(), Error> {
-    let mut manifest = record.clone();
-    manifest["seed"] = json!(seed);
-    manifest["iters"] = record["epoch"].clone();
-    manifest["hyper"] = json!({"states": a.states, "lambda": a.lambda, "epsilon": a.epsilon, "mu": a.mu,
-        "decay": a.decay, "kappa": a.kappa, "kappa_b": a.kappa_b, "order": a.order});
-    checkpoint::write(dir, "implicit", &[("model.txt", write_model(m).into_bytes())], &manifest)
 }
