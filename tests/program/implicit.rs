@@ -56,6 +56,9 @@ fn teacher_trials_give_a_record_each_and_a_summary() {
         }
         assert!((f(r, "gap_test") - (f(r, "bcd_test_rmse") - f(r, "rmsprop_test_rmse"))).abs() < 1e-15);
     }
+    // the student is the teacher's shape with tanh unless told otherwise
+    assert_eq!(recs[3]["activation"], "tanh");
+    assert_eq!(recs[3]["layers"], serde_json::json!([20, 12, 6, 5]));
     let gaps: Vec<f64> = recs[..3].iter().map(|r| f(r, "gap_test")).collect();
     assert!((recs[3]["gap_test"][0].as_f64().unwrap() - gaps.iter().sum::<f64>() / 3.0).abs() < 1e-12);
 }

@@ -329,7 +329,10 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
     }
     bar.finish_and_clear();
     let names = keys.iter().copied().chain(["rmsprop_test_rmse", "gap_test", "gap_train"]);
-    let mut summary = json!({"trials": a.trials, "sweeps": a.run.epochs, "lambda": h.lambda, "last": last});
+    let mut summary = json!({
+        "trials": a.trials, "sweeps": a.run.epochs, "layers": sizes, "activation": act.name(), "lambda": h.lambda,
+        "mu": h.mu, "last": last,
+    });
     for (k, v) in names.zip(&all) {
         summary[k] = mean_std(v);
     }
