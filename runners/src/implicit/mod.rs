@@ -12,6 +12,7 @@ pub mod args;
 pub mod bcd;
 pub mod model;
 mod resume;
+pub mod rows;
 
 use std::time::Instant;
 
@@ -21,8 +22,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
 pub use args::{ABOUT, EXAMPLES, ImplicitArgs};
-use bcd::{Bcd, Hyper, Step, project_l1};
+use bcd::{Bcd, Hyper, Objective, Step};
 use model::{Map, Model};
+use rows::bound_rows;
 
 use crate::args::check;
 use crate::datasets::teacher;
@@ -88,17 +90,6 @@ fn hyper(a: &ImplicitArgs, sizes: &[usize]) -> Result<Hyper, Error> {
     Ok(Hyper { lambda, mu: a.mu, decay: a.decay, kappa, kappa_b, inner: a.inner })
 }
 
-/// Projects every row of `w` onto the ℓ1 ball of `r`.
-fn bound_rows(w: &mut Mat<f64>, r: f64) {
-    for i in 0..w.nrows() {
-        let mut row: Vec<f64> = (0..w.ncols()).map(|j| w[(i, j)]).collect();
-        project_l1(&mut row, r);
-        for (j, v) in row.into_iter().enumerate() {
-            w[(i, j)] = v;
-        }
-    }
-}
-
 /// The initial model: dense of `--states` states (‖A‖∞ at κ), or the
 /// layered net of `sizes`; rows then within their ℓ1 bounds.
 fn initial(a: &ImplicitArgs, sizes: &[usize], act: Activation, h: &Hyper, seed: u64) -> Model {
@@ -127,8 +118,8 @@ fn infer(m: &Model, u: MatRef<'_, f64>, a: &ImplicitArgs) -> (Mat<f64>, usize, u
 }
 
 /// Trains `model` from the state `s` by `--epochs` sweeps numbered from
-/// `first`, calling `record` after every sweep with the state and the
-/// sweep's number.
+/// `first`, calling `record` after every sweep with the state, the sweep's
+/// number and the objective.
 fn sweeps(
     a: &ImplicitArgs,
     h: &Hyper,
@@ -136,14 +127,15 @@ fn sweeps(
     model: &mut Model,
     mut s: Bcd,
     first: usize,
-    mut record: impl FnMut(&Bcd, &Model, usize) -> Result<(), Error>,
+    mut record: impl FnMut(&Bcd, &Model, usize, &Objective) -> Result<(), Error>,
 ) -> Result<Bcd, Error> {
     for sweep in first..first + a.run.epochs {
         s.sweep(model, h, steps);
-        if !s.objective(model, h).total.is_finite() {
+        let o = s.objective(model, h);
+        if !o.total.is_finite() {
             return Err(Error::Usage(format!("sweep {sweep}: the objective became infinite or NaN")));
         }
-        record(&s, model, sweep)?;
+        record(&s, model, sweep, &o)?;
     }
     Ok(s)
 }
@@ -165,8 +157,7 @@ fn error_rate(yhat: MatRef<'_, f64>, labels: &[u32]) -> f64 {
 }
 
 /// The objective's terms as a record.
-fn terms(s: &Bcd, m: &Model, h: &Hyper) -> Value {
-    let o = s.objective(m, h);
+fn terms(o: &Objective) -> Value {
     json!({"objective": o.total, "loss": o.loss, "divergence": o.divergence.iter().sum::<f64>(), "coupling": o.coupling})
 }
 
@@ -213,9 +204,9 @@ fn classify(a: &ImplicitArgs, steps: &[Step], prev: Progress) -> Result<(), Erro
     let mut eval = 0u64;
     let mut history = prev.history.clone();
     let mut last = json!({});
-    sweeps(a, &h, steps, &mut model, s, prev.epoch + 1, |s, m, sweep| {
+    sweeps(a, &h, steps, &mut model, s, prev.epoch + 1, |s, m, sweep, o| {
         let (yt, st, ut, wt) = infer(m, u.as_ref(), a);
-        let mut r = terms(s, m, &h);
+        let mut r = terms(o);
         let (mut most, mut unconverged) = (st, ut);
         eval += wt;
         r["train_err"] = json!(error_rate(yt.as_ref(), &train.labels));
@@ -304,7 +295,7 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
             |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
         let mut five = (f64::NAN, f64::NAN);
         let start_state = Bcd::new(&model, t.train.u.clone(), t.train.y.clone(), a.picard, a.picard_tol);
-        let fit = sweeps(a, &h, steps, &mut model, start_state, 1, |_, m, sweep| {
+        let fit = sweeps(a, &h, steps, &mut model, start_state, 1, |_, m, sweep, _| {
             if sweep == 5 {
                 five = (rmse(m, &t.train), rmse(m, &t.test));
             }

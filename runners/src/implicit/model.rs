@@ -196,9 +196,7 @@ impl Model {
     /// A layered model of layer sizes `sizes` (inputs, hidden layers,
     /// outputs), weights uniform in ±√(6/n_in), zero biases.
     pub fn layered(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Self {
-        let w: Vec<Mat<f64>> = sizes.windows(2).map(|s| uniform(s[1], s[0], s[0], rng)).collect();
-        let b = sizes[1..].iter().map(|&n| vec![0.0; n]).collect();
-        Self::from_feedforward(&Params { w, b, act })
+        Self::from_feedforward(&crate::lifted::initial(sizes, act, rng))
     }
 
     /// A dense model of `n` states on `p` inputs with `q` outputs: `B`, `C`

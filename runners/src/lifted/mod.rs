@@ -35,7 +35,7 @@ use crate::output::checkpoint;
 use crate::output::report::{Reporter, progress};
 
 /// Uniform initial weights in ±√(6/n_in) (He), zero biases.
-fn initial(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Params {
+pub fn initial(sizes: &[usize], act: Activation, rng: &mut Xoshiro256PlusPlus) -> Params {
     let w = sizes
         .windows(2)
         .map(|s| {
