@@ -51,7 +51,7 @@ fn main() {
     let (mut w, mut x, mut y, mut b) = (vec![0.0; s.edge], vec![0.0; s.edge], vec![0.0; s.node], vec![0.0; s.node]);
     let mut st = State { w: &mut w, x: &mut x, y: &mut y, b: &mut b };
     let (mut tv, mut ty) = (vec![0.0; n], vec![0.0; n]);
-    assert!(network::init_forward(&pr, (&weights0, &vec![0.0; n]), &mut st, &mut tv, &mut ty));
+    assert!(network::init_forward(&pr, (&weights0, &vec![0.0; n]), network::Settle::ONCE, &mut st, &mut tv, &mut ty));
     let f = |len: usize| vec![0.0; len];
     let (mut wt, mut bi, mut xa, mut ya, mut ba) = (f(s.weights), f(s.biases), f(s.node), f(s.node), f(s.node));
     let (mut xsum, mut wsum, mut roots, mut scratch) = (f(s.xsum), f(s.wsum), f(s.node), f(s.scratch));

@@ -5,7 +5,8 @@
 //! receive edges). Edges are numbered by receiving node, so the in-edges of
 //! node `i` are the contiguous range `in_start[i]..in_start[i + 1]`; the
 //! out-edges of node `i` are `out_edge[out_start[i]..out_start[i + 1]]`, in
-//! increasing edge number. Cyclic graphs need nothing special.
+//! increasing edge number. Cyclic graphs need nothing special in the RRR
+//! iteration; their forward pass settles by fixed-point sweeps.
 
 /// The role of a node in the constraint formulation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +56,7 @@ pub struct Net<'a> {
     src: &'a [u32],
     out_start: &'a [u32],
     out_edge: &'a [u32],
+    ordered: bool,
 }
 
 fn check_offsets(off: &[u32], nodes: usize, edges: usize) -> Result<(), NetError> {
@@ -152,7 +154,18 @@ impl<'a> Net<'a> {
                 prev = Some(e);
             }
         }
-        Ok(Self { kinds, in_start, src, out_start, out_edge })
+        let ordered =
+            (0..nodes).all(|i| src[in_start[i] as usize..in_start[i + 1] as usize].iter().all(|&s| (s as usize) < i));
+        Ok(Self { kinds, in_start, src, out_start, out_edge, ordered })
+    }
+
+    /// Whether every edge runs from a lower-numbered node to a higher one:
+    /// then node order is a topological order and one forward pass in that
+    /// order is exact. A net with an edge from a higher-numbered node (an
+    /// implicit model's state-to-state edges, an autoencoder's loop) is
+    /// evaluated by fixed-point sweeps ([`crate::network::settle`]).
+    pub fn is_ordered(&self) -> bool {
+        self.ordered
     }
 
     /// Number of nodes (all kinds).

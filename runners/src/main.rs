@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Net(NetCommand::Complete(args)) => net::complete(args),
         Command::Net(NetCommand::Auto(args)) => net::auto(args),
+        Command::Net(NetCommand::Implicit(args)) => net::implicit(args),
         Command::Net(NetCommand::Check(args)) => net::check(args),
         Command::Data(DataCommand::Ledm(args)) => data::ledm(args),
         Command::Data(DataCommand::Majority(args)) => data::majority(args),

@@ -6,7 +6,7 @@ use lwl_kernel::activation::Activation;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::graph::NodeKind;
 use lwl_kernel::layout::Layout;
-use lwl_kernel::network::Params;
+use lwl_kernel::network::{Params, Settle};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -85,7 +85,7 @@ pub fn prepare_with(cfg: &Config, layout: Layout, seed: u64, precision: Precisio
         buf.labels[k] = rng.random_range(0..classes);
     }
     let w0 = random_weights(&spec, params.omega, &mut rng);
-    buf.init_forward(&net, &params, &w0, &vec![0.0; n]);
+    buf.init_forward(&net, &params, Settle::ONCE, &w0, &vec![0.0; n]);
     Ok(Problem { spec, buf, params })
 }
 

@@ -99,7 +99,6 @@ fn net_parse_errors_point_at_the_line() {
         ("2 0 1\n\n2 2\n0 2\n", Some(4), "itself"),
         ("2 0 1\n\n2 2\n1 1\n", Some(4), "twice"),
         ("2 0 2\n\n2 2\n0 1\n3 1\n2\n", Some(6), "class node 2 cannot feed"),
-        ("2 2 1\n\n2 1\n3\n", Some(4), "higher-numbered"),
         ("2 0 1\n\n2 2\n0 1\n7\n", Some(5), "after the last"),
         ("2 0 1\n\n2 2 7\n0 1\n", Some(3), "found 3 fields"),
         ("2 0 2\n\n2 2\n0 1\n", None, "ends before the record of node 3"),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use lwl_kernel::activation::Activation;
 use lwl_kernel::class::ClassMode;
 use lwl_kernel::layout::Layout;
-use lwl_kernel::network::Params;
+use lwl_kernel::network::{Params, Settle};
 use lwl_runners::engine::NetBuffers;
 use lwl_runners::formats::netfile::NetSpec;
 
@@ -48,7 +48,7 @@ pub fn class_setup(dir: &str, mode: ClassMode, spec: &NetSpec, layout: Layout) -
         buf.labels[k] = item[13] as u32;
     }
     let w0 = numbers(&format!("{dir}/inputs/init_weights.txt"));
-    assert!(buf.init_forward(&net, &class_params(mode), &w0, &vec![0.0; net.nodes()]));
+    assert!(buf.init_forward(&net, &class_params(mode), Settle::ONCE, &w0, &vec![0.0; net.nodes()]));
     buf
 }
 

@@ -21,14 +21,16 @@
 mod block;
 mod classes;
 mod fast;
+mod forward;
 pub mod general;
 mod oracle;
 
 pub use fast::{iterate, iterate_with, run_with};
+pub use forward::{Settle, Settled, forward, init_forward, predict, settle};
 pub use general::iterate_general;
 pub use oracle::iterate_oracle;
 
-use crate::activation::{self, Activation};
+use crate::activation::Activation;
 use crate::class::ClassMode;
 use crate::counters::Counters;
 use crate::graph::{Net, NodeKind};
@@ -275,84 +277,4 @@ fn is_fixed(kind: NodeKind, k: usize, items: usize, code_items: usize) -> bool {
         NodeKind::Code => k >= items - code_items && k < items,
         _ => false,
     }
-}
-
-/// Feed-forward pass of one item with consensus weights and biases, nodes in
-/// increasing order (a topological order for layered nets): `values` holds
-/// the input values on entry and every node's value on return; `y` receives
-/// pre-activations. Class nodes take the value `y - b` (no activation). The
-/// reference order: `y = (Σ x_src · W_e) / Ω` over in-edges in order.
-pub fn forward(net: &Net, p: &Params, weights: &[f64], biases: &[f64], values: &mut [f64], y: &mut [f64]) {
-    for i in 0..net.nodes().min(values.len()).min(y.len()).min(biases.len()) {
-        if net.kind(i) == NodeKind::Input {
-            continue;
-        }
-        let mut s = 0.0;
-        for e in net.in_edges(i) {
-            s += values[net.src(e)] * weights.get(e).copied().unwrap_or(0.0);
-        }
-        y[i] = s / p.omega;
-        let z = y[i] - biases[i];
-        values[i] = if net.kind(i) == NodeKind::Class { z } else { activation::value(p.activation, z) };
-    }
-}
-
-/// Predicted class: the class node with the largest value (`y - b`), ties
-/// to the lower class; `None` without class nodes.
-pub fn predict(net: &Net, values: &[f64]) -> Option<usize> {
-    let mut best: Option<(usize, f64)> = None;
-    let mut c = 0;
-    for (i, &v) in values.iter().enumerate().take(net.nodes()) {
-        if net.kind(i) == NodeKind::Class {
-            if best.is_none_or(|(_, bv)| v > bv) {
-                best = Some((c, v));
-            }
-            c += 1;
-        }
-    }
-    best.map(|(c, _)| c)
-}
-
-/// Sets the iterate from consensus weights and biases by a forward pass of
-/// every lane (section 5.4): `x` = source values, `w` = `weights`, `y` =
-/// pre-activations, `b` = `biases`. `tmp_values` and `tmp_y` need `N`
-/// entries. Returns `false` (and changes nothing) on a length mismatch.
-pub fn init_forward<S: Storage>(
-    pr: &Problem,
-    (weights, biases): (&[f64], &[f64]),
-    st: &mut State<S>,
-    tmp_values: &mut [f64],
-    tmp_y: &mut [f64],
-) -> bool {
-    let Problem { net, layout, params: p, batch } = *pr;
-    let (n, e) = (net.nodes(), net.edges());
-    let Some(s) = Sizes::new(net, layout) else { return false };
-    if st.w.len() != s.edge
-        || st.x.len() != s.edge
-        || st.y.len() != s.node
-        || st.b.len() != s.node
-        || batch.values.len() != s.node
-        || weights.len() != e
-        || biases.len() != n
-        || tmp_values.len() != n
-        || tmp_y.len() != n
-    {
-        return false;
-    }
-    for k in 0..layout.lanes() {
-        for i in 0..n {
-            tmp_values[i] = batch.values[layout.at(k, i, n)];
-            tmp_y[i] = 0.0;
-        }
-        forward(net, p, weights, biases, tmp_values, tmp_y);
-        for ed in 0..e {
-            st.x[layout.at(k, ed, e)] = S::from_f64(tmp_values[net.src(ed)]);
-            st.w[layout.at(k, ed, e)] = S::from_f64(weights[ed]);
-        }
-        for i in 0..n {
-            st.y[layout.at(k, i, n)] = tmp_y[i];
-            st.b[layout.at(k, i, n)] = biases[i];
-        }
-    }
-    true
 }

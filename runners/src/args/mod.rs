@@ -1,6 +1,7 @@
 //! Argument groups shared by several commands, and the checks of their
 //! values ([`check`]): where the iterations run ([`Compute`], [`Threads`]),
-//! restarts side by side ([`SideBySide`]), the RRR step ([`Rrr`]), seeds
+//! restarts side by side ([`SideBySide`]), the RRR step ([`Rrr`]), the
+//! fixed-point inference of nets with cycles ([`FixedPoint`]), seeds
 //! and replays ([`Replay`]), the labelled data sources of
 //! `classify` and `predict` ([`DataArgs`]), layer lists and activations.
 //! Each group's `check` returns the validated value the commands use.
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use lwl_kernel::activation::Activation;
+use lwl_kernel::network::Settle;
 
 use crate::engine::{Pool, Precision};
 use crate::error::Error;
@@ -40,6 +42,33 @@ pub struct Replay {
     /// file is created before training starts).
     #[arg(long, value_name = "FILE")]
     pub err_series: Option<PathBuf>,
+}
+
+/// Inference on a net with cycles, an implicit model `x = φ(A x + B u)`:
+/// fixed-point passes from zero states (`classify`, `predict`, `generate`,
+/// `implicit`). A net without cycles needs one pass and ignores these.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct FixedPoint {
+    /// Most fixed-point steps of an inference on a net with cycles (each
+    /// a pass over the states).
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub picard: usize,
+    /// The fixed-point iteration stops when no state changes by more than
+    /// this; an item still moving after --picard steps is counted
+    /// unconverged.
+    #[arg(long, default_value_t = 1e-9, value_name = "TOL", allow_negative_numbers = true)]
+    pub picard_tol: f64,
+}
+
+impl FixedPoint {
+    /// The validated flags as the kernel's [`Settle`].
+    pub fn check(&self) -> Result<Settle, Error> {
+        check::at_least_one("--picard", self.picard)?;
+        check::non_negative("--picard-tol", self.picard_tol)?;
+        let sweeps = u32::try_from(self.picard)
+            .map_err(|_| Error::Usage(format!("--picard {} is more than {}", self.picard, u32::MAX)))?;
+        Ok(Settle { sweeps, tol: self.picard_tol })
+    }
 }
 
 /// The threads of this process (`--threads`): every command that runs

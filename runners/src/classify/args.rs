@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{Compute, DataArgs, Replay, Rrr, RunDir};
+use crate::args::{Compute, DataArgs, FixedPoint, Replay, Rrr, RunDir};
 
 pub const CLASSIFY_ABOUT: &str = "Train a classifier with RRR (section 5). Every training item of a \
 batch gets its own copy of every weight and node value; set A makes the copies agree (weights on \
@@ -90,6 +90,9 @@ pub struct ClassifyArgs {
     /// Precision and threads.
     #[command(flatten)]
     pub compute: Compute,
+    /// Inference on a net with cycles (an implicit model).
+    #[command(flatten)]
+    pub fixed: FixedPoint,
     /// One JSON object per epoch on standard output.
     #[arg(long)]
     pub json: bool,

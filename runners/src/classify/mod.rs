@@ -1,6 +1,7 @@
 //! `lwl classify`: classifiers trained by RRR (section 5).
 
 mod resume;
+mod states;
 mod train;
 
 use std::path::Path as FsPath;
@@ -27,6 +28,7 @@ use crate::formats::paramfile::{NetParams, read_net_params, write_net_params};
 use crate::output::report::{Reporter, progress, seed};
 use crate::output::{check_writable, write_series};
 use crate::picture;
+pub use states::{StateBlock, state_block};
 pub use train::{Classifier, Confusion, ItemStatus, Stop, Trainer, check_fit};
 
 /// A per-batch allowance: a count or a percentage of the batch.
@@ -181,8 +183,18 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     if let Some(f) = &a.replay.err_series {
         check_writable(f)?;
     }
+    let settle = a.fixed.check()?;
+    let cyclic = !net.is_ordered();
+    if cyclic {
+        eprintln!(
+            "lwl classify: {net_name} has edges from higher-numbered hidden nodes (an implicit model): \
+             every forward pass iterates to its fixed point from zero states, at most --picard {} passes",
+            settle.sweeps
+        );
+    }
     let mut trainer = Trainer::new(params, step.method, weights, biases, a.replay.err_series.is_some(), pool)
-        .with_precision(a.compute.precision);
+        .with_precision(a.compute.precision)
+        .with_settle(settle);
     let (epoch0, iters0, wm0, secs0) = (resumed.epoch, resumed.iters, resumed.weight_multiplies, resumed.seconds);
     let fpa = matches!(compromise, Compromise::Fpa(..));
     let mut cols = vec!["epoch", "gwms", "iters", "rrr_err", "batch_err", "train_err", "test_err"];
@@ -191,6 +203,9 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
     }
     if !matches!(compromise, Compromise::None) {
         cols.push("selected");
+    }
+    if cyclic {
+        cols.extend(["a_norm", "a_pf", "picard_steps", "unconverged"]);
     }
     cols.push("seconds");
     let mut rep = Reporter::new(a.json, &cols);
@@ -227,8 +242,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         }
         check::finite_state(epoch, &[&trainer.weights, &trainer.biases])?;
         let c = trainer.counters();
-        let p = trainer.params;
-        let model = Classifier { net: &net, params: &p, weights: &trainer.weights, biases: &trainer.biases };
+        let model = trainer.classifier(&net);
         let tr = model.evaluate(&sets.train);
         let te = sets.test.as_ref().map(|t| (model.evaluate(t), t.len()));
         let rate = |a: usize, b: usize| if b == 0 { Value::Null } else { json!(a as f64 / b as f64) };
@@ -251,6 +265,15 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         }
         if !matches!(compromise, Compromise::None) {
             rec["selected"] = json!(status.iter().filter(|s| **s != ItemStatus::Kept).count());
+        }
+        if cyclic {
+            let s = state_block(&net, &trainer.weights, a.omega);
+            let both =
+                te.map_or((tr.sweeps, tr.unsettled), |(t, _)| (tr.sweeps.max(t.sweeps), tr.unsettled + t.unsettled));
+            rec["a_norm"] = json!(s.norm);
+            rec["a_pf"] = json!(s.pf);
+            rec["picard_steps"] = json!(both.0);
+            rec["unconverged"] = json!(both.1);
         }
         bar.suspend(|| rep.record(&rec))?;
         history.push([

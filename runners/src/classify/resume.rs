@@ -23,6 +23,7 @@ pub fn hyper(a: &ClassifyArgs) -> Value {
         "batch": a.batch, "iter": a.iter, "tol": a.tol,
         "exempt": a.exempt, "relabel": a.relabel, "fpa": a.fpa,
         "no_shuffle": a.replay.no_shuffle, "oracle": a.rrr.oracle, "precision": a.compute.precision.name(),
+        "picard": a.fixed.picard, "picard_tol": a.fixed.picard_tol,
     });
     h.extend(own.as_object().cloned().unwrap_or_default());
     Value::Object(h)
@@ -56,6 +57,8 @@ pub fn restore(a: &ClassifyArgs, p: &Progress, dir: &Path) -> Result<ClassifyArg
     setting("fpa", &mut r.fpa, g, h, &file)?;
     setting("no_shuffle", &mut r.replay.no_shuffle, g, h, &file)?;
     setting("oracle", &mut r.rrr.oracle, g, h, &file)?;
+    setting("picard", &mut r.fixed.picard, g, h, &file)?;
+    setting("picard_tol", &mut r.fixed.picard_tol, g, h, &file)?;
     let mut prec = r.compute.precision.name().to_string();
     setting("precision", &mut prec, g, h, &file)?;
     r.compute.precision = precision(&prec).map_err(|m| InputError::file(&file, format!("hyper.precision: {m}")))?;

@@ -7,7 +7,7 @@ use lwl_kernel::class::{ClassMode, EXEMPT};
 use lwl_kernel::counters::Counters;
 use lwl_kernel::graph::{Net, NodeKind};
 use lwl_kernel::layout::Layout;
-use lwl_kernel::network::{self, Errors, Params};
+use lwl_kernel::network::{self, Errors, Params, Settle, Settled};
 
 use crate::engine::{Method, NetBuffers, Pool, Precision};
 use crate::error::Error;
@@ -48,6 +48,8 @@ pub struct Trainer {
     pub biases: Vec<f64>,
     /// Every RRR_err, when recorded.
     pub series: Option<Vec<f64>>,
+    /// How forward passes settle on a net with cycles (one pass by default).
+    pub settle: Settle,
     buffers: Vec<NetBuffers>,
     pool: Option<Pool>,
     precision: Precision,
@@ -64,7 +66,17 @@ impl Trainer {
         pool: Option<Pool>,
     ) -> Self {
         let (series, buffers, precision) = (record.then(Vec::new), Vec::new(), Precision::F64);
-        Self { params, method, weights, biases, series, buffers, pool, precision }
+        Self { params, method, weights, biases, series, settle: Settle::ONCE, buffers, pool, precision }
+    }
+
+    /// The same trainer with forward passes settled as `settle` says.
+    pub fn with_settle(self, settle: Settle) -> Self {
+        Self { settle, ..self }
+    }
+
+    /// The consensus parameters as a classifier on `net`.
+    pub fn classifier<'a>(&'a self, net: &'a Net<'a>) -> Classifier<'a> {
+        Classifier { net, params: &self.params, settle: self.settle, weights: &self.weights, biases: &self.biases }
     }
 
     /// The same trainer with its edge state stored in `precision`.
@@ -121,7 +133,7 @@ impl Trainer {
         debug_assert!(dims <= n);
         let mut p = self.params;
         p.class_mode = mode;
-        buf.init_forward(net, &p, &self.weights, &self.biases);
+        buf.init_forward(net, &p, self.settle, &self.weights, &self.biases);
         // RRR_err of every iteration only when it can stop the batch or is
         // recorded (with tol 0 only an exact fixed point, which the
         // remaining iterations would not change, stops early)
@@ -151,7 +163,7 @@ impl Trainer {
                 ItemStatus::Relabelled(used)
             };
         }
-        let c = Classifier { net, params: &p, weights: &self.weights, biases: &self.biases };
+        let c = Classifier { net, params: &p, settle: self.settle, weights: &self.weights, biases: &self.biases };
         let errors = order.iter().filter(|&&item| c.wrong(data, item)).count();
         Ok(BatchResult { rrr_err: last, iters: done, errors })
     }
@@ -167,13 +179,16 @@ pub struct Stop {
 }
 
 /// A classifier: a net with its hyperparameters and consensus weights and
-/// biases, applied by the feed-forward pass (largest y − b wins).
+/// biases, applied by the forward pass (largest y − b wins), settled by
+/// fixed-point sweeps from zero states on a net with cycles.
 #[derive(Clone, Copy)]
 pub struct Classifier<'a> {
     /// The net.
     pub net: &'a Net<'a>,
     /// Ω and the activation.
     pub params: &'a Params,
+    /// How the forward pass settles on a net with cycles.
+    pub settle: Settle,
     /// One weight per edge.
     pub weights: &'a [f64],
     /// One bias per node.
@@ -181,13 +196,18 @@ pub struct Classifier<'a> {
 }
 
 impl Classifier<'_> {
-    /// The predicted class of one item.
-    pub fn classify(&self, item: &[f64]) -> Option<usize> {
+    /// The predicted class of one item and how its forward pass settled.
+    pub fn settled(&self, item: &[f64]) -> (Option<usize>, Settled) {
         let n = self.net.nodes();
         let (mut v, mut y) = (vec![0.0; n], vec![0.0; n]);
         v[..item.len()].copy_from_slice(item);
-        network::forward(self.net, self.params, self.weights, self.biases, &mut v, &mut y);
-        network::predict(self.net, &v)
+        let s = network::settle(self.net, self.params, self.settle, self.weights, self.biases, &mut v, &mut y);
+        (network::predict(self.net, &v), s)
+    }
+
+    /// The predicted class of one item.
+    pub fn classify(&self, item: &[f64]) -> Option<usize> {
+        self.settled(item).0
     }
 
     /// Whether item `k` of `data` is misclassified.
@@ -199,7 +219,9 @@ impl Classifier<'_> {
     pub fn evaluate(&self, data: &LabeledData) -> Confusion {
         let mut c = Confusion::default();
         for k in 0..data.len() {
-            let pred = self.classify(data.item(k));
+            let (pred, s) = self.settled(data.item(k));
+            c.sweeps = c.sweeps.max(s.sweeps);
+            c.unsettled += !s.converged(self.settle) as usize;
             let label = data.labels[k] as usize;
             c.errors += (pred != Some(label)) as usize;
             match label {
@@ -232,6 +254,10 @@ pub struct Confusion {
     pub class0: usize,
     /// Class-1 items.
     pub class1: usize,
+    /// The most forward passes an item needed (1 on a net without cycles).
+    pub sweeps: u32,
+    /// Items whose forward pass did not settle within the sweeps allowed.
+    pub unsettled: usize,
 }
 
 /// Checks that a net fits the data: its input nodes are the first `dims`

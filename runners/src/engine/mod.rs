@@ -6,7 +6,9 @@ use lwl_kernel::exec::Serial;
 use lwl_kernel::graph::Net;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::general::{AValues, GeneralWork};
-use lwl_kernel::network::{self, Batch, BlockStats, Errors, IterError, Params, Problem, Report, Sizes, State, Work};
+use lwl_kernel::network::{
+    self, Batch, BlockStats, Errors, IterError, Params, Problem, Report, Settle, Sizes, State, Work,
+};
 use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
 
@@ -173,9 +175,9 @@ impl NetBuffers {
         self.roots.fill(0.0);
     }
 
-    /// Sets the iterate by a forward pass from consensus weights and biases
-    /// (and starts the roots cold).
-    pub fn init_forward(&mut self, net: &Net, p: &Params, weights: &[f64], biases: &[f64]) -> bool {
+    /// Sets the iterate by a forward pass from consensus weights and biases,
+    /// settled as `s` says on a net with cycles (and starts the roots cold).
+    pub fn init_forward(&mut self, net: &Net, p: &Params, s: Settle, weights: &[f64], biases: &[f64]) -> bool {
         self.cold_start();
         let batch = Batch { values: &self.values, labels: &self.labels, code_items: self.code_items };
         let pr = Problem { net, layout: &self.layout, params: p, batch };
@@ -183,8 +185,8 @@ impl NetBuffers {
         let (y, b) = (&mut *self.y, &mut *self.b);
         let start = (weights, biases);
         match &mut self.edges {
-            Edges::F64 { w, x } => network::init_forward(&pr, start, &mut State { w, x, y, b }, &mut tv, &mut ty),
-            Edges::F32 { w, x } => network::init_forward(&pr, start, &mut State { w, x, y, b }, &mut tv, &mut ty),
+            Edges::F64 { w, x } => network::init_forward(&pr, start, s, &mut State { w, x, y, b }, &mut tv, &mut ty),
+            Edges::F32 { w, x } => network::init_forward(&pr, start, s, &mut State { w, x, y, b }, &mut tv, &mut ty),
         }
     }
 

@@ -7,8 +7,11 @@
 //!
 //! * classifier (acyclic, section 5.1): header `data hidden class` (total node
 //!   counts); nodes are numbered data first, then hidden, then class; records
-//!   for every non-data node. Sources must be lower-numbered than the node
-//!   (the forward pass runs in node order) and never class nodes.
+//!   for every non-data node. Sources are never class nodes. A net whose
+//!   sources are all lower-numbered is feed-forward in node order; one where
+//!   hidden nodes also read higher-numbered hidden nodes is an implicit model
+//!   `x = φ(A x + B u)` (its forward pass settles by fixed-point sweeps; the
+//!   reference programs read only the feed-forward kind).
 //! * autoencoder (cyclic, section 6.1): header `data encode code decode` (data
 //!   nodes, total encoder hidden, code nodes, total decoder hidden), nodes in
 //!   that order; records for every node, data nodes included. Hidden layer
@@ -22,6 +25,8 @@
 use std::fmt::Write as _;
 
 use lwl_kernel::graph::{Net, NetError, NodeKind, build_out_lists};
+use rand::RngExt;
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::error::Error;
 
@@ -57,6 +62,21 @@ pub struct NetSpec {
     pub out_edge: Vec<u32>,
     /// The file format this network is written in.
     pub format: NetFormat,
+}
+
+/// The shape of an implicit model's net ([`NetSpec::implicit`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ImplicitShape {
+    /// Input nodes (`u`, the columns of `B` and `D`).
+    pub inputs: usize,
+    /// State nodes (`x`, hidden; the rows and columns of `A`).
+    pub states: usize,
+    /// Class nodes (`ŷ`, the rows of `C` and `D`).
+    pub classes: usize,
+    /// Probability of each off-diagonal edge of `A`.
+    pub density: f64,
+    /// Whether the class nodes read the inputs (`D`).
+    pub direct: bool,
 }
 
 /// One block of consecutive nodes of a generated net: its size, kind and
@@ -125,6 +145,58 @@ impl NetSpec {
             })
             .collect();
         Self::from_layers(NetFormat::Autoencoder, &layers)
+    }
+
+    /// The implicit model `x = φ(A x + B u)`, `ŷ = C x + D u` (the implicit
+    /// deep learning paper, section 2) as a classifier net: `inputs` input
+    /// nodes `u`, `states` hidden nodes `x`, each reading every input (`B`)
+    /// and, each with probability `density`, every other state (`A`; never
+    /// itself: `A` has a zero diagonal), and `classes` class nodes reading
+    /// every state (`C`) and, when `direct`, every input (`D`). Sources are
+    /// listed in increasing node order. `density` 0 gives the one-hidden-layer
+    /// net, 1 (no random draw) a dense `A`.
+    pub fn implicit(shape: ImplicitShape, rng: &mut Xoshiro256PlusPlus) -> Result<NetSpec, Error> {
+        let ImplicitShape { inputs, states, classes, density, direct } = shape;
+        if inputs == 0 || states == 0 || classes == 0 {
+            return Err(Error::Usage("an implicit net needs at least one input, one state and one class".into()));
+        }
+        if !(0.0..=1.0).contains(&density) {
+            return Err(Error::Usage(format!("--density {density} is not in [0, 1]")));
+        }
+        let nodes = inputs.checked_add(states).and_then(|n| n.checked_add(classes)).filter(|&n| n <= MAX_NODES);
+        let per_state = inputs + states - 1;
+        let bound = states
+            .checked_mul(per_state)
+            .zip(classes.checked_mul(states + if direct { inputs } else { 0 }))
+            .and_then(|(a, b)| a.checked_add(b))
+            .filter(|&e| e <= MAX_EDGES);
+        let (Some(nodes), Some(bound)) = (nodes, bound) else {
+            return Err(Error::Usage(format!("network too large (at most {MAX_NODES} nodes and {MAX_EDGES} edges)")));
+        };
+        let mut kinds = vec![NodeKind::Input; inputs];
+        kinds.extend(std::iter::repeat_n(NodeKind::Hidden, states));
+        kinds.extend(std::iter::repeat_n(NodeKind::Class, classes));
+        let mut in_start = vec![0u32; inputs + 1];
+        let mut src: Vec<u32> = Vec::with_capacity(if density == 1.0 { bound } else { 0 });
+        let state_nodes = inputs..inputs + states;
+        for i in state_nodes.clone() {
+            src.extend((0..inputs).map(|s| s as u32));
+            for j in state_nodes.clone().filter(|&j| j != i) {
+                if density == 1.0 || (density > 0.0 && rng.random::<f64>() < density) {
+                    src.push(j as u32);
+                }
+            }
+            in_start.push(src.len() as u32);
+        }
+        for _ in 0..classes {
+            if direct {
+                src.extend((0..inputs).map(|s| s as u32));
+            }
+            src.extend(state_nodes.clone().map(|s| s as u32));
+            in_start.push(src.len() as u32);
+        }
+        debug_assert_eq!(in_start.len(), nodes + 1);
+        Self::assemble(NetFormat::Classifier, kinds, in_start, src).map_err(Error::Net)
     }
 
     fn from_layers(format: NetFormat, layers: &[Layer]) -> Result<NetSpec, Error> {
@@ -261,6 +333,7 @@ impl NetSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn layered_edges_in_source_order() {
@@ -280,6 +353,31 @@ mod tests {
         assert!(spec.is_cyclic());
         assert_eq!(spec.edges(), 4 * 3 + 3 * 2 + 2 * 3 + 3 * 4);
         spec.net().expect("kernel accepts");
+    }
+
+    #[test]
+    fn implicit_net_has_the_four_blocks() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let shape = ImplicitShape { inputs: 2, states: 3, classes: 2, density: 1.0, direct: true };
+        let spec = NetSpec::implicit(shape, &mut rng).expect("valid shape");
+        // states 2, 3, 4 read both inputs and the two other states; classes
+        // 5, 6 read the inputs, then every state
+        assert_eq!(spec.in_start, [0, 0, 0, 4, 8, 12, 17, 22]);
+        assert_eq!(spec.src[..12], [0, 1, 3, 4, 0, 1, 2, 4, 0, 1, 2, 3]);
+        assert_eq!(spec.src[12..], [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+        assert!(spec.is_cyclic());
+        assert!(!spec.net().expect("kernel accepts").is_ordered());
+        let text = spec.to_text();
+        assert_eq!(NetSpec::parse(&text, "implicit").expect("own output parses"), spec);
+        let layered = NetSpec::implicit(ImplicitShape { density: 0.0, direct: false, ..shape }, &mut rng).unwrap();
+        assert_eq!(layered, NetSpec::layered(&[2, 3, 2]).unwrap());
+        assert!(layered.net().unwrap().is_ordered());
+        let sparse = NetSpec::implicit(ImplicitShape { states: 40, density: 0.25, ..shape }, &mut rng).unwrap();
+        let a_edges = sparse.edges() - 40 * 2 - 2 * (2 + 40);
+        // 1560 off-diagonal entries, each kept with probability 1/4
+        assert!((300..480).contains(&a_edges), "{a_edges}");
+        assert!(NetSpec::implicit(ImplicitShape { density: 1.5, ..shape }, &mut rng).is_err());
+        assert!(NetSpec::implicit(ImplicitShape { states: 0, ..shape }, &mut rng).is_err());
     }
 
     #[test]

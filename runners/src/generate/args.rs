@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{Compute, Layers, Rrr, RunDir, parse_layers};
+use crate::args::{Compute, FixedPoint, Layers, Rrr, RunDir, parse_layers};
 use crate::autoencode::AutoSource;
 
 /// Long help of `lwl generate`.
@@ -92,6 +92,9 @@ pub struct GenerateArgs {
     /// Precision and threads.
     #[command(flatten)]
     pub compute: Compute,
+    /// Inference of a classifier net with cycles.
+    #[command(flatten)]
+    pub fixed: FixedPoint,
     /// One JSON object per epoch on standard output.
     #[arg(long)]
     pub json: bool,

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use crate::args::activation;
 use crate::args::{Step, check};
 use crate::autoencode::{FeedAround, Start, load_data, plot_history, stream, tiles, write_all};
-use crate::classify::{Classifier, ItemStatus, Stop, Trainer, check_fit, fpa_budget};
+use crate::classify::{ItemStatus, Stop, Trainer, check_fit, fpa_budget};
 use crate::engine::netinit::random_weights;
 use crate::error::Error;
 use crate::formats::datafile::{LabeledData, read_text_file};
@@ -70,7 +70,7 @@ impl Session<'_> {
     /// fake.
     fn rates(&self, t: &Trainer, data: &LabeledData, items: impl Iterator<Item = usize>) -> (f64, f64) {
         let mut c = [[0usize; 2]; 2];
-        let model = Classifier { net: self.net, params: &self.p, weights: &t.weights, biases: &t.biases };
+        let model = t.classifier(self.net);
         for k in items {
             c[data.labels[k] as usize][usize::from(model.wrong(data, k))] += 1;
         }
@@ -189,7 +189,8 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
         },
     };
     let mut t = Trainer::new(p, step.method, start.weights, start.biases, false, a.compute.pool()?)
-        .with_precision(a.compute.precision);
+        .with_precision(a.compute.precision)
+        .with_settle(a.fixed.check()?);
     // a resumed run goes on saving into its directory unless told otherwise
     let out_dir = a.run.prepare()?;
     let out = out_dir.as_deref();
@@ -198,7 +199,7 @@ pub fn run(a: &GenerateArgs) -> Result<(), Error> {
         ["epoch", "gwms", "rrr_err", "fp_batch", "tn_batch", "fp_train", "tn_train", "fp_test", "tn_test", "seconds"];
     let mut rep = Reporter::new(a.json, &cols);
     let mut last = session.epochs(&mut t, &saved, &mut rep)?;
-    let classifier = Classifier { net: &net, params: &p, weights: &t.weights, biases: &t.biases };
+    let classifier = t.classifier(&net);
     let (codes, drawn) =
         accepted(&model.ide, &classifier, a.count, 1000 * a.count.max(1000), &mut stream(seed, 0, SAMPLES));
     let images = auto.pass(Start::Code, &codes).out;

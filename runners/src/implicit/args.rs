@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use crate::args::FixedPoint;
 use crate::feedforward::NetRun;
 
 pub const ABOUT: &str = "Train an implicit model x = φ(A x + B u + b), ŷ = C x + D u + c (the implicit deep \
@@ -80,12 +81,9 @@ pub struct ImplicitArgs {
     /// The blocks of a sweep, in order, comma-separated (cd, p, ab, x).
     #[arg(long, default_value = "cd,p,ab,x", value_name = "LIST")]
     pub order: String,
-    /// Most Picard steps of an inference.
-    #[arg(long, default_value_t = 200, value_name = "N")]
-    pub picard: usize,
-    /// Picard stops when no state changes by more than this.
-    #[arg(long, default_value_t = 1e-9, value_name = "TOL", allow_negative_numbers = true)]
-    pub picard_tol: f64,
+    /// Picard iteration of an inference.
+    #[command(flatten)]
+    pub fixed: FixedPoint,
     /// Allow a dense model with κ ≥ 1 (not known to be well-posed).
     #[arg(long)]
     pub iterate_anyway: bool,

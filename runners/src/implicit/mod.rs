@@ -62,8 +62,7 @@ fn hyper(a: &ImplicitArgs, sizes: &[usize]) -> Result<Hyper, Error> {
     check::positive("--mu", a.mu)?;
     check::positive("--decay", a.decay)?;
     check::at_least_one("--inner", a.inner)?;
-    check::at_least_one("--picard", a.picard)?;
-    check::non_negative("--picard-tol", a.picard_tol)?;
+    a.fixed.check()?;
     if let Some(n) = a.states {
         check::at_least_one("--states", n)?;
     }
@@ -113,7 +112,7 @@ fn initial(a: &ImplicitArgs, sizes: &[usize], act: Activation, h: &Hyper, seed: 
 /// Picard inference on `u`: outputs, the most steps an item took, the items
 /// that did not converge, multiply-adds.
 fn infer(m: &Model, u: MatRef<'_, f64>, a: &ImplicitArgs) -> (Mat<f64>, usize, usize, u64) {
-    let (y, f) = m.predict(u, a.picard, a.picard_tol);
+    let (y, f) = m.predict(u, a.fixed.picard, a.fixed.picard_tol);
     (y, f.steps, f.unconverged, f.work)
 }
 
@@ -188,7 +187,7 @@ fn classify(a: &ImplicitArgs, steps: &[Step], prev: Progress) -> Result<(), Erro
     if let Some(d) = &a.run.dir.resume {
         resume::read_model(d, &mut model)?;
     }
-    let mut s = Bcd::new(&model, u.clone(), y, a.picard, a.picard_tol);
+    let mut s = Bcd::new(&model, u.clone(), y, a.fixed.picard, a.fixed.picard_tol);
     if let Some(d) = &a.run.dir.resume {
         resume::read_states(d, &mut s.x, &mut s.p)?;
         // the fixed point was the resumed run's first sweep's work
@@ -294,7 +293,7 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
         let rmse =
             |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
         let mut five = (f64::NAN, f64::NAN);
-        let start_state = Bcd::new(&model, t.train.u.clone(), t.train.y.clone(), a.picard, a.picard_tol);
+        let start_state = Bcd::new(&model, t.train.u.clone(), t.train.y.clone(), a.fixed.picard, a.fixed.picard_tol);
         let fit = sweeps(a, &h, steps, &mut model, start_state, 1, |_, m, sweep, _| {
             if sweep == 5 {
                 five = (rmse(m, &t.train), rmse(m, &t.test));

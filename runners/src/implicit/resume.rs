@@ -22,8 +22,8 @@ pub fn hyper(a: &ImplicitArgs) -> Value {
     let mut h = a.run.hyper();
     let own = json!({
         "states": a.states, "lambda": a.lambda, "epsilon": a.epsilon, "mu": a.mu, "decay": a.decay,
-        "kappa": a.kappa, "kappa_b": a.kappa_b, "inner": a.inner, "order": a.order, "picard": a.picard,
-        "picard_tol": a.picard_tol, "iterate_anyway": a.iterate_anyway,
+        "kappa": a.kappa, "kappa_b": a.kappa_b, "inner": a.inner, "order": a.order, "picard": a.fixed.picard,
+        "picard_tol": a.fixed.picard_tol, "iterate_anyway": a.iterate_anyway,
     });
     h.extend(own.as_object().cloned().unwrap_or_default());
     Value::Object(h)
@@ -44,8 +44,8 @@ pub fn restore(a: &ImplicitArgs, p: &Progress) -> Result<ImplicitArgs, Error> {
     setting("kappa_b", &mut r.kappa_b, g, h, &file)?;
     setting("inner", &mut r.inner, g, h, &file)?;
     setting("order", &mut r.order, g, h, &file)?;
-    setting("picard", &mut r.picard, g, h, &file)?;
-    setting("picard_tol", &mut r.picard_tol, g, h, &file)?;
+    setting("picard", &mut r.fixed.picard, g, h, &file)?;
+    setting("picard_tol", &mut r.fixed.picard_tol, g, h, &file)?;
     setting("iterate_anyway", &mut r.iterate_anyway, g, h, &file)?;
     Ok(r)
 }

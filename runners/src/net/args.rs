@@ -37,6 +37,24 @@ items, so one net learns both directions.",
 lwl net auto --data 784 --encode 200 --code 10 --decode 200 > auto_mnist.txt"
     )]
     Auto(AutoArgs),
+    /// Print the net of an implicit model x = φ(A x + B u), ŷ = C x + D u.
+    #[command(
+        long_about = "Print the classifier net of an implicit model x = φ(A x + B u − b), \
+ŷ = C x + D u − c (the implicit deep learning paper, section 2), for RRR to train with \
+`lwl classify --net`: INPUTS input nodes u, STATES hidden nodes x, each reading every input \
+(the weights B) and every other state (A; with --density D each state-to-state edge is kept \
+with probability D, drawn with --seed), and CLASSES class nodes reading every state (C) and, \
+with --direct, every input (D). A has a zero diagonal: a node never reads itself. The weight \
+on the edge from node j to node i is Ω·A_ij (y = x·w / Ω), so RRR's sphere of radius Ω per \
+node bounds each row of A in the 2-norm only; `lwl classify` reports ‖A‖∞, λ_pf(|A|) and how \
+many items' inference converged. States are numbered after the inputs, the classes last; \
+edges from higher-numbered states are what make the net cyclic.",
+        after_help = "Examples:\n  \
+lwl net implicit 784 100 10 --direct > implicit_mnist.txt   # dense A, B, C, D\n  \
+lwl net implicit 13 26 2 --density 0.2 --seed 3 --out net.txt\n  \
+lwl net check implicit_mnist.txt"
+    )]
+    Implicit(ImplicitNetArgs),
     /// Validate a network file and summarize it.
     #[command(
         long_about = "Read a network file (gzip allowed), validate it completely and print a \
@@ -76,6 +94,33 @@ pub struct AutoArgs {
     /// (absent or empty: none).
     #[arg(long, value_name = "SIZES", value_parser = parse_layers)]
     pub decode: Option<Layers>,
+    /// Write the net to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `lwl net implicit`.
+#[derive(Debug, Args)]
+pub struct ImplicitNetArgs {
+    /// Input nodes (the columns of B and D).
+    #[arg(value_name = "INPUTS")]
+    pub inputs: usize,
+    /// State nodes (hidden; A is STATES × STATES).
+    #[arg(value_name = "STATES")]
+    pub states: usize,
+    /// Class nodes (the rows of C and D).
+    #[arg(value_name = "CLASSES")]
+    pub classes: usize,
+    /// Probability that each state reads each other state (0: the one
+    /// hidden layer net, no cycles; 1: a dense A).
+    #[arg(long, default_value_t = 1.0, value_name = "D")]
+    pub density: f64,
+    /// The class nodes also read the inputs (the block D).
+    #[arg(long)]
+    pub direct: bool,
+    /// Seed of the sparsity pattern (--density below 1).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub seed: u64,
     /// Write the net to FILE (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

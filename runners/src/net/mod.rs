@@ -1,14 +1,16 @@
 //! `lwl net ...`: write and check network files.
 
 use lwl_kernel::graph::NodeKind;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 mod args;
 
-pub use args::{AutoArgs, CheckArgs, CompleteArgs, NET_ABOUT, NetCommand};
+pub use args::{AutoArgs, CheckArgs, CompleteArgs, ImplicitNetArgs, NET_ABOUT, NetCommand};
 
 use crate::error::Error;
 use crate::formats::datafile::read_text_file;
-use crate::formats::netfile::{NetFormat, NetSpec};
+use crate::formats::netfile::{ImplicitShape, NetFormat, NetSpec};
 use crate::output::emit;
 
 /// `lwl net complete`: prints (or writes) the layered classifier.
@@ -22,6 +24,14 @@ pub fn auto(args: &AutoArgs) -> Result<(), Error> {
     let encode = args.encode.as_ref().map_or(&[][..], |l| &l.0);
     let decode = args.decode.as_ref().map_or(&[][..], |l| &l.0);
     let spec = NetSpec::autoencoder(args.data, encode, args.code, decode)?;
+    emit(args.out.as_deref(), &spec.to_text())
+}
+
+/// `lwl net implicit`: prints (or writes) the net of an implicit model.
+pub fn implicit(args: &ImplicitNetArgs) -> Result<(), Error> {
+    let ImplicitNetArgs { inputs, states, classes, density, direct, .. } = *args;
+    let shape = ImplicitShape { inputs, states, classes, density, direct };
+    let spec = NetSpec::implicit(shape, &mut Xoshiro256PlusPlus::seed_from_u64(args.seed))?;
     emit(args.out.as_deref(), &spec.to_text())
 }
 

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::DataArgs;
+use crate::args::{DataArgs, FixedPoint};
 
 pub const PREDICT_ABOUT: &str = "Classify data with a parameter file written by `lwl classify --out`: \
-a feed-forward pass with the consensus weights and biases, the class with the largest y − b wins. \
-Prints the error rate (and with --json one object with the counts).";
+a forward pass with the consensus weights and biases, the class with the largest y − b wins (on a \
+net with cycles, an implicit model, the pass is repeated from zero states to its fixed point: \
+--picard, --picard-tol). Prints the error rate (and with --json one object with the counts, and \
+on a net with cycles the most passes an item needed and the items that did not converge).";
 
 /// Arguments of `lwl predict`.
 #[derive(Debug, Args)]
@@ -37,4 +39,7 @@ pub struct PredictArgs {
     /// One JSON object on standard output.
     #[arg(long)]
     pub json: bool,
+    /// Inference on a net with cycles.
+    #[command(flatten)]
+    pub fixed: FixedPoint,
 }

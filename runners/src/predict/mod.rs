@@ -11,7 +11,7 @@ pub use args::{PREDICT_ABOUT, PredictArgs};
 
 use crate::args::activation;
 use crate::args::data::load_for_predict;
-use crate::classify::{Classifier, check_fit};
+use crate::classify::{Classifier, check_fit, state_block};
 use crate::error::Error;
 use crate::formats::datafile::read_text_file;
 use crate::formats::netfile::NetSpec;
@@ -46,11 +46,22 @@ pub fn run(a: &PredictArgs) -> Result<(), Error> {
         activation: act,
         class_mode: ClassMode::Plain,
     };
-    let c = Classifier { net: &net, params: &params, weights: &p.weights, biases: &p.biases }.evaluate(&data);
+    let settle = a.fixed.check()?;
+    let model = Classifier { net: &net, params: &params, settle, weights: &p.weights, biases: &p.biases };
+    let c = model.evaluate(&data);
     let err = c.errors as f64 / data.len().max(1) as f64;
-    if a.json {
-        write_stdout(&format!("{}\n", json!({"items": data.len(), "errors": c.errors, "error_rate": err})))
-    } else {
-        write_stdout(&format!("{} of {} items misclassified: error rate {err:.4}\n", c.errors, data.len()))
+    let mut rec = json!({"items": data.len(), "errors": c.errors, "error_rate": err});
+    let mut line = format!("{} of {} items misclassified: error rate {err:.4}", c.errors, data.len());
+    if !net.is_ordered() {
+        let s = state_block(&net, &p.weights, omega);
+        rec["a_norm"] = json!(s.norm);
+        rec["a_pf"] = json!(s.pf);
+        rec["picard_steps"] = json!(c.sweeps);
+        rec["unconverged"] = json!(c.unsettled);
+        line += &format!(
+            "; implicit model: ‖A‖∞ {:.4}, λ_pf(|A|) {:.4}, at most {} passes, {} items unconverged",
+            s.norm, s.pf, c.sweeps, c.unsettled
+        );
     }
+    if a.json { write_stdout(&format!("{rec}\n")) } else { write_stdout(&format!("{line}\n")) }
 }

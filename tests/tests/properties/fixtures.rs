@@ -6,7 +6,7 @@
 use lwl_kernel::bilinear::{self, Coeffs, NEWTON_EPS, Root, Safeguard};
 use lwl_kernel::consensus;
 use lwl_kernel::layout::Layout;
-use lwl_kernel::network::Params;
+use lwl_kernel::network::{Params, Settle};
 use lwl_runners::engine::NetBuffers;
 use lwl_runners::formats::netfile::NetSpec;
 
@@ -209,7 +209,7 @@ impl NetCase {
             }
             buf.labels[k] = self.labels[k];
         }
-        assert!(buf.init_forward(&net, p, &self.weights, &vec![0.0; n]));
+        assert!(buf.init_forward(&net, p, Settle::ONCE, &self.weights, &vec![0.0; n]));
         buf
     }
 }

@@ -16,8 +16,8 @@ impl NetSpec {
     /// non-numeric tokens, wrong counts, records out of order, an indegree
     /// that does not match its list, sources out of range, self-loops,
     /// duplicate sources, nodes without inputs, trailing text; for
-    /// classifiers also class nodes used as sources, sources that are not
-    /// lower-numbered, and records for data nodes. Hidden nodes (and, in an
+    /// classifiers also class nodes used as sources and records for data
+    /// nodes (a hidden node may read any hidden node: an implicit model). Hidden nodes (and, in an
     /// autoencoder, all nodes) must feed at least one node.
     pub fn parse(text: &str, path: &str) -> Result<NetSpec, InputError> {
         let at = |line: usize, msg: String| InputError::at(path, line, msg);
@@ -136,11 +136,6 @@ impl NetSpec {
                     Some(format!("node {node} lists itself as a source"))
                 } else if classifier && kinds[s] == NodeKind::Class {
                     Some(format!("class node {s} cannot feed node {node}"))
-                } else if classifier && s > node {
-                    Some(format!(
-                        "source {s} of node {node} is higher-numbered; classifier nets \
-                         are feed-forward in node order"
-                    ))
                 } else {
                     None
                 };
