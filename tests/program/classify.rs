@@ -347,3 +347,70 @@ fn predict_refuses_degenerate_parameters_and_empty_data() {
         "holds no items",
     );
 }
+
+/// An implicit model's net (`lwl net implicit`) trains with `classify`,
+/// whose records then carry the state block's norms and the inference's
+/// convergence, and `predict` reports them for the saved parameters; a
+/// sparse enough `A` (λ_pf(|A|) < 1) converges for every item.
+#[test]
+fn implicit_net_trains_and_reports_its_inference() {
+    let dir = tmp("implicit");
+    let net = dir.join("net.txt").display().to_string();
+    let o = lwl(&["net", "implicit", "13", "26", "2", "--density", "0.04", "--seed", "1", "--out", &net]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = lwl(&["net", "check", &net]);
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with("cyclic\n"));
+    let out = dir.join("run").display().to_string();
+    let o = lwl(&[
+        "classify",
+        "--majority",
+        "2",
+        "--net",
+        &net,
+        "--epochs",
+        "2",
+        "--seed",
+        "1",
+        "--json",
+        "--threads",
+        "1",
+        "--out",
+        &out,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("an implicit model"), "{err}");
+    let text = String::from_utf8_lossy(&o.stdout);
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let (norm, pf) = (last["a_norm"].as_f64().unwrap(), last["a_pf"].as_f64().unwrap());
+    assert!(norm > 0.0 && pf <= norm && pf < 1.0, "{last}");
+    assert_eq!(last["unconverged"], 0, "{last}");
+    let steps = last["picard_steps"].as_u64().unwrap();
+    assert!((2..200).contains(&steps), "{last}");
+    assert!(last["test_err"].as_f64().unwrap() < 0.4, "{last}");
+    let params = dir.join("run/params.txt").display().to_string();
+    let p = lwl(&["predict", "--params", &params, "--majority", "2", "--seed", "1", "--json"]);
+    assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stderr));
+    let rec: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+    assert_eq!(rec["a_norm"], last["a_norm"]);
+    assert_eq!(rec["unconverged"], 0);
+    // one pass is not enough for this net: the states then have not settled
+    let p = lwl(&["predict", "--params", &params, "--majority", "2", "--seed", "1", "--json", "--picard", "1"]);
+    let rec: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+    assert!(rec["unconverged"].as_u64().unwrap() > 0, "{rec}");
+    // bad shapes and settings exit 2 with the reason
+    for (args, needle) in [
+        (&["net", "implicit", "13", "26", "2", "--density", "1.5"][..], "not in [0, 1]"),
+        (&["net", "implicit", "13", "0", "2"], "at least one"),
+        (&["classify", "--majority", "2", "--net", &net, "--picard", "0"], "--picard must be at least 1"),
+        (&["classify", "--majority", "2", "--net", &net, "--picard-tol", "-1"], "--picard-tol"),
+    ] {
+        let o = lwl(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(needle),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
