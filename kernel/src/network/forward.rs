@@ -72,8 +72,8 @@ pub fn forward(net: &Net, p: &Params, weights: &[f64], biases: &[f64], values: &
         let z = y[i] - biases[i];
         let v = if net.kind(i) == NodeKind::Class { z } else { activation::value(p.activation, z) };
         let d = (v - values[i]).abs();
-        // written so that a NaN change sticks
-        if !(d <= change) {
+        // a NaN change sticks
+        if d > change || d.is_nan() {
             change = d;
         }
         values[i] = v;
