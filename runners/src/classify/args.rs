@@ -14,6 +14,11 @@ iterations run per batch (--iter) or until RRR_err ≤ --tol; the consensus weig
 warm-start the next batch. After every epoch the whole training and test sets are classified by a \
 feed-forward pass (largest y − b wins) and one line is printed: epoch, GWMs (1e9 weight-multiplies, \
 the paper's unit of work), iterations, RRR_err, batch_err, train_err, test_err.\n\n\
+A net whose hidden nodes also read higher-numbered hidden nodes (`lwl net implicit`) is an implicit \
+model x = φ(A x + B u − b): every forward pass (the warm start and every prediction) repeats from \
+zero states to its fixed point, at most --picard passes, and each line adds ‖A‖∞ (a_norm), the \
+Perron–Frobenius root of |A| (a_pf; below 1 the iteration is a contraction), the most passes an item \
+needed and the items that did not converge.\n\n\
 Compromised data (section 5.3, 6.2): --exempt N lets N items per batch (or N% of the batch) skip \
 their class constraint; --relabel N lets them take the nearest class instead; --fpa F gives a \
 two-class net (class 0 = fake) a budget of floor(F·B·n0/N) false positives per batch.\n\n\
@@ -25,7 +30,8 @@ pub const CLASSIFY_EXAMPLES: &str = "Examples:\n  \
 lwl classify --majority 2 --epochs 50                    # 13-26-2 on a generated depth-2 circuit\n  \
 lwl classify --mnist --exempt 0.5% --margin 0.7 --batch 1000 --epochs 20 --out run\n  \
 lwl classify --net net.txt --train maj13_3_train.txt --test maj13_3_test.txt --batch 128\n  \
-lwl classify --resume run --epochs 10                    # ten more epochs";
+lwl classify --resume run --epochs 10                    # ten more epochs\n  \
+lwl net implicit 13 26 2 --density 0.04 --out imp.txt && lwl classify --majority 2 --net imp.txt";
 
 /// Arguments of `lwl classify`.
 #[derive(Clone, Debug, Args)]

@@ -10,7 +10,9 @@ pub const NET_ABOUT: &str = "Write and check network files. A network file lists
 which. A classifier file starts with the node counts `data hidden class`, an autoencoder file \
 with `data encode code decode`; then every node that has inputs gets a line `node indegree` and \
 a line with its source nodes. Nodes are numbered data first; edges are numbered by receiving \
-node, in increasing node order, which is the order the weights are stored in.";
+node, in increasing node order, which is the order the weights are stored in. A classifier's \
+hidden nodes may read higher-numbered hidden nodes: the net is then an implicit model \
+(`lwl net implicit`), evaluated by fixed-point iteration.";
 
 /// `lwl net ...`
 #[derive(Debug, Subcommand)]
