@@ -14,6 +14,7 @@ use crate::engine::cpu;
 use crate::generate::GenerateArgs;
 use crate::implicit::ImplicitArgs;
 use crate::lifted::LiftedArgs;
+use crate::localprop::LocalpropArgs;
 use crate::net::{NET_ABOUT, NetCommand};
 use crate::nmf::{NMF_ABOUT, NMF_EXAMPLES, NmfArgs};
 use crate::predict::{PREDICT_ABOUT, PredictArgs};
@@ -78,6 +79,9 @@ pub enum Command {
     /// Implicit models trained by block-coordinate descent (related trainer).
     #[command(long_about = crate::implicit::ABOUT, after_help = crate::implicit::EXAMPLES)]
     Implicit(Box<ImplicitArgs>),
+    /// The local propagation learner: sNTs, local goals, two stages (related trainer).
+    #[command(long_about = crate::localprop::ABOUT, after_help = crate::localprop::EXAMPLES)]
+    Localprop(Box<LocalpropArgs>),
 }
 
 /// Parses the process arguments; prints help, version or a usage error and

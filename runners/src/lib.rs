@@ -26,6 +26,7 @@ pub mod formats;
 pub mod generate;
 pub mod implicit;
 pub mod lifted;
+pub mod localprop;
 pub mod net;
 pub mod nmf;
 pub mod output;
