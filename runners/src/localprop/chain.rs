@@ -292,12 +292,12 @@ mod tests {
             csnt(p.q[1].as_ref(), (start.weights[2].transpose() * &e3).as_ref(), &p.taus[1]),
             csnt(p.q[2].as_ref(), e3.as_ref(), &p.taus[2]),
         ];
-        for l in 0..3 {
-            let (a, _) = weights::procrustes(p.u[l].as_ref(), targets[l].as_ref()).unwrap();
+        for (l, target) in targets.iter().enumerate() {
+            let (a, _) = weights::procrustes(p.u[l].as_ref(), target.as_ref()).unwrap();
             assert!((&a - &c.weights[l]).norm_l2() < 1e-9 * a.norm_l2(), "node {}", l + 1);
-            let (a, _) = weights::update(p.u[l].as_ref(), targets[l].as_ref(), s.conditioning).unwrap();
+            let (a, _) = weights::update(p.u[l].as_ref(), target.as_ref(), s.conditioning).unwrap();
             assert!((&a - &b.weights[l]).norm_l2() < 1e-9 * a.norm_l2(), "node {}", l + 1);
-            let f = |w: &Mat<f64>| weights::objective(w.as_ref(), p.u[l].as_ref(), targets[l].as_ref(), s.conditioning);
+            let f = |w: &Mat<f64>| weights::objective(w.as_ref(), p.u[l].as_ref(), target.as_ref(), s.conditioning);
             assert!(f(&b.weights[l]) <= f(&start.weights[l]));
         }
         let mut one = start.clone();
