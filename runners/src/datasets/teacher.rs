@@ -56,7 +56,7 @@ pub fn outputs(w: &[Mat<f64>], u: MatRef<'_, f64>) -> Mat<f64> {
 }
 
 /// A standard normal draw (Box–Muller, one of the pair).
-fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
+pub fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
     // 1 − U in (0, 1]: the logarithm is finite
     let r = (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt();
     r * (std::f64::consts::TAU * rng.random::<f64>()).cos()

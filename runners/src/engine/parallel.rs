@@ -1,6 +1,7 @@
 //! Independent seeded runs (`--restarts`) side by side on several threads,
 //! their outcomes handed on in run order, so the output is the same for
-//! every thread count.
+//! every thread count; [`in_parallel`] for jobs that cannot fail (the
+//! lifted trainer's blocks, the local propagation nodes).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -62,6 +63,22 @@ where
         }
         failed.map_or(Ok(()), Err)
     })
+}
+
+/// `f(0), …, f(jobs − 1)` on up to `threads` threads, in job order.
+pub fn in_parallel<T: Send>(jobs: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let mut out = Vec::with_capacity(jobs);
+    let r = side_by_side(
+        jobs,
+        threads,
+        |j| Ok(f(j)),
+        |_, v| {
+            out.push(v);
+            Ok(())
+        },
+    );
+    debug_assert!(r.is_ok(), "the jobs cannot fail");
+    out
 }
 
 #[cfg(test)]

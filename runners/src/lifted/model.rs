@@ -39,7 +39,7 @@ use faer::linalg::solvers::{Llt, Solve};
 use faer::{Mat, MatRef, Side};
 
 use super::divergence::{self, Term};
-use crate::engine::parallel::side_by_side;
+use crate::engine::parallel::in_parallel;
 use crate::feedforward::Activation;
 pub use crate::feedforward::{Params, classes};
 
@@ -149,22 +149,6 @@ impl std::fmt::Display for LiftedError {
             ),
         }
     }
-}
-
-/// `f(0), …, f(jobs − 1)` on up to `threads` threads, in job order.
-fn in_parallel<T: Send>(jobs: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let mut out = Vec::with_capacity(jobs);
-    let r = side_by_side(
-        jobs,
-        threads,
-        |j| Ok(f(j)),
-        |_, v| {
-            out.push(v);
-            Ok(())
-        },
-    );
-    debug_assert!(r.is_ok(), "the jobs cannot fail");
-    out
 }
 
 /// `A Aᵀ`, its columns computed in fixed blocks on `threads` threads.

@@ -30,6 +30,8 @@ use serde::{Deserialize, Serialize};
 
 use super::snt::{csnt, goal, snt};
 use super::weights::{self, Conditioning, WeightError};
+use crate::datasets::teacher::normal;
+use crate::engine::parallel::in_parallel;
 
 /// The deviation `e_l` at nodes without a goal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
@@ -202,7 +204,7 @@ impl Chain {
             Ok((a_hat, w + wu))
         };
         let todo: Vec<usize> = (1..=nodes).filter(|&l| fresh[l - 1]).collect();
-        let results = in_parallel(&todo, s.threads, solve);
+        let results = in_parallel(todo.len(), s.threads, |j| solve(todo[j]));
         for (l, r) in todo.iter().zip(results) {
             let (a_hat, w) = r?;
             work += w;
@@ -212,26 +214,6 @@ impl Chain {
         }
         Ok(Iteration { goal_err, updated: todo.len(), work })
     }
-}
-
-/// `f(job)` for every job, on up to `threads` scoped threads, in job order.
-fn in_parallel<T: Send>(jobs: &[usize], threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    if threads <= 1 || jobs.len() <= 1 {
-        return jobs.iter().map(|&j| f(j)).collect();
-    }
-    let chunk = jobs.len().div_ceil(threads);
-    std::thread::scope(|sc| {
-        let handles: Vec<_> =
-            jobs.chunks(chunk).map(|c| sc.spawn(|| c.iter().map(|&j| f(j)).collect::<Vec<T>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    })
-}
-
-/// A standard normal draw (Box–Muller).
-fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
-    let u1 = 1.0 - rng.random::<f64>();
-    let u2 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 /// The seeded generator of iteration `t`'s batch and schedule.

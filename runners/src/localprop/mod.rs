@@ -88,8 +88,11 @@ fn settings(a: &LocalpropArgs, n: usize, threads: usize) -> Result<Settings, Err
 /// set's standard deviation (section 4.1: unit variance).
 fn scaled(d: &LabeledData, scale: f64) -> Mat<f64> {
     let all: Vec<usize> = (0..d.len()).collect();
-    let x = inputs(d, &all);
-    Mat::from_fn(x.nrows(), x.ncols(), |i, k| x[(i, k)] / scale)
+    let mut x = inputs(d, &all);
+    for k in 0..x.ncols() {
+        x.col_mut(k).iter_mut().for_each(|v| *v /= scale);
+    }
+    x
 }
 
 /// The standard deviation of every value of `d` (1 for constant data).
