@@ -15,9 +15,13 @@
 //!   c-sNT `Y_l = soft(Q_l − ν_l, τ_l)` with `ν_l = p_l + t_l`, `t_l = e_l`
 //!   at the goal node (eq. 15, else 0) and the local diffusion term
 //!   `p_l = λ_f A_lᵀ e_{l+1} + λ_b A_{l−1} e_{l−1}` (eq. 10); then the forward
-//!   weights `Â_{l−1}` that map `U_{l−1}` to `Y_l` under the weight
-//!   constraint (eq. 16, [`weights::update`]), taken on-line:
-//!   `A ← A − ρ (A − Â)`.
+//!   weights `Â_{l−1}` that map `U_{l−1}` to `W_l` under the weight
+//!   constraint (eq. 16, [`weights::update`] or [`weights::procrustes`]),
+//!   with `W_l = Y_l − t_l − λ_f e_{l+1}` (eq. 17, `--target paper`) or
+//!   `W_l = Y_l` (`--target csnt`), taken on-line: `A ← A − ρ (A − Â)`.
+//!   Eq. 17 also replaces `U_{l−1}` by an `S` with
+//!   `S Sᵀ = U_{l−1} (U_{l−1} + λ_b e_{l−1})ᵀ`, a matrix that is not
+//!   symmetric in general, so that no such `S` exists: we keep `U_{l−1}`.
 //!
 //! The asynchronous schedule (section 4.1) draws `φ(l) ∈ {−1, 1}` per node:
 //! with −1 the node's incoming weights of the previous iteration feed stage
@@ -43,6 +47,17 @@ pub enum Deviation {
     Paper,
 }
 
+/// What the forward weights of stage two map `U_{l−1}` to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// Eq. 17: `W_l = Y_l − t_l − λ_f e_{l+1}`, the c-sNT moved once more
+    /// against the goal error at the goal node and the next node's deviation.
+    Paper,
+    /// The c-sNT `Y_l` alone (eq. 16 without the goal and propagation terms).
+    Csnt,
+}
+
 /// The forward weight step of stage two.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,12 +75,17 @@ pub struct Settings {
     pub keep: Vec<usize>,
     /// The goal node, 1-based.
     pub goal: usize,
+    /// The most coordinates a class may own in the goal (`None`: eq. 12
+    /// without a bound).
+    pub capacity: Option<usize>,
     /// `λ_f`, `λ_b` of the diffusion term.
     pub lambda_f: f64,
     /// See `lambda_f`.
     pub lambda_b: f64,
     /// The forward weight step.
     pub step: WeightStep,
+    /// What the forward weights map to.
+    pub target: Target,
     /// The weight constraint of [`WeightStep::Barrier`].
     pub conditioning: Conditioning,
     /// On-line step ρ.
@@ -158,7 +178,7 @@ impl Chain {
         let pass = Self::pass(&in_use, x, &s.keep);
         let mut work = pass.work;
         let g_node = s.goal - 1;
-        let (g, _) = goal(pass.q[g_node].as_ref(), &pass.taus[g_node], labels, classes);
+        let (g, _) = goal(pass.q[g_node].as_ref(), &pass.taus[g_node], labels, classes, s.capacity);
         let n = x.nrows();
         let m = x.ncols();
         // e[l − 1] is node l's deviation
@@ -196,7 +216,19 @@ impl Chain {
                 nu += in_use[l - 1] * prev * s.lambda_b;
                 w += (n * n * m) as u64;
             }
-            let y = csnt(pass.q[l - 1].as_ref(), nu.as_ref(), &pass.taus[l - 1]);
+            let mut y = csnt(pass.q[l - 1].as_ref(), nu.as_ref(), &pass.taus[l - 1]);
+            if s.target == Target::Paper {
+                if l == s.goal
+                    && let Some(t) = &e[l - 1]
+                {
+                    y -= t;
+                }
+                if l < nodes
+                    && let Some(next) = &e[l]
+                {
+                    y -= next * s.lambda_f;
+                }
+            }
             let (a_hat, wu) = match s.step {
                 WeightStep::Procrustes => weights::procrustes(pass.u[l - 1].as_ref(), y.as_ref())?,
                 WeightStep::Barrier => weights::update(pass.u[l - 1].as_ref(), y.as_ref(), s.conditioning)?,
@@ -231,9 +263,11 @@ mod tests {
         Settings {
             keep: vec![3; nodes],
             goal,
+            capacity: Some(3),
             lambda_f: 1.0,
             lambda_b: 1.0,
             step: WeightStep::Procrustes,
+            target: Target::Paper,
             conditioning: Conditioning { lambda2: 0.5, lambda4: 0.5 },
             rho: 1.0,
             deviation: Deviation::Goal,
@@ -249,7 +283,8 @@ mod tests {
     }
 
     /// With ρ = 1 a node's new weights are the closed-form minimiser of its
-    /// decoupled problem for the c-sNT target built from stage one; the
+    /// decoupled problem for the target built from stage one (eq. 17's or
+    /// the c-sNT alone); the
     /// node far from the goal (e = 0 on both sides) is refitted to its own
     /// sNT output. Threads change nothing.
     #[test]
@@ -258,7 +293,7 @@ mod tests {
         let (x, labels) = batch(&mut rng);
         let start = Chain::random(6, 3, 1.0, &mut rng);
         let s = settings(3, 3);
-        let barrier = Settings { step: WeightStep::Barrier, ..s.clone() };
+        let barrier = Settings { step: WeightStep::Barrier, target: Target::Csnt, ..s.clone() };
         let mut c = start.clone();
         let mut b = start.clone();
         b.iterate(&barrier, x.as_ref(), &labels, 2, &mut rng).unwrap();
@@ -266,20 +301,23 @@ mod tests {
         assert_eq!(it.updated, 3);
         let w: Vec<&Mat<f64>> = start.weights.iter().collect();
         let p = Chain::pass(&w, x.as_ref(), &s.keep);
-        let (g, _) = goal(p.q[2].as_ref(), &p.taus[2], &labels, 2);
+        let (g, _) = goal(p.q[2].as_ref(), &p.taus[2], &labels, 2, s.capacity);
         let e3 = &p.u[3] - &g;
-        // node 3 (the goal): ν = e_3; node 2: ν = λ_f A_2ᵀ e_3; node 1: ν = 0
-        let targets = [
+        // node 3 (the goal): ν = e_3, W = Y − e_3; node 2: ν = λ_f A_2ᵀ e_3,
+        // W = Y − λ_f e_3; node 1: ν = 0, W = Y
+        let y = [
             p.u[1].clone(),
             csnt(p.q[1].as_ref(), (start.weights[2].transpose() * &e3).as_ref(), &p.taus[1]),
             csnt(p.q[2].as_ref(), e3.as_ref(), &p.taus[2]),
         ];
-        for (l, target) in targets.iter().enumerate() {
-            let (a, _) = weights::procrustes(p.u[l].as_ref(), target.as_ref()).unwrap();
+        let shift = [Mat::zeros(6, 12), e3.clone(), e3.clone()];
+        for l in 0..3 {
+            // Procrustes to eq. 17's W, the barrier step to the c-sNT alone
+            let (a, _) = weights::procrustes(p.u[l].as_ref(), (&y[l] - &shift[l]).as_ref()).unwrap();
             assert!((&a - &c.weights[l]).norm_l2() < 1e-9 * a.norm_l2(), "node {}", l + 1);
-            let (a, _) = weights::update(p.u[l].as_ref(), target.as_ref(), s.conditioning).unwrap();
+            let (a, _) = weights::update(p.u[l].as_ref(), y[l].as_ref(), s.conditioning).unwrap();
             assert!((&a - &b.weights[l]).norm_l2() < 1e-9 * a.norm_l2(), "node {}", l + 1);
-            let f = |w: &Mat<f64>| weights::objective(w.as_ref(), p.u[l].as_ref(), target.as_ref(), s.conditioning);
+            let f = |w: &Mat<f64>| weights::objective(w.as_ref(), p.u[l].as_ref(), y[l].as_ref(), s.conditioning);
             assert!(f(&b.weights[l]) <= f(&start.weights[l]));
         }
         let mut one = start.clone();
@@ -325,7 +363,7 @@ mod tests {
         let it = c
             .iterate(&Settings { update_probability: 0.0, ..settings(2, 2) }, x.as_ref(), &labels, 2, &mut rng)
             .unwrap();
-        let (g, _) = goal(stale.q[1].as_ref(), &stale.taus[1], &labels, 2);
+        let (g, _) = goal(stale.q[1].as_ref(), &stale.taus[1], &labels, 2, Some(3));
         let expect = (&stale.u[2] - &g).norm_l2() / g.norm_l2();
         assert_eq!(it.goal_err, expect);
     }

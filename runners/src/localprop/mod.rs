@@ -19,7 +19,7 @@ use faer::{Mat, MatRef};
 use rand::seq::index::sample;
 use serde_json::{Value, json};
 
-pub use args::{ABOUT, EXAMPLES, GoalAt, LocalpropArgs, Schedule};
+pub use args::{ABOUT, Balance, EXAMPLES, GoalAt, LocalpropArgs, Schedule};
 use chain::{Chain, Settings, iteration_rng};
 use readout::Ridge;
 use weights::Conditioning;
@@ -33,7 +33,7 @@ use crate::output::report::{Reporter, progress, seed};
 use crate::picture;
 
 /// The validated settings of the flags for items of `n` values.
-fn settings(a: &LocalpropArgs, n: usize, threads: usize) -> Result<Settings, Error> {
+fn settings(a: &LocalpropArgs, n: usize, classes: usize, threads: usize) -> Result<Settings, Error> {
     check::at_least_one("--nodes", a.nodes)?;
     check::at_least_one("--iter", a.iter)?;
     check::at_least_one("--eval-every", a.eval_every)?;
@@ -70,9 +70,14 @@ fn settings(a: &LocalpropArgs, n: usize, threads: usize) -> Result<Settings, Err
     Ok(Settings {
         keep,
         goal,
+        capacity: match a.goal_balance {
+            Balance::Balanced => Some(n.div_ceil(classes.max(1))),
+            Balance::Free => None,
+        },
         lambda_f: a.lambda_f,
         lambda_b: a.lambda_b,
         step: a.weights,
+        target: a.target,
         conditioning: Conditioning { lambda2: a.lambda2, lambda4: a.lambda4 },
         rho: a.rho,
         deviation: a.deviation,
@@ -84,23 +89,39 @@ fn settings(a: &LocalpropArgs, n: usize, threads: usize) -> Result<Settings, Err
     })
 }
 
-/// The data as one column per item, every value divided by the training
-/// set's standard deviation (section 4.1: unit variance).
-fn scaled(d: &LabeledData, scale: f64) -> Mat<f64> {
-    let all: Vec<usize> = (0..d.len()).collect();
-    let mut x = inputs(d, &all);
-    for k in 0..x.ncols() {
-        x.col_mut(k).iter_mut().for_each(|v| *v /= scale);
-    }
-    x
+/// The normalisation of the data (section 4.1: unit variance), fitted on
+/// the training set: with `--center` every value first loses its mean over
+/// the training items.
+struct Scaling {
+    mean: Vec<f64>,
+    scale: f64,
 }
 
-/// The standard deviation of every value of `d` (1 for constant data).
-fn spread(d: &LabeledData) -> f64 {
-    let n = d.values.len().max(1) as f64;
-    let mean = d.values.iter().sum::<f64>() / n;
-    let var = d.values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-    if var > 0.0 { var.sqrt() } else { 1.0 }
+impl Scaling {
+    fn fit(d: &LabeledData, center: bool) -> Self {
+        let (dims, items) = (d.dims, d.len().max(1));
+        let mut mean = vec![0.0; dims];
+        if center {
+            for item in d.values.chunks_exact(dims.max(1)) {
+                mean.iter_mut().zip(item).for_each(|(m, v)| *m += v / items as f64);
+            }
+        }
+        let all = d.values.len().max(1) as f64;
+        let offset = if center { 0.0 } else { d.values.iter().sum::<f64>() / all };
+        let centred = |k: usize, v: f64| v - mean[k % dims.max(1)] - offset;
+        let var = d.values.iter().enumerate().map(|(k, &v)| centred(k, v).powi(2)).sum::<f64>() / all;
+        Self { mean, scale: if var > 0.0 { var.sqrt() } else { 1.0 } }
+    }
+
+    /// The data as one column per item, normalised.
+    fn apply(&self, d: &LabeledData) -> Mat<f64> {
+        let all: Vec<usize> = (0..d.len()).collect();
+        let mut x = inputs(d, &all);
+        for k in 0..x.ncols() {
+            x.col_mut(k).iter_mut().zip(&self.mean).for_each(|(v, m)| *v = (*v - m) / self.scale);
+        }
+        x
+    }
 }
 
 /// The ridge readout fitted on `train`'s features and its errors on both
@@ -142,10 +163,10 @@ pub fn run(a: &LocalpropArgs) -> Result<(), Error> {
         return Err(Error::Usage("the training data holds no items".into()));
     }
     let n = train.dims;
-    let s = settings(a, n, threads)?;
+    let s = settings(a, n, train.classes, threads)?;
     let dir = a.run.prepare()?;
-    let scale = spread(train);
-    let (xtr, xte) = (scaled(train, scale), test.map(|t| scaled(t, scale)));
+    let scaling = Scaling::fit(train, a.center);
+    let (xtr, xte) = (scaling.apply(train), test.map(|t| scaling.apply(t)));
     let batch = ((a.batch_fraction * train.len() as f64).round() as usize).clamp(1, train.len());
     let start = Instant::now();
     // the raw-pixel baseline: the same readout on the scaled data
@@ -157,18 +178,24 @@ pub fn run(a: &LocalpropArgs) -> Result<(), Error> {
     let bar = progress(a.iter as u64, "localprop");
     let mut history: Vec<[f64; 3]> = Vec::new();
     let mut last = Value::Null;
-    for t in 1..=a.iter {
-        let mut rng = iteration_rng(seed, t);
-        let items: Vec<usize> = sample(&mut rng, train.len(), batch).into_vec();
-        let x = Mat::from_fn(n, batch, |i, k| xtr[(i, items[k])]);
-        let labels: Vec<u32> = items.iter().map(|&k| train.labels[k]).collect();
-        let it = chain
-            .iterate(&s, x.as_ref(), &labels, train.classes, &mut rng)
-            .map_err(|e| Error::Usage(format!("iteration {t}: the weight update failed ({e:?}); raise --lambda2")))?;
-        work += it.work;
-        bar.inc(1);
-        if t % a.eval_every != 0 && t != a.iter {
-            continue;
+    // iteration 0 is the random initial chain: what the readout gets
+    // before any learning
+    for t in 0..=a.iter {
+        let mut goal_err = None;
+        if t > 0 {
+            let mut rng = iteration_rng(seed, t);
+            let items: Vec<usize> = sample(&mut rng, train.len(), batch).into_vec();
+            let x = Mat::from_fn(n, batch, |i, k| xtr[(i, items[k])]);
+            let labels: Vec<u32> = items.iter().map(|&k| train.labels[k]).collect();
+            let it = chain.iterate(&s, x.as_ref(), &labels, train.classes, &mut rng).map_err(|e| {
+                Error::Usage(format!("iteration {t}: the weight update failed ({e:?}); raise --lambda2"))
+            })?;
+            work += it.work;
+            goal_err = Some(it.goal_err);
+            bar.inc(1);
+            if t % a.eval_every != 0 && t != a.iter {
+                continue;
+            }
         }
         let (otr, w1) = chain.output(xtr.as_ref(), &s.keep);
         let ote = xte.as_ref().map(|x| chain.output(x.as_ref(), &s.keep));
@@ -184,7 +211,7 @@ pub fn run(a: &LocalpropArgs) -> Result<(), Error> {
         let rec = json!({
             "iter": t,
             "gwms": work as f64 * 1e-9,
-            "goal_err": it.goal_err,
+            "goal_err": goal_err,
             "train_err": train_err,
             "test_err": test_err,
             "raw_test_err": raw_test,
@@ -205,10 +232,10 @@ pub fn run(a: &LocalpropArgs) -> Result<(), Error> {
 fn hyper(a: &LocalpropArgs, s: &Settings) -> Value {
     let mut h = a.data.hyper();
     let own = json!({
-        "nodes": a.nodes, "goal": s.goal, "schedule": a.schedule, "iter": a.iter,
+        "nodes": a.nodes, "goal": s.goal, "goal_balance": a.goal_balance, "schedule": a.schedule, "iter": a.iter,
         "batch_fraction": a.batch_fraction, "keep": s.keep, "lambda2": a.lambda2, "lambda4": a.lambda4,
         "lambda_f": a.lambda_f, "lambda_b": a.lambda_b, "rho": a.rho, "deviation": a.deviation,
-        "weights": a.weights, "init_std": a.init_std, "ridge": a.ridge,
+        "weights": a.weights, "target": a.target, "center": a.center, "init_std": a.init_std, "ridge": a.ridge,
     });
     h.extend(own.as_object().cloned().unwrap_or_default());
     Value::Object(h)

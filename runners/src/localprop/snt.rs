@@ -60,23 +60,102 @@ pub fn csnt(q: MatRef<'_, f64>, nu: MatRef<'_, f64>, taus: &[f64]) -> Mat<f64> {
 /// and +−), so a feasible `G` gives every coordinate to one class at most.
 /// For a given assignment the problem separates into soft thresholds of the
 /// owner's items, each saving `½ (|q| − τ)₊²` over `g = 0`; the exact
-/// minimiser therefore gives coordinate `i` to the class whose items save
-/// the most there, `argmax_c Σ_{k ∈ c} ½ (|q_ik| − τ_k)₊²` (ties to the
-/// lower class), and soft-thresholds those items.
-pub fn goal(q: MatRef<'_, f64>, taus: &[f64], labels: &[u32], classes: usize) -> (Mat<f64>, Vec<usize>) {
+/// minimiser therefore assigns the coordinates so that the savings
+/// `Σ_{k ∈ c} ½ (|q_ik| − τ_k)₊²` of their owners add up to the most
+/// ([`owners`]), and soft-thresholds those items. `capacity` bounds the
+/// coordinates a class may own (`None`: eq. 12 as it stands).
+pub fn goal(
+    q: MatRef<'_, f64>,
+    taus: &[f64],
+    labels: &[u32],
+    classes: usize,
+    capacity: Option<usize>,
+) -> (Mat<f64>, Vec<usize>) {
     let (n, m) = (q.nrows(), q.ncols());
-    let mut owner = vec![0usize; n];
-    let mut saving = vec![0.0; classes.max(1)];
-    for (i, o) in owner.iter_mut().enumerate() {
-        saving.iter_mut().for_each(|s| *s = 0.0);
+    let classes = classes.max(1);
+    let mut saving = vec![0.0; n * classes];
+    for (i, row) in saving.chunks_exact_mut(classes).enumerate() {
         for k in 0..m {
             let s = soft(q[(i, k)], taus[k]);
-            saving[labels[k] as usize] += 0.5 * s * s;
+            row[labels[k] as usize] += 0.5 * s * s;
         }
-        *o = (0..saving.len()).fold(0, |best, c| if saving[c] > saving[best] { c } else { best });
     }
+    let owner = owners(&saving, classes, capacity.unwrap_or(n));
     let g = Mat::from_fn(n, m, |i, k| if labels[k] as usize == owner[i] { soft(q[(i, k)], taus[k]) } else { 0.0 });
     (g, owner)
+}
+
+/// The assignment of coordinates to classes with the largest total
+/// `saving` (row `i` holds coordinate `i`'s saving in every class) in
+/// which no class owns more than `capacity` coordinates (raised to
+/// `⌈n / classes⌉` where it would leave coordinates without an owner).
+///
+/// An assignment problem with `capacity` slots per class, solved exactly
+/// by shortest augmenting paths (the Hungarian method's order: coordinate
+/// by coordinate, each placed by the best chain of moves through full
+/// classes; a move of coordinate `j` from class `a` to `b` costs
+/// `saving[j][a] − saving[j][b]`, and the chains are shortest paths over
+/// the classes by Floyd–Warshall). With `capacity ≥ n` every coordinate
+/// goes to its best class (ties to the lower class).
+pub fn owners(saving: &[f64], classes: usize, capacity: usize) -> Vec<usize> {
+    let c = classes.max(1);
+    let n = saving.len() / c;
+    let capacity = capacity.max(n.div_ceil(c));
+    let s = |i: usize, k: usize| saving[i * c + k];
+    let (mut owner, mut count) = (Vec::with_capacity(n), vec![0usize; c]);
+    let (mut dist, mut next, mut via) = (vec![0.0; c * c], vec![0usize; c * c], vec![0usize; c * c]);
+    for i in 0..n {
+        // the cheapest single move between every pair of classes
+        dist.iter_mut().for_each(|d| *d = f64::INFINITY);
+        for (j, &a) in owner.iter().enumerate() {
+            for b in (0..c).filter(|&b| b != a) {
+                let cost = s(j, a) - s(j, b);
+                if cost < dist[a * c + b] {
+                    dist[a * c + b] = cost;
+                    via[a * c + b] = j;
+                }
+            }
+        }
+        for a in 0..c {
+            dist[a * c + a] = 0.0;
+            (0..c).for_each(|b| next[a * c + b] = b);
+        }
+        for k in 0..c {
+            for a in 0..c {
+                for b in 0..c {
+                    let through = dist[a * c + k] + dist[k * c + b];
+                    if through < dist[a * c + b] {
+                        dist[a * c + b] = through;
+                        next[a * c + b] = next[a * c + k];
+                    }
+                }
+            }
+        }
+        // enter class `first`, pass the chain on to a class `last` with room
+        let mut best = (f64::NEG_INFINITY, 0, 0);
+        for first in 0..c {
+            for last in (0..c).filter(|&t| count[t] < capacity) {
+                let gain = s(i, first) - dist[first * c + last];
+                if gain > best.0 {
+                    best = (gain, first, last);
+                }
+            }
+        }
+        let (_, first, last) = best;
+        owner.push(first);
+        let mut at = first;
+        // a chain visits each class once: at most c − 1 moves
+        for _ in 1..c {
+            if at == last {
+                break;
+            }
+            let to = next[at * c + last];
+            owner[via[at * c + to]] = to;
+            at = to;
+        }
+        count[at] += 1;
+    }
+    owner
 }
 
 /// `D(G)` of section 2.4 (with `λ_{l,0}` = 1): over ordered pairs of items
@@ -161,7 +240,7 @@ mod tests {
         let q = random(n, m, &mut rng);
         let labels = [0, 1, 2, 0, 1, 2];
         let taus = [0.2, 0.1, 0.5, 0.0, 0.3, 0.4];
-        let (g, owner) = goal(q.as_ref(), &taus, &labels, classes);
+        let (g, owner) = goal(q.as_ref(), &taus, &labels, classes, None);
         assert_eq!(discrimination(g.as_ref(), &labels), 0.0);
         let cost = |g: &Mat<f64>| {
             (0..m)
@@ -191,5 +270,38 @@ mod tests {
         if (0..m).any(|j| g[(0, j)] > 0.0) {
             assert!(discrimination(bad.as_ref(), &labels) > 0.0);
         }
+    }
+    /// With a capacity the assignment is the best of every assignment that
+    /// respects it (brute force over all `C^n`), and without one it is the
+    /// coordinate-wise best class.
+    #[test]
+    fn owners_are_the_best_assignment_within_the_capacity() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+        let (n, c) = (7, 3);
+        for trial in 0..40 {
+            // skewed savings: one class would take most coordinates
+            let saving: Vec<f64> =
+                (0..n * c).map(|k| rng.random::<f64>() + if k % c == 0 { 0.6 } else { 0.0 }).collect();
+            let total = |o: &[usize]| o.iter().enumerate().map(|(i, &k)| saving[i * c + k]).sum::<f64>();
+            for cap in [3, 4, 7] {
+                let o = owners(&saving, c, cap);
+                assert!((0..c).all(|k| o.iter().filter(|&&x| x == k).count() <= cap), "{o:?}");
+                let mut best = f64::NEG_INFINITY;
+                for code in 0..c.pow(n as u32) {
+                    let a: Vec<usize> = (0..n).map(|i| code / c.pow(i as u32) % c).collect();
+                    if (0..c).all(|k| a.iter().filter(|&&x| x == k).count() <= cap) {
+                        best = best.max(total(&a));
+                    }
+                }
+                assert!((total(&o) - best).abs() < 1e-12, "trial {trial} cap {cap}: {} < {best}", total(&o));
+            }
+            let free = owners(&saving, c, n);
+            for (i, &k) in free.iter().enumerate() {
+                assert!((0..c).all(|b| saving[i * c + b] <= saving[i * c + k]));
+            }
+        }
+        // a capacity too small for every coordinate is raised to ⌈n / c⌉
+        let o = owners(&[1.0, 0.0, 1.0, 0.0, 1.0, 0.0], 2, 1);
+        assert_eq!(o.iter().filter(|&&x| x == 0).count(), 2);
     }
 }
