@@ -6,6 +6,7 @@
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::admm::AdmmArgs;
 use crate::autoencode::AutoencodeArgs;
 use crate::bench::{BENCH_ABOUT, BenchArgs};
 use crate::classify::{CLASSIFY_ABOUT, CLASSIFY_EXAMPLES, ClassifyArgs};
@@ -73,6 +74,9 @@ pub enum Command {
     /// Lifted training with the quadratic or Bregman penalty (related trainer).
     #[command(long_about = crate::lifted::ABOUT, after_help = crate::lifted::EXAMPLES)]
     Lifted(Box<LiftedArgs>),
+    /// Layer-split ADMM (Taylor et al.) or BCD (Zeng et al.) without gradients (baselines).
+    #[command(long_about = crate::admm::ABOUT, after_help = crate::admm::EXAMPLES)]
+    Admm(Box<AdmmArgs>),
     /// Back-propagation with SGD, Adam or RMSProp (the gradient yardstick).
     #[command(long_about = crate::sgd::ABOUT, after_help = crate::sgd::EXAMPLES)]
     Sgd(Box<SgdArgs>),
@@ -100,6 +104,7 @@ pub fn parse() -> Cli {
         match &mut cli.command {
             Command::Classify(args) => args.given = given(),
             Command::Lifted(args) => args.run.given = given(),
+            Command::Admm(args) => args.run.given = given(),
             Command::Sgd(args) => args.run.given = given(),
             Command::Implicit(args) => args.run.given = given(),
             _ => {}

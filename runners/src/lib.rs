@@ -3,8 +3,8 @@
 //! `lwl-kernel`.
 //!
 //! One folder per command (`classify`, `predict`, `nmf`, `autoencode`,
-//! `generate`, `bench`, `net`, `data`, and the related trainers `lifted`
-//! and `sgd` on the [`feedforward`] nets), each holding its arguments (`args`),
+//! `generate`, `bench`, `net`, `data`, and the related trainers `lifted`,
+//! `admm` and `sgd` on the [`feedforward`] nets, `implicit`, `localprop`), each holding its arguments (`args`),
 //! its run (`mod.rs`) and its checks; below them the shared layers:
 //! [`args`] (argument groups and value checks), [`engine`] (buffers,
 //! threads, iteration methods; no CLI), [`formats`] (net, data and parameter
@@ -12,6 +12,7 @@
 //! stdout), [`shuffle`] (resumable data orders), [`picture`] and [`workloads`] (what `lwl bench` and the
 //! criterion benches time). [`cli`] only assembles the commands.
 
+pub mod admm;
 pub mod args;
 pub mod autoencode;
 pub mod bench;

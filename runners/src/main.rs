@@ -7,7 +7,9 @@ use lwl_runners::cli::{self, Command};
 use lwl_runners::data::DataCommand;
 use lwl_runners::engine::cpu;
 use lwl_runners::net::NetCommand;
-use lwl_runners::{autoencode, bench, classify, data, generate, implicit, lifted, localprop, net, nmf, predict, sgd};
+use lwl_runners::{
+    admm, autoencode, bench, classify, data, generate, implicit, lifted, localprop, net, nmf, predict, sgd,
+};
 
 fn main() -> ExitCode {
     if let Err(msg) = cpu::check() {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Command::Autoencode(args) => autoencode::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Lifted(args) => lifted::run(args),
+        Command::Admm(args) => admm::run(args),
         Command::Sgd(args) => sgd::run(args),
         Command::Implicit(args) => implicit::run(args),
         Command::Localprop(args) => localprop::run(args),

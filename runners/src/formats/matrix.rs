@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use faer::Mat;
+
 use crate::error::{Error, InputError};
 use crate::formats::datafile::read_text_file;
 use crate::formats::text::{nonblank_lines, parse_finite, tokens};
@@ -44,4 +46,43 @@ pub fn write_matrix(values: &[f64], cols: usize) -> String {
         s.push('\n');
     }
     s
+}
+
+/// Blocks of per-item states (matrices of one column per item, all with the
+/// same columns) as a matrix file: one row per item, every block's entries
+/// of that item in turn.
+pub fn write_columns(blocks: &[&Mat<f64>]) -> String {
+    let units: usize = blocks.iter().map(|b| b.nrows()).sum();
+    let items = blocks.first().map_or(0, |b| b.ncols());
+    let mut v = Vec::with_capacity(units * items);
+    for k in 0..items {
+        for b in blocks {
+            v.extend((0..b.nrows()).map(|i| b[(i, k)]));
+        }
+    }
+    write_matrix(&v, units)
+}
+
+/// Reads the file `path` written by [`write_columns`] into `blocks`, whose
+/// shapes it must have.
+pub fn read_columns(path: &Path, blocks: &mut [&mut Mat<f64>]) -> Result<(), Error> {
+    let (cols, v) = read_matrix(path)?;
+    let units: usize = blocks.iter().map(|b| b.nrows()).sum();
+    let items = blocks.first().map_or(0, |b| b.ncols());
+    if cols != units || v.len() != units * items {
+        return Err(InputError::file(
+            &path.display().to_string(),
+            format!("holds {} rows of {cols} values; the run has {items} items of {units} states", v.len() / cols),
+        )
+        .into());
+    }
+    let mut it = v.into_iter();
+    for k in 0..items {
+        for b in blocks.iter_mut() {
+            for i in 0..b.nrows() {
+                b[(i, k)] = it.next().unwrap_or_default();
+            }
+        }
+    }
+    Ok(())
 }

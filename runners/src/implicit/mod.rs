@@ -31,6 +31,7 @@ use crate::datasets::teacher;
 use crate::error::Error;
 use crate::feedforward::{Activation, classes, inputs};
 use crate::formats::datafile::LabeledData;
+use crate::formats::matrix::{read_columns, write_columns};
 use crate::lifted::layer_weights;
 use crate::output::checkpoint::{self, Progress};
 use crate::output::report::{Reporter, progress, seed};
@@ -189,7 +190,10 @@ fn classify(a: &ImplicitArgs, steps: &[Step], prev: Progress) -> Result<(), Erro
     }
     let mut s = Bcd::new(&model, u.clone(), y, a.fixed.picard, a.fixed.picard_tol);
     if let Some(d) = &a.run.dir.resume {
-        resume::read_states(d, &mut s.x, &mut s.p)?;
+        {
+            let mut blocks: Vec<&mut Mat<f64>> = s.x.iter_mut().chain(s.p.iter_mut()).collect();
+            read_columns(&d.join("states.txt"), &mut blocks)?;
+        }
         // the fixed point was the resumed run's first sweep's work
         s.work = 0;
     }
@@ -238,7 +242,7 @@ fn classify(a: &ImplicitArgs, steps: &[Step], prev: Progress) -> Result<(), Erro
             manifest["hyper"] = resume::hyper(a);
             let files = [
                 ("model.txt", write_model(m).into_bytes()),
-                ("states.txt", resume::states_file(&s.x, &s.p).into_bytes()),
+                ("states.txt", write_columns(&s.x.iter().chain(&s.p).collect::<Vec<_>>()).into_bytes()),
             ];
             checkpoint::write(d, "implicit", &files, &manifest)?;
         }

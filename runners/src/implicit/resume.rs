@@ -13,7 +13,6 @@ use super::ImplicitArgs;
 use super::model::{Map, Model};
 use crate::error::{Error, InputError};
 use crate::formats::datafile::read_text_file;
-use crate::formats::matrix::{read_matrix, write_matrix};
 use crate::formats::text::{nonblank_lines, parse_finite, tokens};
 use crate::output::checkpoint::{Progress, setting};
 
@@ -99,44 +98,6 @@ pub fn read_model(dir: &Path, model: &mut Model) -> Result<(), Error> {
     }
     if let Some((ln, _)) = lines.next() {
         return Err(InputError::at(&name, ln, "more rows than the run's model has").into());
-    }
-    Ok(())
-}
-
-/// The states and proxies as a matrix file: one row per item, every state
-/// block of X, then of P.
-pub fn states_file(x: &[Mat<f64>], p: &[Mat<f64>]) -> String {
-    let units: usize = x.iter().map(Mat::nrows).sum();
-    let items = x.first().map_or(0, Mat::ncols);
-    let mut v = Vec::with_capacity(2 * units * items);
-    for k in 0..items {
-        for b in x.iter().chain(p) {
-            v.extend((0..b.nrows()).map(|i| b[(i, k)]));
-        }
-    }
-    write_matrix(&v, 2 * units)
-}
-
-/// Reads `dir/states.txt` into `x` and `p`, whose shapes it must have.
-pub fn read_states(dir: &Path, x: &mut [Mat<f64>], p: &mut [Mat<f64>]) -> Result<(), Error> {
-    let path = dir.join("states.txt");
-    let (cols, v) = read_matrix(&path)?;
-    let units: usize = x.iter().map(Mat::nrows).sum();
-    let items = x.first().map_or(0, Mat::ncols);
-    if cols != 2 * units || v.len() != cols * items {
-        return Err(InputError::file(
-            &path.display().to_string(),
-            format!("holds {} rows of {cols} values; the run has {items} items of 2 × {units} states", v.len() / cols),
-        )
-        .into());
-    }
-    let mut it = v.into_iter();
-    for k in 0..items {
-        for b in x.iter_mut().chain(p.iter_mut()) {
-            for i in 0..b.nrows() {
-                b[(i, k)] = it.next().unwrap_or_default();
-            }
-        }
     }
     Ok(())
 }

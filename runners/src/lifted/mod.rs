@@ -27,10 +27,10 @@ pub use args::{ABOUT, EXAMPLES, LiftedArgs, LossArg, PenaltyArg};
 use model::{Hyper, Lifted, Output, Params, Penalty};
 
 use crate::args::check;
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::feedforward::{Activation, error_rate, inputs, linear_units, write_params};
 use crate::formats::datafile::LabeledData;
-use crate::formats::matrix::{read_matrix, write_matrix};
+use crate::formats::matrix::{read_columns, write_columns};
 use crate::output::checkpoint;
 use crate::output::report::{Reporter, progress};
 
@@ -96,44 +96,6 @@ fn targets(d: &LabeledData, ks: &[usize], out: usize) -> Mat<f64> {
     Mat::from_fn(out, ks.len(), |i, k| f64::from(i == d.labels[ks[k]] as usize))
 }
 
-/// The hidden states of a full batch as a matrix file: one row per item.
-fn states_file(t: &Lifted) -> String {
-    let units: usize = t.x.iter().map(Mat::nrows).sum();
-    let mut v = Vec::with_capacity(units * t.x0.ncols());
-    for k in 0..t.x0.ncols() {
-        for x in &t.x {
-            v.extend((0..x.nrows()).map(|i| x[(i, k)]));
-        }
-    }
-    write_matrix(&v, units)
-}
-
-/// Sets the states of the full batch `t` from `dir/states.txt`.
-fn read_states(t: &mut Lifted, dir: &Path) -> Result<(), Error> {
-    let path = dir.join("states.txt");
-    let (cols, v) = read_matrix(&path)?;
-    let (units, items) = (t.x.iter().map(Mat::nrows).sum::<usize>(), t.x0.ncols());
-    if cols != units || v.len() != units * items {
-        return Err(InputError::file(
-            &path.display().to_string(),
-            format!(
-                "holds {} rows of {cols} states; the run has {items} items of {units} hidden units",
-                v.len() / cols
-            ),
-        )
-        .into());
-    }
-    let mut it = v.into_iter();
-    for k in 0..items {
-        for x in &mut t.x {
-            for i in 0..x.nrows() {
-                x[(i, k)] = it.next().unwrap_or_default();
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Runs `lwl lifted`.
 pub fn run(given: &LiftedArgs) -> Result<(), Error> {
     let resumed = given.run.resumed("lifted")?;
@@ -159,7 +121,7 @@ pub fn run(given: &LiftedArgs) -> Result<(), Error> {
         let all: Vec<usize> = (0..train.len()).collect();
         let mut t = Lifted::new(&p, inputs(train, &all), targets(train, &all, out), threads);
         if let Some(d) = &a.run.dir.resume {
-            read_states(&mut t, d)?;
+            read_columns(&d.join("states.txt"), &mut t.x.iter_mut().collect::<Vec<_>>())?;
             // the forward pass was the resumed run's first epoch's work
             t.work = 0;
         }
@@ -238,7 +200,7 @@ pub fn run(given: &LiftedArgs) -> Result<(), Error> {
 fn save(dir: &Path, p: &Params, full: Option<&Lifted>, manifest: &Value) -> Result<(), Error> {
     let mut files = vec![("params.txt", write_params(p).into_bytes())];
     if let Some(t) = full {
-        files.push(("states.txt", states_file(t).into_bytes()));
+        files.push(("states.txt", write_columns(&t.x.iter().collect::<Vec<_>>()).into_bytes()));
     }
     checkpoint::write(dir, "lifted", &files, manifest)
 }
