@@ -10,6 +10,7 @@ use crate::admm::AdmmArgs;
 use crate::autoencode::AutoencodeArgs;
 use crate::bench::{BENCH_ABOUT, BenchArgs};
 use crate::classify::{CLASSIFY_ABOUT, CLASSIFY_EXAMPLES, ClassifyArgs};
+use crate::compare::CompareArgs;
 use crate::data::{DATA_ABOUT, DataCommand};
 use crate::engine::cpu;
 use crate::generate::GenerateArgs;
@@ -77,6 +78,9 @@ pub enum Command {
     /// Layer-split ADMM (Taylor et al.) or BCD (Zeng et al.) without gradients (baselines).
     #[command(long_about = crate::admm::ABOUT, after_help = crate::admm::EXAMPLES)]
     Admm(Box<AdmmArgs>),
+    /// Every trainer on one net and one data set, side by side.
+    #[command(long_about = crate::compare::ABOUT, after_help = crate::compare::EXAMPLES)]
+    Compare(Box<CompareArgs>),
     /// Back-propagation with SGD, Adam or RMSProp (the gradient yardstick).
     #[command(long_about = crate::sgd::ABOUT, after_help = crate::sgd::EXAMPLES)]
     Sgd(Box<SgdArgs>),

@@ -4,7 +4,8 @@
 //!
 //! One folder per command (`classify`, `predict`, `nmf`, `autoencode`,
 //! `generate`, `bench`, `net`, `data`, and the related trainers `lifted`,
-//! `admm` and `sgd` on the [`feedforward`] nets, `implicit`, `localprop`), each holding its arguments (`args`),
+//! `admm` and `sgd` on the [`feedforward`] nets, `implicit`, `localprop`, and
+//! `compare`, which runs them all side by side), each holding its arguments (`args`),
 //! its run (`mod.rs`) and its checks; below them the shared layers:
 //! [`args`] (argument groups and value checks), [`engine`] (buffers,
 //! threads, iteration methods; no CLI), [`formats`] (net, data and parameter
@@ -18,6 +19,7 @@ pub mod autoencode;
 pub mod bench;
 pub mod classify;
 pub mod cli;
+pub mod compare;
 pub mod data;
 pub mod datasets;
 pub mod engine;

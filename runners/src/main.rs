@@ -8,7 +8,7 @@ use lwl_runners::data::DataCommand;
 use lwl_runners::engine::cpu;
 use lwl_runners::net::NetCommand;
 use lwl_runners::{
-    admm, autoencode, bench, classify, data, generate, implicit, lifted, localprop, net, nmf, predict, sgd,
+    admm, autoencode, bench, classify, compare, data, generate, implicit, lifted, localprop, net, nmf, predict, sgd,
 };
 
 fn main() -> ExitCode {
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Lifted(args) => lifted::run(args),
         Command::Admm(args) => admm::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Sgd(args) => sgd::run(args),
         Command::Implicit(args) => implicit::run(args),
         Command::Localprop(args) => localprop::run(args),

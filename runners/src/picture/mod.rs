@@ -18,10 +18,11 @@ mod plot;
 use std::io;
 use std::path::Path;
 
+pub use axis::Scale;
 pub use envelope::Envelope;
 pub use grid::{Shade, grid};
 pub use histogram::{Panel, histograms};
-pub use plot::{Labels, Series, Trace, plot};
+pub use plot::{Labels, Series, Trace, plot, plot_with};
 
 /// An RGB image, 8 bits per channel, row-major.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +48,22 @@ impl Image {
         Ok(out)
     }
 
+    /// The images side by side, top-aligned, on white.
+    pub fn beside(images: &[Image]) -> Image {
+        let width = images.iter().map(|i| i.width).sum();
+        let height = images.iter().map(|i| i.height).max().unwrap_or(0);
+        let mut rgb = vec![255; 3 * width * height];
+        let mut left = 0;
+        for im in images {
+            for row in 0..im.height {
+                let dst = 3 * (row * width + left);
+                rgb[dst..dst + 3 * im.width].copy_from_slice(&im.rgb[3 * row * im.width..3 * (row + 1) * im.width]);
+            }
+            left += im.width;
+        }
+        Image { width, height, rgb }
+    }
+
     /// The PNG encoding, for writing to `path` (named in the error).
     pub fn png_for(&self, path: &Path) -> Result<Vec<u8>, crate::error::Error> {
         self.png().map_err(io_error(path))
@@ -69,6 +86,15 @@ mod tests {
         let mut buf = vec![0; r.output_buffer_size().unwrap()];
         let info = r.next_frame(&mut buf).unwrap();
         (info.width, info.height, buf)
+    }
+
+    #[test]
+    fn images_side_by_side() {
+        let a = Image { width: 2, height: 2, rgb: vec![1; 12] };
+        let b = Image { width: 1, height: 1, rgb: vec![2; 3] };
+        let c = Image::beside(&[a, b]);
+        assert_eq!((c.width, c.height), (3, 2));
+        assert_eq!(c.rgb, [1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 255, 255, 255]);
     }
 
     #[test]

@@ -88,10 +88,16 @@ impl Trace<'_> {
 /// that is not drawn breaks its line or band, so a gap shows where it was.
 /// Any input gives a picture; the error is a failure of the drawing itself.
 pub fn plot(series: &[Series<'_>], labels: &Labels<'_>) -> io::Result<Image> {
+    plot_with(series, labels, Scale::Linear)
+}
+
+/// [`plot`] with the x axis on `x_scale` (a logarithmic one drops points
+/// at x ≤ 0).
+pub fn plot_with(series: &[Series<'_>], labels: &Labels<'_>, x_scale: Scale) -> io::Result<Image> {
     font::ensure()?;
     let (w, h) = SIZE;
     let mut rgb = vec![255; 3 * w as usize * h as usize];
-    draw(&mut rgb, series, labels)
+    draw(&mut rgb, series, labels, x_scale)
         .map_err(|e| io::Error::other(format!("drawing the plot {:?}: {e}", labels.title)))?;
     Ok(Image { width: w as usize, height: h as usize, rgb })
 }
@@ -131,15 +137,26 @@ fn line(
 }
 
 /// Draws the plot into `rgb`, [`SIZE`] pixels.
-fn draw(rgb: &mut [u8], series: &[Series<'_>], labels: &Labels<'_>) -> Result<(), Box<dyn std::error::Error>> {
+fn draw(
+    rgb: &mut [u8],
+    series: &[Series<'_>],
+    labels: &Labels<'_>,
+    x_scale: Scale,
+) -> Result<(), Box<dyn std::error::Error>> {
     let values: Vec<(f64, f64)> = series.iter().flat_map(|s| s.trace.values()).collect();
     let scale = Scale::of(values.iter().map(|v| v.1));
-    let shown = |&(x, y): &(f64, f64)| x.is_finite() && scale.shows(y);
-    let xs = values.iter().filter(|v| shown(v)).map(|v| v.0);
+    let shown = |&(x, y): &(f64, f64)| x_scale.shows(x) && scale.shows(y);
+    let xs = values.iter().filter(|v| shown(v)).map(|v| x_scale.plot_coord(v.0));
     let ys = values.iter().filter(|v| shown(v)).map(|v| scale.plot_coord(v.1));
-    let x_end = xs.clone().fold(f64::NEG_INFINITY, f64::max);
-    let (x_axis, y_axis) = (Axis::linear(xs).ending_at(x_end), scale.axis(ys));
-    let point = |x: f64, y: f64| (x, scale.plot_coord(y));
+    let x_axis = match x_scale {
+        Scale::Linear => {
+            let x_end = xs.clone().fold(f64::NEG_INFINITY, f64::max);
+            Axis::linear(xs).ending_at(x_end)
+        }
+        Scale::Log => Axis::decades(xs),
+    };
+    let y_axis = scale.axis(ys);
+    let point = |x: f64, y: f64| (x_scale.plot_coord(x), scale.plot_coord(y));
 
     let root = BitMapBackend::<RGBPixel>::with_buffer_and_format(rgb, SIZE)?.into_drawing_area();
     root.fill(&WHITE)?;
@@ -149,7 +166,7 @@ fn draw(rgb: &mut [u8], series: &[Series<'_>], labels: &Labels<'_>) -> Result<()
         .x_label_area_size(48)
         .y_label_area_size(72)
         .build_cartesian_2d(x_axis, y_axis)?;
-    let (x_fmt, y_fmt) = (|v: &f64| tick_label(*v), |v: &f64| tick_label(scale.value_at(*v)));
+    let (x_fmt, y_fmt) = (|v: &f64| tick_label(x_scale.value_at(*v)), |v: &f64| tick_label(scale.value_at(*v)));
     chart
         .configure_mesh()
         .x_desc(labels.x)
@@ -291,6 +308,23 @@ mod tests {
         let (a, b, mid) = (column_mean(left + 2), column_mean(right - 2), column_mean((left + right) / 2));
         assert!(b - a > 200.0, "{a} {b}");
         assert!((mid - (a + b) / 2.0).abs() < 4.0, "{a} {mid} {b}");
+    }
+
+    #[test]
+    fn a_log_x_axis_spaces_decades_evenly() {
+        // y rises by one per decade of x: a straight line on a log x axis
+        let points = [(1.0, 1.0), (10.0, 2.0), (100.0, 3.0)];
+        for (scale, straight) in [(Scale::Log, true), (Scale::Linear, false)] {
+            let img = plot_with(&[Series::line("", &points)], &LABELS, scale).unwrap();
+            let line = pixels(&img, |_, _, p| p == rgb(PALETTE[0]));
+            let column_mean = |x: usize| {
+                let ys: Vec<usize> = line.iter().filter(|q| q.0 == x).map(|q| q.1).collect();
+                ys.iter().sum::<usize>() as f64 / ys.len().max(1) as f64
+            };
+            let (left, right) = (line.iter().map(|q| q.0).min().unwrap(), line.iter().map(|q| q.0).max().unwrap());
+            let (a, b, mid) = (column_mean(left + 2), column_mean(right - 2), column_mean((left + right) / 2));
+            assert_eq!((mid - (a + b) / 2.0).abs() < 4.0, straight, "{scale:?}: {a} {mid} {b}");
+        }
     }
 
     #[test]
