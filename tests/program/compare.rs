@@ -162,6 +162,21 @@ fn localprop_joins_where_the_net_fits() {
 }
 
 #[test]
+fn with_gives_one_method_more_flags() {
+    let run = |extra: &[&str]| {
+        let mut a =
+            vec!["compare", "--majority", "2", "--seeds", "1", "--methods", "adam,sgd", "--epochs", "1", "--json"];
+        a.extend_from_slice(extra);
+        lines(&lwl(&a))
+    };
+    let (plain, tuned) = (run(&[]), run(&["--with", "adam: --lr 0.05"]));
+    // the table's order: sgd, then adam
+    assert_eq!((plain[0]["method"].as_str(), plain[1]["method"].as_str()), (Some("sgd"), Some("adam")));
+    assert_eq!(plain[0]["test_err"], tuned[0]["test_err"]);
+    assert_ne!(plain[1]["test_err"], tuned[1]["test_err"]);
+}
+
+#[test]
 fn bad_input_exits_2_with_a_reason() {
     for (args, reason) in [
         (&["--seeds", "0"][..], "--seeds 0"),
@@ -170,6 +185,8 @@ fn bad_input_exits_2_with_a_reason() {
         (&["--methods", "newton"][..], "newton"),
         (&["--layers", "12,26,2"][..], "12"),
         (&["--epochs", "2", "--gwm", "1"][..], "cannot be used with"),
+        (&["--with", "newton: --lr 1"][..], "'newton' is not a method"),
+        (&["--with", "adam"][..], "give NAME: FLAGS"),
     ] {
         let mut a = vec!["compare", "--majority", "2"];
         a.extend_from_slice(args);

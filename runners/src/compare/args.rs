@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::methods::Name;
 use crate::args::{DataArgs, Layers, Threads, parse_layers};
@@ -15,7 +15,8 @@ input: `lwl localprop --nodes` hidden layers), Taylor et al.'s ADMM and Zeng et 
 admm`), back-propagation with SGD (scikit-learn's settings: learning rate 0.01, Nesterov momentum \
 0.9) and with Adam (`lwl sgd`). Each runs as its own command with its documented defaults, the \
 data options and --layers given here, one seed after another (seed s of every method sees the \
-same data: generated data are drawn from the seed), on --threads where the command has threads.\n\n\
+same data: generated data are drawn from the seed), on --threads where the command has threads; \
+--with adds flags to one method.\n\n\
 By default each method runs its own default number of epochs (10 for all but localprop's 120 \
 iterations); --epochs N gives all the same count; --gwm G gives all the same work: each runs until \
 its first record at or past G GWMs (1e9 weight-multiplies or multiply-adds, every command counts \
@@ -34,6 +35,14 @@ pub const EXAMPLES: &str = "Examples:\n  \
 lwl compare --majority 2 --seeds 1                        # every method, one seed\n  \
 lwl compare --mnist --layers 784,20,10 --seeds 3 --out cmp\n  \
 lwl compare --mnist --methods rrr,adam,admm --gwm 50 --target 0.1 --json";
+
+/// Parses `NAME: FLAGS` of `--with`.
+fn parse_with(s: &str) -> Result<(Name, Vec<String>), String> {
+    let (name, flags) =
+        s.split_once(':').ok_or_else(|| format!("'{s}': give NAME: FLAGS, e.g. 'rrr: --batch 1000'"))?;
+    let name = Name::from_str(name.trim(), false).map_err(|_| format!("'{}' is not a method", name.trim()))?;
+    Ok((name, flags.split_whitespace().map(str::to_string).collect()))
+}
 
 /// Arguments of `lwl compare`.
 #[derive(Clone, Debug, Args)]
@@ -64,6 +73,12 @@ pub struct CompareArgs {
     /// Report the work and time each method takes to reach this test error.
     #[arg(long, value_name = "E")]
     pub target: Option<f64>,
+    /// Extra flags for one method, as `NAME: FLAGS` (repeatable), e.g.
+    /// `--with "rrr: --batch 1000 --exempt 0.5% --margin 0.7"`: they change
+    /// the method's defaults (not the flags compare gives it: the data, the
+    /// net, the seed, the threads, the length).
+    #[arg(long = "with", value_name = "NAME: FLAGS", value_parser = parse_with)]
+    pub with: Vec<(Name, Vec<String>)>,
     /// One JSON object per method on standard output.
     #[arg(long)]
     pub json: bool,

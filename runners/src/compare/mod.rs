@@ -138,6 +138,9 @@ fn compare(
                 (None, Some(n)) => args.extend([spec.length.into(), n.to_string()]),
                 (None, None) => {}
             }
+            for (_, extra) in a.with.iter().filter(|(n, _)| *n == m) {
+                args.extend(extra.iter().cloned());
+            }
             eprintln!("lwl compare: {} seed {seed}: lwl {}", m.as_str(), args.join(" "));
             let r = methods::run(&args, a.gwm)?;
             if let Some(f) = &r.failure {
@@ -167,6 +170,7 @@ fn compare(
         let settings = json!({
             "layers": sizes, "seeds": a.seeds, "seed": a.seed, "gwm": a.gwm, "epochs": a.epochs,
             "target": a.target, "threads": threads, "data": a.data.hyper(),
+            "with": a.with.iter().map(|(n, f)| json!({"method": n.as_str(), "flags": f})).collect::<Vec<_>>(),
         });
         let s = json!({"methods": rows, "settings": settings});
         write(&d.join("summary.json"), format!("{s:#}\n").as_bytes())?;
