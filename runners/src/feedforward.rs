@@ -27,6 +27,11 @@ pub enum Activation {
     Relu,
     /// `tanh z`.
     Tanh,
+    /// The step `1[z > 0]`, a binary unit. Back-propagation passes its
+    /// gradient straight through (the straight-through estimator: slope 1);
+    /// the lifted trainer's Bregman penalty takes its potential
+    /// (`Φ` the indicator of [0, 1], `Φ*(z) = max(z, 0)`).
+    Step,
 }
 
 impl Activation {
@@ -35,15 +40,18 @@ impl Activation {
         match self {
             Self::Relu => z.max(0.0),
             Self::Tanh => z.tanh(),
+            Self::Step => f64::from(u8::from(z > 0.0)),
         }
     }
 
     /// `σ'(z)` written in terms of the output `a = σ(z)` (ReLU: 1 where
-    /// `a > 0`; tanh: `1 − a²`).
+    /// `a > 0`; tanh: `1 − a²`; the step: 1, the straight-through
+    /// estimator, since its derivative is 0 wherever it exists).
     pub fn slope_at(self, a: f64) -> f64 {
         match self {
             Self::Relu => f64::from(u8::from(a > 0.0)),
             Self::Tanh => 1.0 - a * a,
+            Self::Step => 1.0,
         }
     }
 
@@ -61,6 +69,7 @@ impl Activation {
         match self {
             Self::Relu => "relu",
             Self::Tanh => "tanh",
+            Self::Step => "step",
         }
     }
 }

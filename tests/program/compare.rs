@@ -176,6 +176,23 @@ fn with_gives_one_method_more_flags() {
     assert_ne!(plain[1]["test_err"], tuned[1]["test_err"]);
 }
 
+/// Binary nets: the methods that train a step at every hidden node, and
+/// back-propagation through it by the straight-through estimator learns.
+#[test]
+fn binary_nets_take_the_methods_that_train_steps() {
+    let o = lwl(&["compare", "--majority", "2", "--seeds", "1", "--activation", "step", "--epochs", "10", "--json"]);
+    let rows = lines(&o);
+    let names: Vec<&str> = rows.iter().map(|r| r["method"].as_str().unwrap()).collect();
+    assert_eq!(names, ["rrr", "lifted-bregman", "sgd", "adam"]);
+    let sgd = &rows[2];
+    assert!(num(sgd, "test_err") < 0.25, "{sgd}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--activation step"), "{err}");
+    let o = lwl(&["compare", "--majority", "2", "--activation", "step", "--methods", "admm"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("admm trains relu nets, not step"));
+}
+
 #[test]
 fn bad_input_exits_2_with_a_reason() {
     for (args, reason) in [

@@ -85,6 +85,7 @@ fn bad_input_exits_2_with_a_reason() {
         (&["--lambda", "1,2,3"][..], "3 values"),
         (&["--layers", "13,2"][..], "hidden layer"),
         (&["--picard", "0"][..], "--picard"),
+        (&["--activation", "step"][..], "need relu or tanh"),
     ] {
         let o = lwl(&[&base[..], extra].concat());
         let err = String::from_utf8_lossy(&o.stderr);

@@ -147,6 +147,7 @@ fn bad_input_exits_2_with_a_reason() {
         (&["--threads", "0"][..], "--threads"),
         (&["--gamma", "1", "--epsilon", "0.1"][..], "cannot be used with"),
         (&["--resume", "/nonexistent/run"][..], "/nonexistent/run"),
+        (&["--activation", "step", "--penalty", "quadratic"][..], "needs --penalty bregman"),
     ] {
         let mut a = vec!["lifted", "--majority", "2", "--epochs", "1", "--seed", "1"];
         a.extend_from_slice(args);

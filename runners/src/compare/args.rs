@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::methods::Name;
 use crate::args::{DataArgs, Layers, Threads, parse_layers};
+use crate::feedforward::Activation;
 
 pub const ABOUT: &str = "Train one layered net on one data set with every trainer of lwl, side by \
 side, over --seeds seeds, and tell them apart: RRR (`lwl classify`), lifted training with the \
@@ -53,6 +54,12 @@ pub struct CompareArgs {
     /// built-in data: 13,26·(depth−1),2 for --majority, 784,20,10 for --mnist).
     #[arg(long, value_name = "SIZES", value_parser = parse_layers)]
     pub layers: Option<Layers>,
+    /// The hidden layers' activation: relu, tanh, or step for binary nets
+    /// (RRR's gapped step; back-propagation through it by the
+    /// straight-through estimator; the Bregman lifted trainer with the
+    /// step's potential). Methods that do not train it are left out.
+    #[arg(long, value_enum, default_value = "relu")]
+    pub activation: Activation,
     /// The methods, comma-separated (default: every one that fits the net).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
     pub methods: Option<Vec<Name>>,

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::feedforward::Activation;
 
 /// A method of `--methods`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Serialize)]
@@ -95,10 +96,26 @@ impl Name {
         }
     }
 
-    /// Whether the method trains the layered net of `sizes`; `Err` says why
-    /// not.
-    pub fn fits(self, sizes: &[usize]) -> Result<(), String> {
+    /// The hidden activations the method trains.
+    pub fn activations(self) -> &'static [Activation] {
+        use Activation::{Relu, Step, Tanh};
+        match self {
+            Name::Rrr => &[Relu, Step],
+            Name::LiftedQuadratic | Name::Implicit => &[Relu, Tanh],
+            Name::LiftedBregman | Name::Sgd | Name::Adam => &[Relu, Tanh, Step],
+            // the sNT is its own activation; it runs in the default comparison
+            Name::Localprop | Name::Admm | Name::Bcd => &[Relu],
+        }
+    }
+
+    /// Whether the method trains the layered net of `sizes` with hidden
+    /// activation `act`; `Err` says why not.
+    pub fn fits(self, sizes: &[usize], act: Activation) -> Result<(), String> {
         let hidden = &sizes[1..sizes.len() - 1];
+        if !self.activations().contains(&act) {
+            let names: Vec<&str> = self.activations().iter().map(|a| a.name()).collect();
+            return Err(format!("{} trains {} nets, not {}", self.as_str(), names.join(" or "), act.name()));
+        }
         match self {
             Name::Localprop if hidden.is_empty() || hidden.iter().any(|&h| h != sizes[0]) => Err(format!(
                 "localprop trains chains of square nodes: every hidden layer as wide as the input ({}), not {:?}",
@@ -108,15 +125,19 @@ impl Name {
         }
     }
 
-    /// The flags that give the method the net of `sizes` (`net` is the
-    /// layered net file RRR reads).
-    pub fn net_flags(self, sizes: &[usize], net: &Path) -> Vec<String> {
+    /// The flags that give the method the net of `sizes` with hidden
+    /// activation `act` (`net` is the layered net file RRR reads).
+    pub fn net_flags(self, sizes: &[usize], net: &Path, act: Activation) -> Vec<String> {
         let list = sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
-        match self {
+        let mut v = match self {
             Name::Rrr => vec!["--net".into(), net.display().to_string()],
             Name::Localprop => vec!["--nodes".into(), (sizes.len() - 2).to_string()],
             _ => vec!["--layers".into(), list],
+        };
+        if act != Activation::Relu {
+            v.extend(["--activation".into(), act.name().into()]);
         }
+        v
     }
 }
 

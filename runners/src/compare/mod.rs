@@ -55,11 +55,11 @@ fn chosen(a: &CompareArgs, sizes: &[usize]) -> Result<Vec<Name>, Error> {
             v.sort();
             v.dedup();
             for m in &v {
-                m.fits(sizes).map_err(|why| Error::Usage(format!("--methods {}: {why}", m.as_str())))?;
+                m.fits(sizes, a.activation).map_err(|why| Error::Usage(format!("--methods {}: {why}", m.as_str())))?;
             }
             Ok(v)
         }
-        None => Ok(Name::ALL.into_iter().filter(|m| m.fits(sizes).is_ok()).collect()),
+        None => Ok(Name::ALL.into_iter().filter(|m| m.fits(sizes, a.activation).is_ok()).collect()),
     }
 }
 
@@ -128,7 +128,7 @@ fn compare(
         for seed in a.seed..a.seed + a.seeds as u64 {
             let mut args: Vec<String> = spec.command.iter().map(|s| s.to_string()).collect();
             args.extend(data_flags(a));
-            args.extend(m.net_flags(sizes, net));
+            args.extend(m.net_flags(sizes, net, a.activation));
             args.extend(["--seed".into(), seed.to_string()]);
             if spec.threads {
                 args.extend(["--threads".into(), threads.to_string()]);
@@ -169,7 +169,7 @@ fn compare(
         write(&d.join("records.jsonl"), lines.as_bytes())?;
         let settings = json!({
             "layers": sizes, "seeds": a.seeds, "seed": a.seed, "gwm": a.gwm, "epochs": a.epochs,
-            "target": a.target, "threads": threads, "data": a.data.hyper(),
+            "target": a.target, "threads": threads, "data": a.data.hyper(), "activation": a.activation,
             "with": a.with.iter().map(|(n, f)| json!({"method": n.as_str(), "flags": f})).collect::<Vec<_>>(),
         });
         let s = json!({"methods": rows, "settings": settings});
@@ -213,6 +213,7 @@ fn plot(curves: &[(Name, Vec<Run>)]) -> std::io::Result<Image> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::feedforward::Activation;
 
     #[test]
     fn mean_curves_stop_at_the_shortest_run() {
@@ -227,9 +228,15 @@ mod tests {
 
     #[test]
     fn localprop_fits_square_chains_only() {
-        assert!(Name::Localprop.fits(&[784, 784, 784, 10]).is_ok());
-        assert!(Name::Localprop.fits(&[784, 20, 10]).is_err());
-        assert!(Name::Localprop.fits(&[784, 10]).is_err());
-        assert!(Name::Rrr.fits(&[784, 20, 10]).is_ok());
+        let relu = Activation::Relu;
+        assert!(Name::Localprop.fits(&[784, 784, 784, 10], relu).is_ok());
+        assert!(Name::Localprop.fits(&[784, 20, 10], relu).is_err());
+        assert!(Name::Localprop.fits(&[784, 10], relu).is_err());
+        assert!(Name::Rrr.fits(&[784, 20, 10], relu).is_ok());
+        // binary nets: RRR, the Bregman lifted trainer and back-propagation
+        let binary: Vec<Name> =
+            Name::ALL.into_iter().filter(|m| m.fits(&[13, 26, 2], Activation::Step).is_ok()).collect();
+        assert_eq!(binary, [Name::Rrr, Name::LiftedBregman, Name::Sgd, Name::Adam]);
+        assert!(Name::Rrr.fits(&[13, 26, 2], Activation::Tanh).unwrap_err().contains("relu or step"));
     }
 }

@@ -60,6 +60,12 @@ fn order(list: &str) -> Result<Vec<Step>, Error> {
 /// The model's shape and the relaxation's hyperparameters from the flags;
 /// `sizes` are the layers (inputs first, outputs last).
 fn hyper(a: &ImplicitArgs, sizes: &[usize]) -> Result<Hyper, Error> {
+    if a.run.activation == Activation::Step {
+        return Err(Error::Usage(
+            "--activation step: implicit models need relu or tanh (their well-posedness bounds a Lipschitz activation)"
+                .into(),
+        ));
+    }
     check::positive("--mu", a.mu)?;
     check::positive("--decay", a.decay)?;
     check::at_least_one("--inner", a.inner)?;

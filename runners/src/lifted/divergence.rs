@@ -87,6 +87,9 @@ pub fn phi(act: Activation, x: f64) -> f64 {
         // the limit at |x| = 1
         Activation::Tanh if x.abs() == 1.0 => std::f64::consts::LN_2,
         Activation::Tanh => x * x.atanh() + 0.5 * ((1.0 - x) * (1.0 + x)).ln(),
+        // the indicator of [0, 1]
+        Activation::Step if (0.0..=1.0).contains(&x) => 0.0,
+        Activation::Step => f64::INFINITY,
     }
 }
 
@@ -94,6 +97,7 @@ pub fn phi(act: Activation, x: f64) -> f64 {
 pub fn phi_star(act: Activation, z: f64) -> f64 {
     match act {
         Activation::Relu => 0.5 * z.max(0.0).powi(2),
+        Activation::Step => z.max(0.0),
         // log cosh z without overflow
         Activation::Tanh => z.abs() + (-2.0 * z.abs()).exp().ln_1p() - std::f64::consts::LN_2,
     }
@@ -110,6 +114,10 @@ pub fn bregman(act: Activation, x: f64, z: f64) -> f64 {
 pub fn solve_state(act: Activation, gamma: f64, z: f64, a: f64, c: f64, x0: f64) -> f64 {
     match act {
         Activation::Relu => ((gamma * z + c * x0 - a) / (gamma + c)).max(0.0),
+        // linear in x on [0, 1] plus the proximal term: its clamped root,
+        // or without one the better end
+        Activation::Step if c > 0.0 => (x0 + (gamma * z - a) / c).clamp(0.0, 1.0),
+        Activation::Step => f64::from(u8::from(gamma * z - a > 0.0)),
         Activation::Tanh => {
             // x = tanh s with g(s) = γ(s − z) + a + c(tanh s − x₀) = 0, g
             // increasing; tanh s ∈ [−1, 1] brackets the root. Newton's
@@ -158,7 +166,16 @@ mod tests {
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 
-    const ACTS: [Activation; 2] = [Activation::Relu, Activation::Tanh];
+    const ACTS: [Activation; 3] = [Activation::Relu, Activation::Tanh, Activation::Step];
+
+    /// A range of states to search: the activation's range (ReLU's cut).
+    fn range(act: Activation) -> (f64, f64) {
+        match act {
+            Activation::Relu => (0.0, 3.0),
+            Activation::Tanh => (-1.0, 1.0),
+            Activation::Step => (0.0, 1.0),
+        }
+    }
 
     /// Eq. 8 of the implicit-models paper, written as it is printed.
     fn eq8(x: f64, z: f64) -> f64 {
@@ -185,7 +202,7 @@ mod tests {
     fn phi_star_is_the_conjugate_of_phi() {
         for act in ACTS {
             for z in [-2.0, -0.3, 0.0, 0.7, 1.9] {
-                let (a, b) = if act == Activation::Relu { (0.0, 3.0) } else { (-1.0, 1.0) };
+                let (a, b) = range(act);
                 let sup = (0..=200_000)
                     .map(|i| a + (b - a) * i as f64 / 200_000.0)
                     .map(|x| x * z - phi(act, x))
@@ -202,7 +219,11 @@ mod tests {
         for act in ACTS {
             for z in [-1.5, -0.2, 0.4, 2.0] {
                 let d = |x: f64| Term::Quadratic(act).value(z, x) - Term::Bregman(act).value(z, x);
-                let xs = if act == Activation::Relu { [0.0, 0.3, 2.0] } else { [-0.9, 0.1, 0.8] };
+                let xs = match act {
+                    Activation::Relu => [0.0, 0.3, 2.0],
+                    Activation::Tanh => [-0.9, 0.1, 0.8],
+                    Activation::Step => [0.0, 0.4, 1.0],
+                };
                 assert!(xs.iter().all(|&x| (d(x) - d(xs[0])).abs() < 1e-12), "{act:?} z {z}");
                 assert!((d(xs[0]) - (0.5 * z * z - phi_star(act, z))).abs() < 1e-12);
                 let best = solve_state(act, 1.0, z, 0.0, 0.0, 0.0);
@@ -221,10 +242,9 @@ mod tests {
                 let (gamma, z, a) =
                     (0.1 + rng.random::<f64>() * 2.0, rng.random::<f64>() * 6.0 - 3.0, rng.random::<f64>() * 4.0 - 2.0);
                 let c = rng.random::<f64>() * 3.0;
-                let x0 =
-                    if act == Activation::Relu { rng.random::<f64>() * 2.0 } else { rng.random::<f64>() * 2.0 - 1.0 };
+                let (lo, hi) = if act == Activation::Relu { (0.0, 10.0) } else { range(act) };
+                let x0 = lo + rng.random::<f64>() * (hi.min(2.0) - lo);
                 let f = |x: f64| gamma * (phi(act, x) - x * z) + a * (x - x0) + 0.5 * c * (x - x0).powi(2);
-                let (lo, hi) = if act == Activation::Relu { (0.0, 10.0) } else { (-1.0, 1.0) };
                 let grid = (0..=400_000).map(|i| lo + (hi - lo) * i as f64 / 400_000.0);
                 let best = grid.map(|x| (f(x), x)).fold((f64::INFINITY, 0.0), |b, p| if p.0 < b.0 { p } else { b });
                 let x = solve_state(act, gamma, z, a, c, x0);

@@ -75,6 +75,11 @@ pub fn layer_weights(flag: &str, list: &str, epsilon: Option<f64>, hidden: usize
 
 /// The objective's hyperparameters from the flags.
 fn objective(a: &LiftedArgs, hidden: usize) -> Result<Hyper, Error> {
+    if a.run.activation == Activation::Step && a.penalty == PenaltyArg::Quadratic {
+        return Err(Error::Usage(
+            "--activation step needs --penalty bregman (the quadratic penalty is not zero at a step's output)".into(),
+        ));
+    }
     check::positive("--lambda", a.lambda)?;
     check::non_negative("--margin", a.margin)?;
     Ok(Hyper {
