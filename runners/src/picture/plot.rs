@@ -294,18 +294,24 @@ mod tests {
         assert_ne!(named, two_lines("train error", "x"));
     }
 
-    #[test]
-    fn decades_get_a_log_axis() {
-        // equal steps of log y lie on one straight line only on a log axis
-        let geometric = [(1.0, 1.0), (2.0, 1e-2), (3.0, 1e-4)];
-        let img = plot(&[Series::line("", &geometric)], &LABELS).unwrap();
-        let line = pixels(&img, |_, _, p| p == rgb(PALETTE[0]));
+    /// The mean row of the first series' pixels near its left end, at the
+    /// middle column and near its right end.
+    fn ends_and_middle(img: &Image) -> (f64, f64, f64) {
+        let line = pixels(img, |_, _, p| p == rgb(PALETTE[0]));
         let column_mean = |x: usize| {
             let ys: Vec<usize> = line.iter().filter(|q| q.0 == x).map(|q| q.1).collect();
             ys.iter().sum::<usize>() as f64 / ys.len().max(1) as f64
         };
         let (left, right) = (line.iter().map(|q| q.0).min().unwrap(), line.iter().map(|q| q.0).max().unwrap());
-        let (a, b, mid) = (column_mean(left + 2), column_mean(right - 2), column_mean((left + right) / 2));
+        (column_mean(left + 2), column_mean((left + right) / 2), column_mean(right - 2))
+    }
+
+    #[test]
+    fn decades_get_a_log_axis() {
+        // equal steps of log y lie on one straight line only on a log axis
+        let geometric = [(1.0, 1.0), (2.0, 1e-2), (3.0, 1e-4)];
+        let img = plot(&[Series::line("", &geometric)], &LABELS).unwrap();
+        let (a, mid, b) = ends_and_middle(&img);
         assert!(b - a > 200.0, "{a} {b}");
         assert!((mid - (a + b) / 2.0).abs() < 4.0, "{a} {mid} {b}");
     }
@@ -316,13 +322,7 @@ mod tests {
         let points = [(1.0, 1.0), (10.0, 2.0), (100.0, 3.0)];
         for (scale, straight) in [(Scale::Log, true), (Scale::Linear, false)] {
             let img = plot_with(&[Series::line("", &points)], &LABELS, scale).unwrap();
-            let line = pixels(&img, |_, _, p| p == rgb(PALETTE[0]));
-            let column_mean = |x: usize| {
-                let ys: Vec<usize> = line.iter().filter(|q| q.0 == x).map(|q| q.1).collect();
-                ys.iter().sum::<usize>() as f64 / ys.len().max(1) as f64
-            };
-            let (left, right) = (line.iter().map(|q| q.0).min().unwrap(), line.iter().map(|q| q.0).max().unwrap());
-            let (a, b, mid) = (column_mean(left + 2), column_mean(right - 2), column_mean((left + right) / 2));
+            let (a, mid, b) = ends_and_middle(&img);
             assert_eq!((mid - (a + b) / 2.0).abs() < 4.0, straight, "{scale:?}: {a} {mid} {b}");
         }
     }
