@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use crate::feedforward::NetRun;
-use crate::lifted::LossArg;
+use crate::lifted::OutputArgs;
 
 pub const ABOUT: &str = "Train a feed-forward ReLU net without gradients by splitting it into \
 layers: every layer's pre-activations z_l and activations a_l become variables of their own on the \
@@ -76,11 +76,7 @@ pub struct AdmmArgs {
     /// also keeps ADMM's least squares well posed.
     #[arg(long, default_value_t = 1e-3, value_name = "λ", allow_negative_numbers = true)]
     pub lambda: f64,
-    /// The output loss: squared error to the one-hot targets, or the squared
-    /// hinge to the class set (z ≥ Δ at the item's class, z ≤ 0 elsewhere).
-    #[arg(long, value_enum, default_value = "squared")]
-    pub loss: LossArg,
-    /// Class margin Δ of --loss hinge.
-    #[arg(long, default_value_t = 1.0, value_name = "Δ", allow_negative_numbers = true)]
-    pub margin: f64,
+    /// The output layer's loss and margin.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -12,8 +12,9 @@
 //! - [`relu_prox`]: `argmin_z g/2 (a − relu z)² + c/2 (z − m)²`, entry by
 //!   entry, the better of the two pieces `z ≥ 0` and `z ≤ 0`;
 //! - [`output_prox`]: `argmin_z ℓ(z) + c/2 (z − m)²` for the output loss
-//!   `ℓ` (squared error to the one-hot target, or the squared hinge to the
-//!   class set of `lwl classify`), entry by entry.
+//!   `ℓ` (`lwl lifted`'s [`Output`]: squared error to the one-hot target,
+//!   or the squared hinge to the class set of `lwl classify`), entry by
+//!   entry.
 //!
 //! Work is counted in multiply-adds, as `lwl lifted` counts it (a Cholesky
 //! factor as `n³/3`, each of its solves as `n²` per right-hand side).
@@ -21,26 +22,7 @@
 use faer::linalg::solvers::Solve;
 use faer::{Mat, MatRef, Side};
 
-/// The output loss `ℓ(z)` of one entry against its target.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Loss {
-    /// `½ (z − t)²`, `t` the one-hot target.
-    Squared,
-    /// `½ dist²(z, C)`: `z ≥ Δ` at the item's class (`t = 1`), `z ≤ 0`
-    /// elsewhere.
-    Hinge(f64),
-}
-
-impl Loss {
-    /// `ℓ(z)` against the one-hot target `t`.
-    pub fn value(self, z: f64, t: f64) -> f64 {
-        match self {
-            Self::Squared => 0.5 * (z - t) * (z - t),
-            Self::Hinge(delta) if t > 0.5 => 0.5 * (delta - z).max(0.0).powi(2),
-            Self::Hinge(_) => 0.5 * z.max(0.0).powi(2),
-        }
-    }
-}
+pub use crate::lifted::model::Output;
 
 /// Why a block update failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,20 +95,20 @@ pub fn relu_prox(a: f64, m: f64, g: f64, c: f64) -> f64 {
 }
 
 /// `argmin_z ℓ(z; t) + c/2 (z − m)²` (`c > 0`).
-pub fn output_prox(loss: Loss, t: f64, m: f64, c: f64) -> f64 {
+pub fn output_prox(loss: Output, t: f64, m: f64, c: f64) -> f64 {
     match loss {
-        Loss::Squared => (t + c * m) / (1.0 + c),
+        Output::Squared => (t + c * m) / (1.0 + c),
         // the loss is zero on one side of its kink `k` and ½ (z − k)² on
         // the other: the prox keeps `m` on the flat side, else pulls it
         // toward `k` by the factor 1 / (1 + c)
-        Loss::Hinge(delta) if t > 0.5 => {
+        Output::Hinge(delta) if t > 0.5 => {
             if m >= delta {
                 m
             } else {
                 (delta + c * m) / (1.0 + c)
             }
         }
-        Loss::Hinge(_) => {
+        Output::Hinge(_) => {
             if m <= 0.0 {
                 m
             } else {
@@ -155,9 +137,9 @@ mod tests {
             let (g, c) = (0.1 + 5.0 * rng.random::<f64>(), 0.1 + 5.0 * rng.random::<f64>());
             let f = |z: f64| 0.5 * g * (a - z.max(0.0)).powi(2) + 0.5 * c * (z - m).powi(2);
             let z = relu_prox(a, m, g, c);
-            for loss in [Loss::Squared, Loss::Hinge(0.7)] {
+            for loss in [Output::Squared, Output::Hinge(0.7)] {
                 for t in [0.0, 1.0] {
-                    let h = |z: f64| loss.value(z, t) + 0.5 * c * (z - m).powi(2);
+                    let h = |z: f64| loss.term().value(z, t) + 0.5 * c * (z - m).powi(2);
                     let y = output_prox(loss, t, m, c);
                     for s in -4000..=4000 {
                         let v = s as f64 * 1e-3;

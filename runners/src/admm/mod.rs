@@ -22,14 +22,13 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
 pub use args::{ABOUT, AdmmArgs, EXAMPLES, MethodArg};
-use blocks::Loss;
 use split::{Method, Split};
 
 use crate::args::check;
 use crate::error::Error;
 use crate::feedforward::{Activation, Params, error_rate, inputs, linear_units, write_params};
 use crate::formats::matrix::{read_columns, write_columns};
-use crate::lifted::LossArg;
+use crate::lifted::model::Output;
 use crate::output::checkpoint::{self, Progress, setting};
 use crate::output::report::{Reporter, progress};
 
@@ -38,7 +37,7 @@ fn hyper(a: &AdmmArgs) -> Value {
     let mut h = a.run.hyper();
     let own = json!({
         "method": a.method, "beta": a.beta, "gamma": a.gamma, "warm": a.warm, "rho": a.rho,
-        "alpha": a.alpha, "lambda": a.lambda, "loss": a.loss, "margin": a.margin,
+        "alpha": a.alpha, "lambda": a.lambda, "loss": a.output.loss, "margin": a.output.margin,
     });
     h.extend(own.as_object().cloned().unwrap_or_default());
     Value::Object(h)
@@ -57,13 +56,13 @@ fn restore(a: &AdmmArgs, p: &Progress) -> Result<AdmmArgs, Error> {
     setting("rho", &mut r.rho, g, h, &file)?;
     setting("alpha", &mut r.alpha, g, h, &file)?;
     setting("lambda", &mut r.lambda, g, h, &file)?;
-    setting("loss", &mut r.loss, g, h, &file)?;
-    setting("margin", &mut r.margin, g, h, &file)?;
+    setting("loss", &mut r.output.loss, g, h, &file)?;
+    setting("margin", &mut r.output.margin, g, h, &file)?;
     Ok(r)
 }
 
 /// The method and the output loss from the flags.
-fn method(a: &AdmmArgs) -> Result<(Method, Loss), Error> {
+fn method(a: &AdmmArgs) -> Result<(Method, Output), Error> {
     if a.run.activation != Activation::Relu {
         return Err(Error::Usage(format!(
             "--activation {}: lwl admm trains ReLU nets (its activation step is ReLU's closed form)",
@@ -71,7 +70,6 @@ fn method(a: &AdmmArgs) -> Result<(Method, Loss), Error> {
         )));
     }
     check::non_negative("--lambda", a.lambda)?;
-    check::non_negative("--margin", a.margin)?;
     let m = match a.method {
         MethodArg::Admm => {
             let gamma = a.gamma.unwrap_or(10.0);
@@ -87,11 +85,7 @@ fn method(a: &AdmmArgs) -> Result<(Method, Loss), Error> {
             Method::Bcd { rho: a.rho, gamma, alpha: a.alpha }
         }
     };
-    let loss = match a.loss {
-        LossArg::Squared => Loss::Squared,
-        LossArg::Hinge => Loss::Hinge(a.margin),
-    };
-    Ok((m, loss))
+    Ok((m, a.output.output()?))
 }
 
 /// The split variables as `states.txt` blocks.

@@ -22,7 +22,7 @@
 
 use faer::Mat;
 
-use super::blocks::{Loss, NotPositiveDefinite, activations, output_prox, relu_prox, weights};
+use super::blocks::{NotPositiveDefinite, Output, activations, output_prox, relu_prox, weights};
 use crate::feedforward::Params;
 
 /// The parameters of the two methods.
@@ -97,7 +97,7 @@ impl Split {
         &mut self,
         p: &mut Params,
         (beta, gamma): (f64, f64),
-        loss: Loss,
+        loss: Output,
         lambda: f64,
         warm: bool,
     ) -> Result<(), NotPositiveDefinite> {
@@ -143,7 +143,7 @@ impl Split {
         &mut self,
         p: &mut Params,
         (rho, gamma, alpha): (f64, f64, f64),
-        loss: Loss,
+        loss: Output,
         lambda: f64,
     ) -> Result<(), NotPositiveDefinite> {
         let layers = p.w.len();
@@ -195,7 +195,7 @@ impl Split {
         &mut self,
         p: &mut Params,
         method: Method,
-        loss: Loss,
+        loss: Output,
         lambda: f64,
         warm: bool,
     ) -> Result<(), NotPositiveDefinite> {
@@ -209,7 +209,7 @@ impl Split {
     /// and the largest relative violation of a split constraint
     /// (`‖z_l − W_l a_{l−1} − b_l‖ / ‖z_l‖`, `‖a_l − relu z_l‖ / ‖a_l‖`, and
     /// for BCD `‖V_L − U_L‖ / ‖V_L‖`).
-    pub fn objective(&self, p: &Params, method: Method, loss: Loss) -> (f64, f64) {
+    pub fn objective(&self, p: &Params, method: Method, loss: Output) -> (f64, f64) {
         let layers = p.w.len();
         let (lin, act) = match method {
             Method::Admm { beta, gamma } => (beta, gamma),
@@ -221,9 +221,10 @@ impl Split {
             Method::Admm { .. } => &self.z[layers - 1],
             Method::Bcd { .. } => &self.out,
         };
+        let term = loss.term();
         for k in 0..fit.ncols() {
             for i in 0..fit.nrows() {
-                total += loss.value(fit[(i, k)], self.y[(i, k)]);
+                total += term.value(fit[(i, k)], self.y[(i, k)]);
             }
         }
         for l in 1..=layers {
@@ -266,7 +267,7 @@ mod tests {
     fn bcd_never_increases_its_objective() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         let (mut p, x, y) = problem(&mut rng);
-        for loss in [Loss::Squared, Loss::Hinge(1.0)] {
+        for loss in [Output::Squared, Output::Hinge(1.0)] {
             let m = Method::Bcd { rho: 1.0, gamma: 1.0, alpha: 5.0 };
             let mut s = Split::new(&p, x.clone(), y.clone(), m);
             let mut prev = s.objective(&p, m, loss).0;
@@ -288,10 +289,10 @@ mod tests {
         let (mut p, x, y) = problem(&mut rng);
         let m = Method::Admm { beta: 1.0, gamma: 10.0 };
         let mut s = Split::new(&p, x.clone(), y.clone(), m);
-        let mut prev = s.objective(&p, m, Loss::Squared).0;
+        let mut prev = s.objective(&p, m, Output::Squared).0;
         for it in 0..20 {
-            s.iterate(&mut p, m, Loss::Squared, 0.0, true).unwrap();
-            let now = s.objective(&p, m, Loss::Squared).0;
+            s.iterate(&mut p, m, Output::Squared, 0.0, true).unwrap();
+            let now = s.objective(&p, m, Output::Squared).0;
             assert!(now <= prev + 1e-9, "iteration {it}: {prev} → {now}");
             prev = now;
         }
@@ -299,8 +300,8 @@ mod tests {
         let gap = |s: &Split, p: &Params| (&s.z[2] - p.pre(3, s.a[2].as_ref())).norm_l2();
         let (mut free, mut pf) = (s.clone(), p.clone());
         for _ in 0..200 {
-            s.iterate(&mut p, m, Loss::Squared, 0.0, false).unwrap();
-            free.iterate(&mut pf, m, Loss::Squared, 0.0, true).unwrap();
+            s.iterate(&mut p, m, Output::Squared, 0.0, false).unwrap();
+            free.iterate(&mut pf, m, Output::Squared, 0.0, true).unwrap();
         }
         assert!(s.out.norm_l2() > 0.0);
         assert!(gap(&s, &p) < 0.5 * gap(&free, &pf), "{} vs {}", gap(&s, &p), gap(&free, &pf));

@@ -3,7 +3,9 @@
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 
-use crate::args::Threads;
+use super::model::Output;
+use crate::args::{Threads, check};
+use crate::error::Error;
 use crate::feedforward::NetRun;
 
 pub const ABOUT: &str = "Train a feed-forward ReLU or tanh net by lifted block-coordinate descent \
@@ -50,6 +52,31 @@ pub enum LossArg {
     Hinge,
 }
 
+/// The output loss of the feed-forward trainers without gradients (`lwl
+/// lifted`, `lwl admm`).
+#[derive(Clone, Debug, Args)]
+pub struct OutputArgs {
+    /// The output layer's loss: squared error to the one-hot targets, or
+    /// the squared hinge to the class set (z ≥ Δ at the item's class, z ≤ 0
+    /// elsewhere).
+    #[arg(long, value_enum, default_value = "squared")]
+    pub loss: LossArg,
+    /// Class margin Δ of --loss hinge.
+    #[arg(long, default_value_t = 1.0, value_name = "Δ", allow_negative_numbers = true)]
+    pub margin: f64,
+}
+
+impl OutputArgs {
+    /// The checked loss.
+    pub fn output(&self) -> Result<Output, Error> {
+        check::non_negative("--margin", self.margin)?;
+        Ok(match self.loss {
+            LossArg::Squared => Output::Squared,
+            LossArg::Hinge => Output::Hinge(self.margin),
+        })
+    }
+}
+
 /// Arguments of `lwl lifted`.
 #[derive(Clone, Debug, Args)]
 pub struct LiftedArgs {
@@ -71,12 +98,9 @@ pub struct LiftedArgs {
     /// Weight decay λ (biases are not decayed).
     #[arg(long, default_value_t = 1e-3, value_name = "λ", allow_negative_numbers = true)]
     pub lambda: f64,
-    /// The output layer's loss.
-    #[arg(long, value_enum, default_value = "squared")]
-    pub loss: LossArg,
-    /// Class margin Δ of --loss hinge.
-    #[arg(long, default_value_t = 1.0, value_name = "Δ", allow_negative_numbers = true)]
-    pub margin: f64,
+    /// The output layer's loss and margin.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Items per batch (default: 128, or all items when fewer).
     #[arg(long, value_name = "B", conflicts_with = "full_batch")]
     pub batch: Option<usize>,

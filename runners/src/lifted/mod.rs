@@ -23,8 +23,8 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::{Value, json};
 
-pub use args::{ABOUT, EXAMPLES, LiftedArgs, LossArg, PenaltyArg};
-use model::{Hyper, Lifted, Output, Params, Penalty};
+pub use args::{ABOUT, EXAMPLES, LiftedArgs, LossArg, OutputArgs, PenaltyArg};
+use model::{Hyper, Lifted, Params, Penalty};
 
 use crate::args::check;
 use crate::error::Error;
@@ -81,16 +81,12 @@ fn objective(a: &LiftedArgs, hidden: usize) -> Result<Hyper, Error> {
         ));
     }
     check::positive("--lambda", a.lambda)?;
-    check::non_negative("--margin", a.margin)?;
     Ok(Hyper {
         penalty: match a.penalty {
             PenaltyArg::Quadratic => Penalty::Quadratic,
             PenaltyArg::Bregman => Penalty::Bregman,
         },
-        output: match a.loss {
-            LossArg::Squared => Output::Squared,
-            LossArg::Hinge => Output::Hinge(a.margin),
-        },
+        output: a.output.output()?,
         gamma: layer_weights("--gamma", &a.gamma, a.epsilon, hidden)?,
         lambda: a.lambda,
     })

@@ -67,6 +67,16 @@ pub enum Output {
     Hinge(f64),
 }
 
+impl Output {
+    /// The loss as a term of one entry.
+    pub fn term(self) -> Term {
+        match self {
+            Output::Squared => Term::Squared,
+            Output::Hinge(delta) => Term::Hinge(delta),
+        }
+    }
+}
+
 /// Hyperparameters of the objective.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hyper {
@@ -85,11 +95,7 @@ impl Hyper {
     /// activation `act`, and its weight.
     pub fn term(&self, act: Activation, l: usize, layers: usize) -> (Term, f64) {
         if l == layers {
-            let t = match self.output {
-                Output::Squared => Term::Squared,
-                Output::Hinge(delta) => Term::Hinge(delta),
-            };
-            return (t, 1.0);
+            return (self.output.term(), 1.0);
         }
         let t = match self.penalty {
             Penalty::Quadratic => Term::Quadratic(act),

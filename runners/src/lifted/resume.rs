@@ -15,7 +15,7 @@ pub fn hyper(a: &LiftedArgs) -> Value {
     let mut h = a.run.hyper();
     let own = json!({
         "penalty": a.penalty, "gamma": a.gamma, "epsilon": a.epsilon, "lambda": a.lambda,
-        "loss": a.loss, "margin": a.margin, "batch": a.batch, "full_batch": a.full_batch, "iter": a.iter,
+        "loss": a.output.loss, "margin": a.output.margin, "batch": a.batch, "full_batch": a.full_batch, "iter": a.iter,
     });
     h.extend(own.as_object().cloned().unwrap_or_default());
     Value::Object(h)
@@ -31,8 +31,8 @@ pub fn restore(a: &LiftedArgs, p: &Progress) -> Result<LiftedArgs, Error> {
     setting("gamma", &mut r.gamma, g, h, &file)?;
     setting("epsilon", &mut r.epsilon, g, h, &file)?;
     setting("lambda", &mut r.lambda, g, h, &file)?;
-    setting("loss", &mut r.loss, g, h, &file)?;
-    setting("margin", &mut r.margin, g, h, &file)?;
+    setting("loss", &mut r.output.loss, g, h, &file)?;
+    setting("margin", &mut r.output.margin, g, h, &file)?;
     setting("batch", &mut r.batch, g, h, &file)?;
     setting("full_batch", &mut r.full_batch, g, h, &file)?;
     setting("iter", &mut r.iter, g, h, &file)?;
