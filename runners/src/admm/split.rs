@@ -92,6 +92,24 @@ impl Split {
         Self { a, z, out, y, work }
     }
 
+    /// Hidden layer `l`'s activations `a_l` (weight `c` on the next layer's
+    /// linear constraint, `γ` on its own activation constraint), then its
+    /// pre-activations `z_l`: the prox of `γ/2 (a_l − relu z)² + c/2 (z −
+    /// W_l a_{l−1} − b_l)² + α/2 (z − z_old)²` (`α = 0`: no proximal term).
+    fn hidden(&mut self, p: &Params, l: usize, (c, gamma, alpha): (f64, f64, f64)) -> Result<(), NotPositiveDefinite> {
+        let (a, w) =
+            activations((p.w[l].as_ref(), &p.b[l]), self.z[l].as_ref(), relu(&self.z[l - 1]).as_ref(), (c, gamma))?;
+        self.a[l] = a;
+        let (m, w2) = linear(p, l, &self.a[l - 1]);
+        self.work += w + w2;
+        let (al, old) = (&self.a[l], &self.z[l - 1]);
+        self.z[l - 1] = Mat::from_fn(m.nrows(), m.ncols(), |i, k| {
+            let centre = if alpha == 0.0 { m[(i, k)] } else { (c * m[(i, k)] + alpha * old[(i, k)]) / (c + alpha) };
+            relu_prox(al[(i, k)], centre, gamma, c + alpha)
+        });
+        Ok(())
+    }
+
     /// One ADMM iteration (with the multiplier update unless `warm`).
     pub fn admm(
         &mut self,
@@ -110,17 +128,7 @@ impl Split {
                 &mut p.w[l - 1],
                 &mut p.b[l - 1],
             )?;
-            let (a, w) = activations(
-                (p.w[l].as_ref(), &p.b[l]),
-                self.z[l].as_ref(),
-                relu(&self.z[l - 1]).as_ref(),
-                (beta, gamma),
-            )?;
-            self.a[l] = a;
-            let (m, w2) = linear(p, l, &self.a[l - 1]);
-            self.work += w + w2;
-            let al = &self.a[l];
-            self.z[l - 1] = Mat::from_fn(m.nrows(), m.ncols(), |i, k| relu_prox(al[(i, k)], m[(i, k)], gamma, beta));
+            self.hidden(p, l, (beta, gamma, 0.0))?;
         }
         let last = layers - 1;
         self.work +=
@@ -166,19 +174,7 @@ impl Split {
             &mut p.b[last],
         )?;
         for l in (1..layers).rev() {
-            let (a, w) = activations(
-                (p.w[l].as_ref(), &p.b[l]),
-                self.z[l].as_ref(),
-                relu(&self.z[l - 1]).as_ref(),
-                (rho, gamma),
-            )?;
-            self.a[l] = a;
-            let (m, w2) = linear(p, l, &self.a[l - 1]);
-            self.work += w + w2;
-            let (al, old) = (&self.a[l], &self.z[l - 1]);
-            self.z[l - 1] = Mat::from_fn(m.nrows(), m.ncols(), |i, k| {
-                relu_prox(al[(i, k)], (rho * m[(i, k)] + alpha * old[(i, k)]) / (rho + alpha), gamma, rho + alpha)
-            });
+            self.hidden(p, l, (rho, gamma, alpha))?;
             self.work += weights(
                 self.z[l - 1].as_ref(),
                 self.a[l - 1].as_ref(),
