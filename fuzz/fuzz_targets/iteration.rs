@@ -178,9 +178,14 @@ fuzz_target!(|data: &[u8]| {
         _ => Activation::Soft { tau: r.unit() },
     };
     let budget = (mode >> 2) as usize % 4;
-    let class_mode =
-        [ClassMode::Plain, ClassMode::Exempt(budget), ClassMode::Relabel(budget), ClassMode::FalsePositive(budget)]
-            [mode as usize & 3];
+    let modes = [
+        ClassMode::Plain,
+        ClassMode::Exempt(budget),
+        ClassMode::Relabel(budget),
+        ClassMode::FalsePositive(budget),
+        ClassMode::Targets,
+    ];
+    let class_mode = modes[(mode as usize & 3) + usize::from(mode & 0x10 != 0 && mode & 3 == 0) * 4];
     let (beta, omega, upsilon, margin) = (0.05 + 0.95 * r.unit(), 0.1 + 4.0 * r.unit(), 0.1 + 4.0 * r.unit(), r.unit());
     let p = Params { beta, gamma: 1.0, omega, upsilon, margin, activation, class_mode };
     // values: raw bit patterns; finite |v| < 1e6; or multiples of 1/16 in

@@ -20,6 +20,12 @@ pub enum ClassMode {
     /// Two classes, class 0 = fake: up to this many fake items per batch may
     /// take the genuine label (section 6.2).
     FalsePositive(usize),
+    /// Regression: every class node's `z` lies within [`Params::margin`]
+    /// of its real target (the batch's value of that node), labels unused
+    /// ([`target`]).
+    ///
+    /// [`Params::margin`]: crate::network::Params::margin
+    Targets,
 }
 
 /// Marks an exempted item in the per-item label record.
@@ -41,6 +47,23 @@ pub fn plain(y: f64, b: f64, margin: f64, is_true: bool) -> (f64, f64, f64) {
         }
     }
     (y, b, 0.0)
+}
+
+/// Regression projection of one class node onto `|z − t| ≤ tol`, `z = y − b`:
+/// `y` and `b` move equally and oppositely to the nearest end of the
+/// interval; returns `(y', b', d)` with `d` the half squared displacement
+/// `(2s)s` as in [`plain`] (0 inside the interval).
+#[inline]
+pub fn target(y: f64, b: f64, t: f64, tol: f64) -> (f64, f64, f64) {
+    let z = y - b;
+    let s = if z > t + tol {
+        (z - (t + tol)) / 2.0
+    } else if z < t - tol {
+        (z - (t - tol)) / 2.0
+    } else {
+        return (y, b, 0.0);
+    };
+    (y - s, b + s, (2.0 * s) * s)
 }
 
 /// Lane twin of [`plain`]: `is_true` is a lane mask.
@@ -169,6 +192,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn target_feasible_idempotent_optimal() {
+        for i in 0..300 {
+            let y = (i % 17) as f64 * 0.13 - 1.0;
+            let b = (i % 7) as f64 * 0.21 - 0.6;
+            let t = (i % 11) as f64 * 0.09 - 0.4;
+            for tol in [0.0, 0.05, 0.3] {
+                let (yp, bp, d) = target(y, b, t, tol);
+                let z = yp - bp;
+                assert!((z - t).abs() <= tol + 1e-12, "infeasible: z {z}, t {t}, tol {tol}");
+                let (y2, b2, d2) = target(yp, bp, t, tol);
+                assert!((y2 - yp).abs() < 1e-12 && (b2 - bp).abs() < 1e-12 && d2 < 1e-24);
+                let dist = (yp - y).powi(2) + (bp - b).powi(2);
+                assert!((dist - d).abs() < 1e-12);
+                // no feasible point of a grid (and of the interval's ends along
+                // every direction) is closer
+                for j in -40..40 {
+                    let sy = y + j as f64 * 0.05;
+                    for zz in [t - tol, t, t + tol] {
+                        let sb = sy - zz;
+                        assert!((sy - y).powi(2) + (sb - b).powi(2) >= dist - 1e-12);
+                    }
+                }
+            }
+        }
+        // inside the interval nothing moves
+        assert_eq!(target(0.3, 0.1, 0.25, 0.1), (0.3, 0.1, 0.0));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::localprop::LocalpropArgs;
 use crate::net::{NET_ABOUT, NetCommand};
 use crate::nmf::{NMF_ABOUT, NMF_EXAMPLES, NmfArgs};
 use crate::predict::{PREDICT_ABOUT, PredictArgs};
+use crate::regress::RegressArgs;
 use crate::sgd::SgdArgs;
 
 const ABOUT: &str = "lwl trains neural networks without loss functions: every constraint of \
@@ -63,6 +64,9 @@ pub enum Command {
     /// Classify data with saved parameters.
     #[command(long_about = PREDICT_ABOUT, after_help = "Example:\n  lwl predict --params run/params.txt --net run/net.txt --mnist")]
     Predict(PredictArgs),
+    /// Regression by RRR: the implicit paper's sparse tanh teacher.
+    #[command(long_about = crate::regress::ABOUT, after_help = crate::regress::EXAMPLES)]
+    Regress(Box<RegressArgs>),
     /// Non-negative matrix factorisation by RRR (section 4 of the paper).
     #[command(long_about = NMF_ABOUT, after_help = NMF_EXAMPLES)]
     Nmf(Box<NmfArgs>),

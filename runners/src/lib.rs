@@ -35,6 +35,7 @@ pub mod nmf;
 pub mod output;
 pub mod picture;
 pub mod predict;
+pub mod regress;
 pub mod sgd;
 pub mod shuffle;
 pub mod workloads;

@@ -8,7 +8,8 @@ use lwl_runners::data::DataCommand;
 use lwl_runners::engine::cpu;
 use lwl_runners::net::NetCommand;
 use lwl_runners::{
-    admm, autoencode, bench, classify, compare, data, generate, implicit, lifted, localprop, net, nmf, predict, sgd,
+    admm, autoencode, bench, classify, compare, data, generate, implicit, lifted, localprop, net, nmf, predict,
+    regress, sgd,
 };
 
 fn main() -> ExitCode {
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Regress(args) => regress::run(args),
         Command::Nmf(args) => nmf::run(args),
         Command::Autoencode(args) => autoencode::run(args),
         Command::Generate(args) => generate::run(args),

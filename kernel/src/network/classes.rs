@@ -1,5 +1,5 @@
-//! The class-node part of `P_A` for a whole batch (eq. 26d–e, 32, 33 and the
-//! false-positive allowance of section 6.2), shared by both paths: it costs
+//! The class-node part of `P_A` for a whole batch (eq. 26d–e, 32, 33, the
+//! false-positive allowance of section 6.2, and real targets for regression), shared by both paths: it costs
 //! `|K| · |C|` per iteration, nothing beside the `|K| · |E|` work.
 
 use super::{Problem, Work};
@@ -91,6 +91,17 @@ pub(super) fn project(pr: &Problem, y: &[f64], b: &[f64], wk: &mut Work) -> usiz
                 };
                 wk.used_label[k] = label;
                 apply(k, label, wk.ya, wk.ba);
+            }
+        }
+        ClassMode::Targets => {
+            for k in 0..items {
+                for c in 0..nc {
+                    let at = layout.at(k, node_of(c), n);
+                    let (yp, bp, _) = class::target(y[at], b[at], batch.values[at], margin);
+                    wk.ya[at] = yp;
+                    wk.ba[at] = bp;
+                }
+                wk.used_label[k] = batch.labels[k];
             }
         }
         ClassMode::FalsePositive(fpa) => {

@@ -61,7 +61,8 @@ pub struct Params {
     pub omega: f64,
     /// Metric weight Υ of class-node `y`, `b` (eq. 31).
     pub upsilon: f64,
-    /// Class margin Δ (eq. 26d).
+    /// Class margin Δ (eq. 26d); under [`ClassMode::Targets`] the tolerance
+    /// of every class node's target, `|z − t| ≤ Δ`.
     pub margin: f64,
     /// Activation of hidden nodes (and of data/code nodes when not fixed).
     pub activation: Activation,
@@ -103,8 +104,9 @@ pub struct Problem<'a> {
 #[derive(Clone, Copy)]
 pub struct Batch<'a> {
     /// Per-node layout: the data value of input nodes (all items), of
-    /// autoencoder data nodes (data items) and code nodes (code items).
-    /// Other rows are ignored.
+    /// autoencoder data nodes (data items) and code nodes (code items), and
+    /// under [`ClassMode::Targets`] the real target of class nodes. Other
+    /// rows are ignored.
     pub values: &'a [f64],
     /// Class label of each item (ignored without class nodes); length `|K|`.
     pub labels: &'a [u32],

@@ -235,7 +235,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Error> {
         }
         let (mut batch_err, mut rrr_err) = (0.0, f64::NAN);
         for chunk in order.chunks(a.batch) {
-            let r = trainer.batch(&net, &sets.train, chunk, compromise.mode(chunk.len()), stop, &mut status)?;
+            let r = trainer.batch(&net, &sets.train, &[], chunk, compromise.mode(chunk.len()), stop, &mut status)?;
             batch_err += r.errors as f64 / chunk.len() as f64;
             rrr_err = r.rrr_err;
             bar.inc(1);

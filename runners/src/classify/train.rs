@@ -109,11 +109,15 @@ impl Trainer {
 
     /// Trains on the items `order` of `data` with class constraint `mode`
     /// until `stop`; `status` receives each item's fate in the last
-    /// iteration.
+    /// iteration. `targets` holds the class nodes' real targets, item-major
+    /// (`net.classes()` per item), for [`ClassMode::Targets`]; empty for a
+    /// classifier.
+    #[allow(clippy::too_many_arguments)]
     pub fn batch(
         &mut self,
         net: &Net,
         data: &LabeledData,
+        targets: &[f64],
         order: &[usize],
         mode: ClassMode,
         stop: Stop,
@@ -129,6 +133,22 @@ impl Trainer {
                 buf.values[layout.at(k, i, n)] = v;
             }
             buf.labels[k] = data.labels[item];
+        }
+        if !targets.is_empty() {
+            let outs: Vec<usize> = (0..n).filter(|&i| net.kind(i) == NodeKind::Class).collect();
+            if targets.len() != data.len() * outs.len() {
+                return Err(Error::Usage(format!(
+                    "{} targets for {} items of {} outputs",
+                    targets.len(),
+                    data.len(),
+                    outs.len()
+                )));
+            }
+            for (k, &item) in order.iter().enumerate() {
+                for (c, &i) in outs.iter().enumerate() {
+                    buf.values[layout.at(k, i, n)] = targets[item * outs.len() + c];
+                }
+            }
         }
         debug_assert!(dims <= n);
         let mut p = self.params;
@@ -198,11 +218,24 @@ pub struct Classifier<'a> {
 impl Classifier<'_> {
     /// The predicted class of one item and how its forward pass settled.
     pub fn settled(&self, item: &[f64]) -> (Option<usize>, Settled) {
+        let (v, s) = self.values(item);
+        (network::predict(self.net, &v), s)
+    }
+
+    /// Every node's value after one item's forward pass, and how it settled.
+    fn values(&self, item: &[f64]) -> (Vec<f64>, Settled) {
         let n = self.net.nodes();
         let (mut v, mut y) = (vec![0.0; n], vec![0.0; n]);
         v[..item.len()].copy_from_slice(item);
         let s = network::settle(self.net, self.params, self.settle, self.weights, self.biases, &mut v, &mut y);
-        (network::predict(self.net, &v), s)
+        (v, s)
+    }
+
+    /// The class nodes' values `y − b` of one item's forward pass, in node
+    /// order: the net's outputs as a regression.
+    pub fn outputs(&self, item: &[f64]) -> Vec<f64> {
+        let (v, _) = self.values(item);
+        (0..self.net.nodes()).filter(|&i| self.net.kind(i) == NodeKind::Class).map(|i| v[i]).collect()
     }
 
     /// The predicted class of one item.

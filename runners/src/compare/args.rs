@@ -30,12 +30,20 @@ whether the training constraints were met exactly (gap ≤ 1e-6 and train_err 0 
 record with test_err ≤ E (mean over the seeds that reached it). --json prints one object per \
 method; --out DIR writes compare.png (test error against GWM and against seconds, every method's \
 mean curve), records.jsonl (every record of every run, with its method and seed) and \
-summary.json.";
+summary.json.\n\n\
+--teacher compares regressions instead: the implicit deep learning paper's sparse tanh teacher \
+(section 7.1; 1000 training and 500 test inputs, the test inputs from another covariance), one \
+teacher per seed, learnt by RRR (`lwl regress`, a zigmoid student: RRR has no tanh set) and by \
+implicit BCD and RMSProp (`lwl implicit --teacher` with λ 0.001, μ 0.01 and 100 sweeps; tanh \
+students) on the same data from the same initial weights; the table gives per method the student, \
+the test RMSE (mean ± sd over seeds), the training RMSE, GWMs and seconds, and the zero predictor's \
+test RMSE; --out writes teacher.png (test RMSE per seed), records.jsonl and summary.json.";
 
 pub const EXAMPLES: &str = "Examples:\n  \
 lwl compare --majority 2 --seeds 1                        # every method, one seed\n  \
 lwl compare --mnist --layers 784,20,10 --seeds 3 --out cmp\n  \
-lwl compare --mnist --methods rrr,adam,admm --gwm 50 --target 0.1 --json";
+lwl compare --mnist --methods rrr,adam,admm --gwm 50 --target 0.1 --json\n  \
+lwl compare --teacher --seeds 10 --out teacher                # the regression table";
 
 /// Parses `NAME: FLAGS` of `--with`.
 fn parse_with(s: &str) -> Result<(Name, Vec<String>), String> {
@@ -58,8 +66,15 @@ pub struct CompareArgs {
     /// (RRR's gapped step; back-propagation through it by the
     /// straight-through estimator; the Bregman lifted trainer with the
     /// step's potential). Methods that do not train it are left out.
-    #[arg(long, value_enum, default_value = "relu")]
-    pub activation: Activation,
+    /// (Default: relu; with --teacher each method's own: RRR the zigmoid,
+    /// the others tanh.)
+    #[arg(long, value_enum)]
+    pub activation: Option<Activation>,
+    /// The regression comparison on the implicit deep learning paper's
+    /// sparse tanh teacher (20 → 12 → 6 → 5): RRR (`lwl regress`), implicit
+    /// BCD and RMSProp (`lwl implicit --teacher`), one trial per seed.
+    #[arg(long, conflicts_with_all = ["train", "mnist", "majority"])]
+    pub teacher: bool,
     /// The methods, comma-separated (default: every one that fits the net).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
     pub methods: Option<Vec<Name>>,

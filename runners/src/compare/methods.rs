@@ -36,6 +36,9 @@ pub enum Name {
     Sgd,
     /// Back-propagation, Adam.
     Adam,
+    /// Back-propagation, RMSProp (by request; with --teacher, the implicit
+    /// paper's baseline).
+    Rmsprop,
 }
 
 /// How a method runs and what its records hold.
@@ -52,7 +55,8 @@ pub struct Spec {
 }
 
 impl Name {
-    /// Every method, in the table's order.
+    /// Every method of a classifier comparison by default, in the table's
+    /// order (RMSProp runs when --methods names it).
     pub const ALL: [Name; 9] = [
         Name::Rrr,
         Name::LiftedQuadratic,
@@ -77,6 +81,7 @@ impl Name {
             Name::Bcd => "bcd",
             Name::Sgd => "sgd",
             Name::Adam => "adam",
+            Name::Rmsprop => "rmsprop",
         }
     }
 
@@ -93,6 +98,7 @@ impl Name {
             Name::Bcd => s(&["admm", "--method", "bcd"], Some("residual"), false),
             Name::Sgd => s(&["sgd", "--optimizer", "sgd", "--lr", "0.01"], None, false),
             Name::Adam => s(&["sgd", "--optimizer", "adam"], None, false),
+            Name::Rmsprop => s(&["sgd", "--optimizer", "rmsprop"], None, false),
         }
     }
 
@@ -102,7 +108,7 @@ impl Name {
         match self {
             Name::Rrr => &[Relu, Step],
             Name::LiftedQuadratic | Name::Implicit => &[Relu, Tanh],
-            Name::LiftedBregman | Name::Sgd | Name::Adam => &[Relu, Tanh, Step],
+            Name::LiftedBregman | Name::Sgd | Name::Adam | Name::Rmsprop => &[Relu, Tanh, Step],
             // the sNT is its own activation; it runs in the default comparison
             Name::Localprop | Name::Admm | Name::Bcd => &[Relu],
         }

@@ -10,6 +10,7 @@
 pub mod args;
 pub mod methods;
 pub mod summary;
+pub mod teacher;
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +21,7 @@ use methods::{Name, Run};
 
 use crate::args::data::load;
 use crate::error::Error;
-use crate::feedforward::layer_sizes;
+use crate::feedforward::{Activation, layer_sizes};
 use crate::formats::netfile::NetSpec;
 use crate::output::write_stdout;
 use crate::picture::{self, Image, Labels, Scale, Series};
@@ -47,6 +48,12 @@ fn data_flags(a: &CompareArgs) -> Vec<String> {
     v
 }
 
+/// The hidden activation of a classifier comparison (`--activation`, relu
+/// by default).
+fn activation(a: &CompareArgs) -> Activation {
+    a.activation.unwrap_or(Activation::Relu)
+}
+
 /// The methods to run: `--methods`, else every one that fits the net.
 fn chosen(a: &CompareArgs, sizes: &[usize]) -> Result<Vec<Name>, Error> {
     match &a.methods {
@@ -55,11 +62,11 @@ fn chosen(a: &CompareArgs, sizes: &[usize]) -> Result<Vec<Name>, Error> {
             v.sort();
             v.dedup();
             for m in &v {
-                m.fits(sizes, a.activation).map_err(|why| Error::Usage(format!("--methods {}: {why}", m.as_str())))?;
+                m.fits(sizes, activation(a)).map_err(|why| Error::Usage(format!("--methods {}: {why}", m.as_str())))?;
             }
             Ok(v)
         }
-        None => Ok(Name::ALL.into_iter().filter(|m| m.fits(sizes, a.activation).is_ok()).collect()),
+        None => Ok(Name::ALL.into_iter().filter(|m| m.fits(sizes, activation(a)).is_ok()).collect()),
     }
 }
 
@@ -94,6 +101,9 @@ pub fn run(a: &CompareArgs) -> Result<(), Error> {
         return Err(Error::Usage("--epochs 0: give at least one epoch".into()));
     }
     let threads = a.threads.check()?;
+    if a.teacher {
+        return teacher::run(a, threads);
+    }
     // the data once here: its errors are reported before any run starts
     let sets = load(&a.data, a.seed)?;
     if sets.test.is_none() {
@@ -128,7 +138,7 @@ fn compare(
         for seed in a.seed..a.seed + a.seeds as u64 {
             let mut args: Vec<String> = spec.command.iter().map(|s| s.to_string()).collect();
             args.extend(data_flags(a));
-            args.extend(m.net_flags(sizes, net, a.activation));
+            args.extend(m.net_flags(sizes, net, activation(a)));
             args.extend(["--seed".into(), seed.to_string()]);
             if spec.threads {
                 args.extend(["--threads".into(), threads.to_string()]);
@@ -169,7 +179,7 @@ fn compare(
         write(&d.join("records.jsonl"), lines.as_bytes())?;
         let settings = json!({
             "layers": sizes, "seeds": a.seeds, "seed": a.seed, "gwm": a.gwm, "epochs": a.epochs,
-            "target": a.target, "threads": threads, "data": a.data.hyper(), "activation": a.activation,
+            "target": a.target, "threads": threads, "data": a.data.hyper(), "activation": activation(a),
             "with": a.with.iter().map(|(n, f)| json!({"method": n.as_str(), "flags": f})).collect::<Vec<_>>(),
         });
         let s = json!({"methods": rows, "settings": settings});
@@ -213,7 +223,6 @@ fn plot(curves: &[(Name, Vec<Run>)]) -> std::io::Result<Image> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feedforward::Activation;
 
     #[test]
     fn mean_curves_stop_at_the_shortest_run() {

@@ -9,13 +9,7 @@ use super::methods::{Name, Run};
 /// A constraint gap at or below this counts as met exactly.
 pub const FEASIBLE_GAP: f64 = 1e-6;
 
-/// Mean and sample standard deviation (0 for one value).
-pub fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let sd = if v.len() > 1 { (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { 0.0 };
-    (mean, sd)
-}
+pub use crate::output::report::mean_sd;
 
 fn num(r: &Value, key: &str) -> Option<f64> {
     r.get(key).and_then(Value::as_f64)

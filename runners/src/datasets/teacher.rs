@@ -16,6 +16,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::error::Error;
 
+/// The teacher's layers (section 7.1).
+pub const LAYERS: [usize; 4] = [20, 12, 6, 5];
+
 /// Probability that a teacher weight is zero.
 pub const SPARSITY: f64 = 0.7;
 

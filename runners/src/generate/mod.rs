@@ -90,8 +90,9 @@ impl Session<'_> {
             let (mut fp_b, mut tn_b, mut rrr_err, mut batches) = (0.0, 0.0, f64::NAN, 0.0);
             for chunk in order.chunks(a.batch) {
                 let mode = ClassMode::FalsePositive(fpa_budget(a.fpa, chunk.len(), self.fakes, train.len()));
-                rrr_err =
-                    t.batch(self.net, train, chunk, mode, Stop { iters: a.iter, tol: a.tol }, &mut status)?.rrr_err;
+                rrr_err = t
+                    .batch(self.net, train, &[], chunk, mode, Stop { iters: a.iter, tol: a.tol }, &mut status)?
+                    .rrr_err;
                 let (fp, tn) = self.rates(t, train, chunk.iter().copied());
                 (fp_b, tn_b, batches) = (fp_b + fp, tn_b + tn, batches + 1.0);
                 bar.inc(1);

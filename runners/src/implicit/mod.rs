@@ -34,11 +34,8 @@ use crate::formats::datafile::LabeledData;
 use crate::formats::matrix::{read_columns, write_columns};
 use crate::lifted::layer_weights;
 use crate::output::checkpoint::{self, Progress};
-use crate::output::report::{Reporter, progress, seed};
+use crate::output::report::{Reporter, mean_std, progress, seed};
 use crate::sgd::backprop::{State, Target, loss_and_gradient};
-
-/// The teacher's layers (section 7.1).
-const TEACHER: [usize; 4] = [20, 12, 6, 5];
 
 /// The sweep's blocks from `--order`.
 fn order(list: &str) -> Result<Vec<Step>, Error> {
@@ -262,14 +259,6 @@ fn classify(a: &ImplicitArgs, steps: &[Step], prev: Progress) -> Result<(), Erro
     rep.last(last)
 }
 
-/// The record's `(mean, standard deviation)` of `v`.
-fn mean_std(v: &[f64]) -> Value {
-    let n = v.len().max(1) as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    json!([mean, var.sqrt()])
-}
-
 /// Section 7.1: per trial, BCD and the RMSProp baseline on a fresh teacher.
 fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
     check::at_least_one("--trials", a.trials)?;
@@ -277,11 +266,12 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
     check::at_least_one("--test-items", a.test_items)?;
     check::at_least_one("--baseline-batch", a.baseline_batch)?;
     check::positive("--baseline-lr", a.baseline_lr)?;
-    let sizes = a.run.layers.as_ref().map_or(TEACHER.to_vec(), |l| l.0.clone());
-    if sizes.len() < 2 || sizes[0] != TEACHER[0] || sizes[sizes.len() - 1] != TEACHER[3] {
+    let sizes = a.run.layers.as_ref().map_or(teacher::LAYERS.to_vec(), |l| l.0.clone());
+    if sizes.len() < 2 || sizes[0] != teacher::LAYERS[0] || sizes[sizes.len() - 1] != teacher::LAYERS[3] {
         return Err(Error::Usage(format!(
             "--layers {sizes:?}: the teacher has {} inputs and {} outputs",
-            TEACHER[0], TEACHER[3]
+            teacher::LAYERS[0],
+            teacher::LAYERS[3]
         )));
     }
     let h = hyper(a, &sizes)?;
@@ -298,7 +288,7 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
     for trial in 0..a.trials {
         let start = Instant::now();
         let s = seed.wrapping_add(trial as u64);
-        let t = teacher::generate(&TEACHER, a.train_items, a.test_items, s)?;
+        let t = teacher::generate(&teacher::LAYERS, a.train_items, a.test_items, s)?;
         let mut model = initial(a, &sizes, act, &h, s);
         let rmse =
             |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
@@ -311,6 +301,7 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
             Ok(())
         })?;
         let (bcd_train, bcd_test) = (rmse(&model, &t.train), rmse(&model, &t.test));
+        let bcd_seconds = start.elapsed().as_secs_f64();
         let (rms_train, rms_test, rms_work) = rmsprop(a, &sizes, act, &t, s)?;
         let v = [five.0, five.1, bcd_train, bcd_test, rms_train, rms_test, bcd_test - rms_test, bcd_train - rms_train];
         for (c, x) in all.iter_mut().zip(v) {
@@ -321,7 +312,8 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
             "bcd_train_rmse": bcd_train, "bcd_test_rmse": bcd_test, "rmsprop_train_rmse": rms_train,
             "rmsprop_test_rmse": rms_test, "gap_test": bcd_test - rms_test, "gap_train": bcd_train - rms_train,
             "bcd_gwms": fit.work as f64 * 1e-9, "rmsprop_gwms": rms_work as f64 * 1e-9,
-            "objective": fit.objective(&model, &h).total, "seconds": start.elapsed().as_secs_f64(),
+            "objective": fit.objective(&model, &h).total, "bcd_seconds": bcd_seconds,
+            "rmsprop_seconds": start.elapsed().as_secs_f64() - bcd_seconds, "seconds": start.elapsed().as_secs_f64(),
             "zero_test_rmse": teacher::rmse(Mat::zeros(t.test.y.nrows(), t.test.y.ncols()).as_ref(), t.test.y.as_ref()),
         });
         bar.inc(1);

@@ -98,6 +98,21 @@ pub fn progress(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// Mean and sample standard deviation of `v` (standard deviation 0 for one
+/// value; NaN mean for none).
+pub fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = if v.len() > 1 { (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { 0.0 };
+    (mean, sd)
+}
+
+/// [`mean_sd`] as a record's value `[mean, standard deviation]`.
+pub fn mean_std(v: &[f64]) -> Value {
+    let (m, sd) = mean_sd(v);
+    serde_json::json!([m, sd])
+}
+
 /// Summary statistics over successful restarts, as the runner contract
 /// names them.
 pub fn restart_summary(runs: usize, successes: &[(f64, f64, f64)]) -> Value {

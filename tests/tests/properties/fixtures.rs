@@ -5,6 +5,7 @@
 
 use lwl_kernel::bilinear::{self, Coeffs, NEWTON_EPS, Root, Safeguard};
 use lwl_kernel::consensus;
+use lwl_kernel::graph::NodeKind;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::{Params, Settle};
 use lwl_runners::engine::NetBuffers;
@@ -206,6 +207,11 @@ impl NetCase {
         for (k, item) in self.data.iter().enumerate() {
             for (i, &v) in item.iter().enumerate() {
                 buf.values[layout.at(k, i, n)] = v;
+            }
+            // real targets of the class nodes (ClassMode::Targets); every
+            // other class mode ignores them
+            for i in (0..n).filter(|&i| net.kind(i) == NodeKind::Class) {
+                buf.values[layout.at(k, i, n)] = ((k + i) % 5) as f64 * 0.25 - 0.5;
             }
             buf.labels[k] = self.labels[k];
         }

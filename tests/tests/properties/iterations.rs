@@ -255,9 +255,9 @@ proptest! {
         let (mut restarts, mut tie_prone) = (0, 0);
         for (items, layout) in layouts() {
             let case = NetCase::random(&[5, 4, 3], items, 2.0, &mut rng);
-            for mode in [ClassMode::Plain, ClassMode::Exempt(1), ClassMode::Relabel(1)] {
+            for mode in [ClassMode::Plain, ClassMode::Exempt(1), ClassMode::Relabel(1), ClassMode::Targets] {
                 restarts += check_net_run(&case, layout, mode)?;
-                tie_prone += if mode == ClassMode::Plain { 0 } else { 5 };
+                tie_prone += if matches!(mode, ClassMode::Plain | ClassMode::Targets) { 0 } else { 5 };
             }
         }
         // Restarts are the exception (about 5 %), not the rule.
