@@ -70,7 +70,8 @@ fn compare_teacher_keeps_the_commands_numbers() {
     let dir = std::env::temp_dir().join(format!("lwl-compare-teacher-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let d = dir.to_str().unwrap();
-    let args = ["compare", "--teacher", "--seeds", "2", "--seed", "4", "--json", "--out", d, "--with", "rrr: --epochs 3"];
+    let args =
+        ["compare", "--teacher", "--seeds", "2", "--seed", "4", "--json", "--out", d, "--with", "rrr: --epochs 3"];
     let rows = lines(&lwl(&args));
     let names: Vec<&str> = rows.iter().map(|r| r["method"].as_str().unwrap()).collect();
     assert_eq!(names, ["rrr", "implicit", "rmsprop", "zero"]);

@@ -72,8 +72,8 @@ fn fit(method: Method, tol: f64, seed: u64) -> (f64, f64) {
     let mut buf = NetBuffers::new(&net, layout).unwrap();
     let classes: Vec<usize> = (0..n).filter(|&i| net.kind(i) == NodeKind::Class).collect();
     for k in 0..items {
-        for i in 0..3 {
-            buf.values[layout.at(k, i, n)] = data[k][i];
+        for (i, &v) in data[k].iter().enumerate() {
+            buf.values[layout.at(k, i, n)] = v;
         }
         for (c, &i) in classes.iter().enumerate() {
             buf.values[layout.at(k, i, n)] = targets[k][c];

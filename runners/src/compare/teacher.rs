@@ -124,6 +124,14 @@ fn table(rows: &[Value]) -> String {
     out
 }
 
+/// One method's results: per seed `[train RMSE, test RMSE, GWMs, seconds]`
+/// (`None`: no record), and the first failure.
+struct Results {
+    method: Name,
+    seeds: Vec<Option<[f64; 4]>>,
+    failure: Option<String>,
+}
+
 /// The child command of `m` for `seed` (RRR's, or the implicit one that
 /// serves both implicit and rmsprop).
 fn command(a: &CompareArgs, m: Name, sizes: &str, seed: u64, threads: usize) -> Vec<String> {
@@ -162,8 +170,8 @@ pub fn run(a: &CompareArgs, threads: usize) -> Result<(), Error> {
     let list = sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
     let methods = chosen(a)?;
     let dir = out_dir(a)?;
-    let mut per: Vec<(Name, Vec<Option<[f64; 4]>>, Option<String>)> =
-        methods.iter().map(|&m| (m, Vec::new(), None)).collect();
+    let mut per: Vec<Results> =
+        methods.iter().map(|&method| Results { method, seeds: Vec::new(), failure: None }).collect();
     let (mut all, mut zero) = (Vec::new(), Vec::new());
     for seed in a.seed..a.seed + a.seeds as u64 {
         // RRR runs alone; one implicit run serves implicit and rmsprop
@@ -183,14 +191,14 @@ pub fn run(a: &CompareArgs, threads: usize) -> Result<(), Error> {
             {
                 zero.push(z);
             }
-            for (m, seeds, failure) in per.iter_mut().filter(|(m, _, _)| (*m == Name::Rrr) == (c == Name::Rrr)) {
-                seeds.push(values(*m, &r));
-                if failure.is_none() {
-                    failure.clone_from(&r.failure);
+            for res in per.iter_mut().filter(|res| (res.method == Name::Rrr) == (c == Name::Rrr)) {
+                res.seeds.push(values(res.method, &r));
+                if res.failure.is_none() {
+                    res.failure.clone_from(&r.failure);
                 }
                 for rec in &r.records {
                     let mut tagged = rec.clone();
-                    tagged["method"] = json!(m.as_str());
+                    tagged["method"] = json!(res.method.as_str());
                     tagged["seed"] = json!(seed);
                     all.push(tagged);
                 }
@@ -198,9 +206,9 @@ pub fn run(a: &CompareArgs, threads: usize) -> Result<(), Error> {
         }
     }
     let mut rows = Vec::new();
-    for (m, seeds, failure) in &per {
-        let act = student(*m, a.activation).unwrap_or("-");
-        let r = row(*m, act, seeds, failure.as_deref());
+    for res in &per {
+        let act = student(res.method, a.activation).unwrap_or("-");
+        let r = row(res.method, act, &res.seeds, res.failure.as_deref());
         if a.json {
             write_stdout(&format!("{r}\n"))?;
         }
@@ -229,7 +237,7 @@ fn save(
     a: &CompareArgs,
     sizes: &[usize],
     rows: &[Value],
-    per: &[(Name, Vec<Option<[f64; 4]>>, Option<String>)],
+    per: &[Results],
     all: &[Value],
 ) -> Result<(), Error> {
     let lines: String = all.iter().map(|r| format!("{r}\n")).collect();
@@ -241,9 +249,9 @@ fn save(
     write(&d.join("summary.json"), format!("{:#}\n", json!({"methods": rows, "settings": settings})).as_bytes())?;
     let curves: Vec<(String, Vec<(f64, f64)>)> = per
         .iter()
-        .map(|(m, seeds, _)| {
-            let pts = seeds.iter().enumerate().filter_map(|(i, v)| v.map(|v| ((a.seed + i as u64) as f64, v[1])));
-            (m.as_str().to_string(), pts.collect())
+        .map(|res| {
+            let pts = res.seeds.iter().enumerate().filter_map(|(i, v)| v.map(|v| ((a.seed + i as u64) as f64, v[1])));
+            (res.method.as_str().to_string(), pts.collect())
         })
         .collect();
     let series: Vec<Series<'_>> = curves.iter().map(|(n, p)| Series::line(n.clone(), p)).collect();
