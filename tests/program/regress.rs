@@ -5,22 +5,10 @@
 //! keeps the numbers of the commands it runs, and bad input exits with
 //! status 2 and a reason.
 
-use std::process::{Command, Output};
+mod common;
 
+use common::{lines, lwl, num};
 use serde_json::Value;
-
-fn lwl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
-}
-
-fn lines(o: &Output) -> Vec<Value> {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-fn num(r: &Value, key: &str) -> f64 {
-    r[key].as_f64().unwrap_or_else(|| panic!("{key} in {r}"))
-}
 
 /// The records of `lwl regress ARGS --json` without the closing one.
 fn regress(args: &[&str]) -> (Vec<Value>, Value) {

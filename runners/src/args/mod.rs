@@ -122,6 +122,38 @@ impl Compute {
     }
 }
 
+/// The trials on the sparse tanh teacher (`implicit --teacher`,
+/// `regress`): how many, and the items of each.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct Trials {
+    /// Independent trials: trial t has its own teacher, data and initial
+    /// weights from seed + t − 1.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub trials: usize,
+    /// Training inputs per trial.
+    #[arg(long, default_value_t = 1000, value_name = "M")]
+    pub train_items: usize,
+    /// Test inputs per trial (from another covariance).
+    #[arg(long, default_value_t = 500, value_name = "M")]
+    pub test_items: usize,
+}
+
+impl Trials {
+    /// Every count at least one.
+    pub fn check(&self) -> Result<(), Error> {
+        check::at_least_one("--trials", self.trials)?;
+        check::at_least_one("--train-items", self.train_items)?;
+        check::at_least_one("--test-items", self.test_items).map(|_| ())
+    }
+
+    /// The seed of trial `trial` (from 0) and its teacher with its data.
+    pub fn teacher(&self, seed: u64, trial: usize) -> Result<(u64, crate::datasets::teacher::Teacher), Error> {
+        let s = seed.wrapping_add(trial as u64);
+        let layers = crate::datasets::teacher::LAYERS;
+        Ok((s, crate::datasets::teacher::generate(&layers, self.train_items, self.test_items, s)?))
+    }
+}
+
 /// Where a training run is saved after every epoch and continued from
 /// (`classify`, `nmf`, `autoencode`, `generate`, `lifted`, `sgd`); each command's description
 /// lists the files.

@@ -87,15 +87,9 @@ pub struct ImplicitArgs {
     /// Allow a dense model with κ ≥ 1 (not known to be well-posed).
     #[arg(long)]
     pub iterate_anyway: bool,
-    /// --teacher: independent trials.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub trials: usize,
-    /// --teacher: training inputs per trial.
-    #[arg(long, default_value_t = 1000, value_name = "M")]
-    pub train_items: usize,
-    /// --teacher: test inputs per trial.
-    #[arg(long, default_value_t = 500, value_name = "M")]
-    pub test_items: usize,
+    /// --teacher: trials and their items.
+    #[command(flatten)]
+    pub trials: crate::args::Trials,
     /// --teacher: RMSProp epochs of the baseline (0: no baseline).
     #[arg(long, default_value_t = 150, value_name = "N")]
     pub baseline_epochs: usize,

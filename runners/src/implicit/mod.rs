@@ -261,9 +261,7 @@ fn classify(a: &ImplicitArgs, steps: &[Step], prev: Progress) -> Result<(), Erro
 
 /// Section 7.1: per trial, BCD and the RMSProp baseline on a fresh teacher.
 fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
-    check::at_least_one("--trials", a.trials)?;
-    check::at_least_one("--train-items", a.train_items)?;
-    check::at_least_one("--test-items", a.test_items)?;
+    a.trials.check()?;
     check::at_least_one("--baseline-batch", a.baseline_batch)?;
     check::positive("--baseline-lr", a.baseline_lr)?;
     let sizes = a.run.layers.as_ref().map_or(teacher::LAYERS.to_vec(), |l| l.0.clone());
@@ -281,14 +279,13 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
         a.run.json,
         &["trial", "bcd_test_rmse_5", "bcd_test_rmse", "rmsprop_test_rmse", "gap_test", "seconds"],
     );
-    let bar = progress(a.trials as u64, "implicit");
+    let bar = progress(a.trials.trials as u64, "implicit");
     let keys = ["bcd_train_rmse_5", "bcd_test_rmse_5", "bcd_train_rmse", "bcd_test_rmse", "rmsprop_train_rmse"];
     let mut all: Vec<Vec<f64>> = vec![vec![]; keys.len() + 3];
     let mut last = json!({});
-    for trial in 0..a.trials {
+    for trial in 0..a.trials.trials {
         let start = Instant::now();
-        let s = seed.wrapping_add(trial as u64);
-        let t = teacher::generate(&teacher::LAYERS, a.train_items, a.test_items, s)?;
+        let (s, t) = a.trials.teacher(seed, trial)?;
         let mut model = initial(a, &sizes, act, &h, s);
         let rmse =
             |m: &Model, d: &teacher::Regression| teacher::rmse(infer(m, d.u.as_ref(), a).0.as_ref(), d.y.as_ref());
@@ -322,7 +319,7 @@ fn teachers(a: &ImplicitArgs, steps: &[Step]) -> Result<(), Error> {
     bar.finish_and_clear();
     let names = keys.iter().copied().chain(["rmsprop_test_rmse", "gap_test", "gap_train"]);
     let mut summary = json!({
-        "trials": a.trials, "sweeps": a.run.epochs, "layers": sizes, "activation": act.name(), "lambda": h.lambda,
+        "trials": a.trials.trials, "sweeps": a.run.epochs, "layers": sizes, "activation": act.name(), "lambda": h.lambda,
         "mu": h.mu, "last": last,
     });
     for (k, v) in names.zip(&all) {

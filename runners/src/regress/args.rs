@@ -66,15 +66,9 @@ pub struct RegressArgs {
     /// RRR iterations per batch.
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub iter: usize,
-    /// Independent trials (teachers).
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub trials: usize,
-    /// Training inputs per trial.
-    #[arg(long, default_value_t = 1000, value_name = "M")]
-    pub train_items: usize,
-    /// Test inputs per trial.
-    #[arg(long, default_value_t = 500, value_name = "M")]
-    pub test_items: usize,
+    /// Trials and their items.
+    #[command(flatten)]
+    pub trials: crate::args::Trials,
     /// Seed of trial 1 (default: fresh, printed).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

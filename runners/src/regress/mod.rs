@@ -57,9 +57,7 @@ impl Items {
 
 /// Runs `lwl regress`.
 pub fn run(a: &RegressArgs) -> Result<(), Error> {
-    check::at_least_one("--trials", a.trials)?;
-    check::at_least_one("--train-items", a.train_items)?;
-    check::at_least_one("--test-items", a.test_items)?;
+    a.trials.check()?;
     check::positive("--omega", a.omega)?;
     check::positive("--upsilon", a.upsilon)?;
     check::non_negative("--tolerance", a.tolerance)?;
@@ -88,12 +86,11 @@ pub fn run(a: &RegressArgs) -> Result<(), Error> {
     let seed = seed(a.seed, "regress");
     let stop = Stop { iters: a.iter, tol: 0.0 };
     let mut rep = Reporter::new(a.json, &["trial", "epoch", "gwms", "rrr_err", "train_rmse", "test_rmse", "seconds"]);
-    let bar = progress((a.trials * a.epochs) as u64, "regress");
+    let bar = progress((a.trials.trials * a.epochs) as u64, "regress");
     let mut last: Vec<[f64; 3]> = vec![];
     let mut gwms = 0.0;
-    for trial in 0..a.trials {
-        let s = seed.wrapping_add(trial as u64);
-        let t = teacher::generate(&teacher::LAYERS, a.train_items, a.test_items, s)?;
+    for trial in 0..a.trials.trials {
+        let (s, t) = a.trials.teacher(seed, trial)?;
         let (train, test) = (Items::new(&t.train), Items::new(&t.test));
         let zero = teacher::rmse(faer::Mat::zeros(t.test.y.nrows(), t.test.y.ncols()).as_ref(), t.test.y.as_ref());
         let weights = random_weights(&spec, a.omega, &mut Xoshiro256PlusPlus::seed_from_u64(s));
@@ -136,7 +133,7 @@ pub fn run(a: &RegressArgs) -> Result<(), Error> {
     bar.finish_and_clear();
     let col = |i: usize| last.iter().map(|r| r[i]).collect::<Vec<f64>>();
     rep.last(json!({
-        "trials": a.trials,
+        "trials": a.trials.trials,
         "epochs": a.epochs,
         "layers": sizes,
         "activation": a.activation,
@@ -144,6 +141,6 @@ pub fn run(a: &RegressArgs) -> Result<(), Error> {
         "train_rmse": mean_std(&col(0)),
         "test_rmse": mean_std(&col(1)),
         "zero_test_rmse": mean_std(&col(2)),
-        "gwms_per_trial": gwms / a.trials as f64,
+        "gwms_per_trial": gwms / a.trials.trials as f64,
     }))
 }

@@ -7,7 +7,8 @@
 //! 3. whole network and NMF iterations: the fast path agrees with the oracle
 //!    for every batch size and layout, and the oracle is layout-independent
 //!    bit for bit;
-//! 4. degenerate input never panics and gives a finite result or a
+//! 4. regression targets on the class nodes are met at RRR's fixed point;
+//! 5. degenerate input never panics and gives a finite result or a
 //!    documented status.
 //!
 //! Run with `cargo test -p lwl-tests --release --test properties`.
@@ -19,6 +20,7 @@ mod consensus_constraints;
 mod degenerate;
 mod fixtures;
 mod iterations;
+mod regression_targets;
 mod selection_rules;
 mod simd_lanes;
 mod support;
