@@ -220,3 +220,12 @@ fn oversized_batches_and_non_finite_states_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("epoch 1: the parameters became infinite or NaN"), "{}", stderr(&o));
 }
+
+#[test]
+fn more_threads_than_cores_are_cut_to_the_cores_and_said() {
+    let o = lwl(&["classify", "--majority", "2", "--epochs", "1", "--iter", "5", "--seed", "1", "--threads", "1000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert!(stderr(&o).contains(&format!("--threads 1000: this process may use {cores}")), "{}", stderr(&o));
+    assert_eq!(stderr(&o).matches("--threads 1000").count(), 1, "said once: {}", stderr(&o));
+}

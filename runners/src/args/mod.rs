@@ -75,19 +75,34 @@ impl FixedPoint {
 /// iterations or runs takes this group.
 #[derive(Clone, Copy, Debug, Default, Args)]
 pub struct Threads {
-    /// Threads of this process (default: all cores); results are the same
-    /// for every count. Each iteration waits for its slowest thread, so
-    /// where other jobs hold cores use fewer (a small net with one core
-    /// busy ran 2x slower on two threads than on one).
+    /// Threads of this process (default and most: the cores this process
+    /// may use); results are the same for every count. A thread that
+    /// finishes its share of an iteration helps with the others', and when
+    /// other jobs hold cores so that the team is slower than one thread,
+    /// the iterations run on one thread for a while.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }
 
 impl Threads {
-    /// The validated count: `--threads`, or all cores; 0 is refused.
+    /// The validated count: `--threads`, or all cores; 0 is refused, and
+    /// more than the cores are cut to the cores (said once on standard
+    /// error).
     pub fn check(&self) -> Result<usize, Error> {
-        match self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())) {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        match self.threads.unwrap_or(cores) {
             0 => Err(Error::Usage("--threads must be at least 1".into())),
+            t if t > cores => {
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    eprintln!(
+                        "lwl: --threads {t}: this process may use {cores} {}; running {cores} threads \
+                         (results are the same for every count)",
+                        if cores == 1 { "core" } else { "cores" }
+                    )
+                });
+                Ok(cores)
+            }
             t => Ok(t),
         }
     }

@@ -5,14 +5,20 @@
 //! here, a large share of a small net's iteration: BENCHMARKS.md, "Threads").
 //!
 //! Tasks are split into contiguous, equal runs, one per thread in a fixed
-//! order (the calling thread takes the first), so a block's task runs on
-//! the same thread every iteration and its rows stay in that core's cache.
-//! The kernel reduces per-block results in block order, so results do not
-//! depend on the number of threads.
+//! order (the calling thread takes the first), so on an idle machine a
+//! block's task runs on the same thread every iteration and its rows stay
+//! in that core's cache. A participant that has finished its own run helps
+//! with the others', taking their tasks from the far end, so a thread that
+//! another job keeps off its core holds up only the task it is running.
+//! And when the team is slower than the calling thread alone would be (it
+//! times its own tasks), the pool runs the next phases on the calling
+//! thread alone, then tries the team again ([`Adapt`]). The kernel reduces
+//! per-block results in block order, so results do not depend on the number
+//! of threads, nor on which thread ran a task.
 //!
 //! A worker that found no work for [`SPIN`] parks until the next phase, so
-//! an idle pool (between batches, or with more threads than cores) does not
-//! hold a core.
+//! an idle pool (between batches, in phases run alone, or with more threads
+//! than cores) does not hold a core.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -47,6 +53,85 @@ struct Shared {
 pub struct Pool {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
+    adapt: Mutex<Adapt>,
+}
+
+/// Phases in a row the team must lose before the pool runs alone.
+const LOSSES: u32 = 4;
+
+/// Phases in a row the team must win before a run of losses sends the pool
+/// alone for [`MIN_ALONE`] phases again (not for the doubled count).
+const WINS: u32 = 64;
+
+/// Phases run alone after the first run of losses; doubled after every
+/// run of losses that follows a trial of the team, up to [`MAX_ALONE`].
+const MIN_ALONE: u32 = 64;
+
+/// The most phases run alone before the team is tried again.
+const MAX_ALONE: u32 = 16384;
+
+/// Whether the team or the calling thread alone runs the next phase.
+///
+/// After each team phase the calling thread compares the phase's wall time
+/// with its own estimate of running every task alone: its time in tasks
+/// divided by the tasks it ran, times all the tasks. A phase slower than
+/// that estimate is a loss; [`LOSSES`] in a row (another job holds a core,
+/// or the tasks are too small to share) send the next `alone` phases to
+/// the calling thread, and each failed trial of the team afterwards
+/// doubles `alone`; [`WINS`] wins in a row reset it (a single win, a
+/// moment when the other job left the core, does not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Adapt {
+    /// Losses in a row of the team.
+    losses: u32,
+    /// Wins in a row of the team.
+    wins: u32,
+    /// Phases still to run alone.
+    remaining: u32,
+    /// Phases to run alone after the next run of losses.
+    alone: u32,
+}
+
+impl Default for Adapt {
+    fn default() -> Self {
+        Self { losses: 0, wins: 0, remaining: 0, alone: MIN_ALONE }
+    }
+}
+
+impl Adapt {
+    /// Whether the next phase runs on the calling thread alone (counting it).
+    fn alone(&mut self) -> bool {
+        if self.remaining == 0 {
+            return false;
+        }
+        self.remaining -= 1;
+        true
+    }
+
+    /// Books a team phase: `wall` seconds in all, `mine` seconds of the
+    /// calling thread's `ran` tasks, `tasks` in the phase.
+    fn book(&mut self, wall: f64, mine: f64, ran: usize, tasks: usize) {
+        // with no task of its own the caller cannot estimate: no verdict
+        if ran == 0 {
+            return;
+        }
+        let solo = mine / ran as f64 * tasks as f64;
+        if wall <= solo {
+            self.losses = 0;
+            self.wins = self.wins.saturating_add(1);
+            if self.wins >= WINS {
+                self.alone = MIN_ALONE;
+            }
+            return;
+        }
+        self.wins = 0;
+        self.losses += 1;
+        if self.losses >= LOSSES {
+            self.remaining = self.alone;
+            self.alone = (self.alone * 2).min(MAX_ALONE);
+            self.losses = LOSSES - 1; // one more loss after the trial goes back
+        }
+    }
 }
 
 impl Pool {
@@ -64,7 +149,7 @@ impl Pool {
             panicked: AtomicBool::new(false),
             stop: AtomicBool::new(false),
         });
-        let mut pool = Pool { shared, workers: Vec::with_capacity(threads - 1) };
+        let mut pool = Pool { shared, workers: Vec::with_capacity(threads - 1), adapt: Mutex::new(Adapt::default()) };
         for index in 1..threads {
             let shared = Arc::clone(&pool.shared);
             let spawned = thread::Builder::new().name(format!("lwl-{index}")).spawn(move || work(&shared, index));
@@ -130,15 +215,34 @@ impl Executor for Pool {
         I: Iterator<Item = T> + Send,
         F: Fn(T) + Sync + Send,
     {
+        if self.workers.is_empty() || lock(&self.adapt).alone() {
+            tasks.for_each(f);
+            return;
+        }
         let slots: Vec<Mutex<Option<T>>> = tasks.map(|t| Mutex::new(Some(t))).collect();
+        // the slot's lock is released before the task runs, so a thief never
+        // waits on a task another thread is running
+        let take = |slot: &Mutex<Option<T>>| {
+            let task = lock(slot).take();
+            task.map(&f).is_some()
+        };
         let (n, parts) = (slots.len(), self.threads());
+        let range = |part: usize| n * part / parts..n * (part + 1) / parts;
+        let start = Instant::now();
+        let mine = Mutex::new((0.0, 0));
         self.broadcast(&|part| {
-            for slot in &slots[n * part / parts..n * (part + 1) / parts] {
-                if let Some(t) = lock(slot).take() {
-                    f(t);
-                }
+            let t0 = Instant::now();
+            let mut ran = slots[range(part)].iter().filter(|s| take(s)).count();
+            // then the others' runs, each from its far end
+            for other in (1..parts).map(|d| (part + d) % parts) {
+                ran += slots[range(other)].iter().rev().filter(|s| take(s)).count();
+            }
+            if part == 0 {
+                *lock(&mine) = (t0.elapsed().as_secs_f64(), ran);
             }
         });
+        let (secs, ran) = *lock(&mine);
+        lock(&self.adapt).book(start.elapsed().as_secs_f64(), secs, ran, n);
     }
 }
 
@@ -213,17 +317,80 @@ mod tests {
     }
 
     #[test]
-    fn a_task_runs_on_the_same_thread_every_phase() {
+    fn a_task_runs_on_the_same_thread_while_the_team_keeps_up() {
         let pool = Pool::new(3).unwrap();
         let names = |pool: &Pool| {
-            let out: Vec<Mutex<String>> = (0..7).map(|_| Mutex::new(String::new())).collect();
-            pool.run(0..7, |i| *out[i].lock().unwrap() = format!("{:?}", thread::current().id()));
+            let out: Vec<Mutex<String>> = (0..6).map(|_| Mutex::new(String::new())).collect();
+            pool.run(0..6, |i| {
+                // long enough that every worker starts its own run first
+                thread::sleep(Duration::from_millis(20));
+                *out[i].lock().unwrap() = format!("{:?}", thread::current().id());
+            });
             out.into_iter().map(|m| m.into_inner().unwrap()).collect::<Vec<_>>()
         };
         let first = names(&pool);
-        assert!(first.iter().collect::<std::collections::HashSet<_>>().len() == 3, "{first:?}");
-        thread::sleep(Duration::from_millis(5)); // the workers park
+        assert_eq!(first.iter().collect::<std::collections::HashSet<_>>().len(), 3, "{first:?}");
         assert_eq!(names(&pool), first);
+    }
+
+    #[test]
+    fn a_held_up_worker_holds_up_only_its_task() {
+        let pool = Pool::new(2).unwrap();
+        let me = thread::current().id();
+        let who: Vec<Mutex<Option<thread::ThreadId>>> = (0..8).map(|_| Mutex::new(None)).collect();
+        // task 4 opens the worker's run (4..8) and keeps it 200 ms
+        pool.run(0..8, |i| {
+            thread::sleep(Duration::from_millis(if i == 4 { 200 } else { 1 }));
+            *who[i].lock().unwrap() = Some(thread::current().id());
+        });
+        let who: Vec<_> = who.into_iter().map(|m| m.into_inner().unwrap().unwrap()).collect();
+        assert_ne!(who[4], me);
+        assert!(who[5..].iter().all(|&t| t == me), "the calling thread took the rest of the worker's run");
+    }
+
+    #[test]
+    fn a_team_that_loses_hands_the_phases_to_the_calling_thread() {
+        let pool = Pool::new(2).unwrap();
+        let me = thread::current().id();
+        let phase = |pool: &Pool| {
+            let on_workers = AtomicUsize::new(0);
+            pool.run(0..4, |_| {
+                // a worker on a busy core: far slower than the caller
+                let ms = if thread::current().id() == me { 1 } else { 10 };
+                if ms > 1 {
+                    on_workers.fetch_add(1, Ordering::Relaxed);
+                }
+                thread::sleep(Duration::from_millis(ms));
+            });
+            on_workers.into_inner()
+        };
+        let used: Vec<usize> = (0..LOSSES as usize + 4).map(|_| phase(&pool)).collect();
+        assert!(used[..LOSSES as usize].iter().any(|&u| u > 0), "{used:?}");
+        assert!(used[LOSSES as usize..].iter().all(|&u| u == 0), "{used:?}");
+        assert_eq!(lock(&pool.adapt).remaining, MIN_ALONE - 4);
+    }
+
+    #[test]
+    fn adapt_backs_off_and_resets() {
+        let mut a = Adapt::default();
+        for _ in 0..LOSSES {
+            assert!(!a.alone());
+            a.book(2.0, 1.0, 1, 1);
+        }
+        assert_eq!((a.remaining, a.alone), (MIN_ALONE, 2 * MIN_ALONE));
+        while a.alone() {}
+        // one more loss after the trial: alone again, twice as long
+        a.book(2.0, 1.0, 1, 1);
+        assert_eq!(a.remaining, 2 * MIN_ALONE);
+        while a.alone() {}
+        a.book(1.0, 1.0, 1, 2); // one win: the team stays on, the backoff stays
+        assert_eq!((a.losses, a.remaining, a.alone), (0, 0, 4 * MIN_ALONE));
+        for _ in 1..WINS {
+            a.book(1.0, 1.0, 1, 2);
+        }
+        assert_eq!(a, Adapt { losses: 0, wins: WINS, remaining: 0, alone: MIN_ALONE });
+        a.book(5.0, 0.0, 0, 3); // no task of the caller's: no verdict
+        assert_eq!(a.losses, 0);
     }
 
     #[test]
