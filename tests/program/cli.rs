@@ -229,3 +229,13 @@ fn more_threads_than_cores_are_cut_to_the_cores_and_said() {
     assert!(stderr(&o).contains(&format!("--threads 1000: this process may use {cores}")), "{}", stderr(&o));
     assert_eq!(stderr(&o).matches("--threads 1000").count(), 1, "said once: {}", stderr(&o));
 }
+
+#[test]
+fn bench_reports_its_settings_and_lanes() {
+    let o = lwl(&["bench", "--config", "majority", "--iters", "3", "--precision", "f64", "--threads", "1", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!((r["config"].as_str(), r["threads"].as_u64()), (Some("majority"), Some(1)));
+    assert_eq!(r["lanes"].as_u64(), Some(lwl_kernel::simd::LANES as u64));
+    assert!(r["s_per_gwm"].as_f64().unwrap() > 0.0);
+}

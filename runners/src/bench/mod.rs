@@ -195,6 +195,7 @@ fn measure(
         "precision": precision.name(),
         "path": if args.oracle { "oracle" } else { "fast" },
         "simd": cpu::simd_level(),
+        "lanes": lwl_kernel::simd::LANES,
         "batch": cfg.batch,
         "block": layout.block(),
         "edges": edges,
