@@ -275,7 +275,11 @@ mod tests {
     #[test]
     fn threads_and_runs_side_by_side() {
         assert!(Threads { threads: Some(0) }.check().is_err());
-        assert_eq!(Threads { threads: Some(3) }.check().unwrap(), 3);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(Threads { threads: Some(1) }.check().unwrap(), 1);
+        assert_eq!(Threads { threads: None }.check().unwrap(), cores);
+        // more than the cores are cut to the cores
+        assert_eq!(Threads { threads: Some(cores + 1) }.check().unwrap(), cores);
         assert_eq!(SideBySide::default().check(5, 2).unwrap(), 2);
         assert_eq!(SideBySide::default().check(1, 2).unwrap(), 1);
         assert_eq!(SideBySide { side_by_side: Some(1) }.check(5, 2).unwrap(), 1);
