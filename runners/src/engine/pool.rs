@@ -78,8 +78,11 @@ const MAX_ALONE: u32 = 16384;
 /// that estimate is a loss; [`LOSSES`] in a row (another job holds a core,
 /// or the tasks are too small to share) send the next `alone` phases to
 /// the calling thread, and each failed trial of the team afterwards
-/// doubles `alone`; [`WINS`] wins in a row reset it (a single win, a
-/// moment when the other job left the core, does not).
+/// (one loss after the trial's first phase) doubles `alone`; [`WINS`] wins
+/// in a row reset it (a single win, a
+/// moment when the other job left the core, does not). The first team
+/// phase after phases run alone is not booked: its workers were parked,
+/// and their wake-up would lose every trial of a short phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Adapt {
     /// Losses in a row of the team.
@@ -90,11 +93,13 @@ pub struct Adapt {
     remaining: u32,
     /// Phases to run alone after the next run of losses.
     alone: u32,
+    /// The next team phase is not booked (the workers wake from parking).
+    waking: bool,
 }
 
 impl Default for Adapt {
     fn default() -> Self {
-        Self { losses: 0, wins: 0, remaining: 0, alone: MIN_ALONE }
+        Self { losses: 0, wins: 0, remaining: 0, alone: MIN_ALONE, waking: false }
     }
 }
 
@@ -105,14 +110,16 @@ impl Adapt {
             return false;
         }
         self.remaining -= 1;
+        self.waking = self.remaining == 0;
         true
     }
 
     /// Books a team phase: `wall` seconds in all, `mine` seconds of the
     /// calling thread's `ran` tasks, `tasks` in the phase.
     fn book(&mut self, wall: f64, mine: f64, ran: usize, tasks: usize) {
-        // with no task of its own the caller cannot estimate: no verdict
-        if ran == 0 {
+        // with no task of its own the caller cannot estimate, and a phase
+        // that woke the workers is no fair trial: no verdict
+        if ran == 0 || std::mem::take(&mut self.waking) {
             return;
         }
         let solo = mine / ran as f64 * tasks as f64;
@@ -129,7 +136,7 @@ impl Adapt {
         if self.losses >= LOSSES {
             self.remaining = self.alone;
             self.alone = (self.alone * 2).min(MAX_ALONE);
-            self.losses = LOSSES - 1; // one more loss after the trial goes back
+            self.losses = LOSSES - 1; // one loss after the trial's waking phase goes back
         }
     }
 }
@@ -379,16 +386,20 @@ mod tests {
         }
         assert_eq!((a.remaining, a.alone), (MIN_ALONE, 2 * MIN_ALONE));
         while a.alone() {}
-        // one more loss after the trial: alone again, twice as long
+        // the trial's first phase woke the workers: not booked; then one more
+        // loss sends the pool alone again, twice as long
+        a.book(9.0, 1.0, 1, 1);
+        assert_eq!((a.losses, a.remaining), (LOSSES - 1, 0));
         a.book(2.0, 1.0, 1, 1);
         assert_eq!(a.remaining, 2 * MIN_ALONE);
         while a.alone() {}
+        a.book(1.0, 1.0, 1, 2); // the waking phase
         a.book(1.0, 1.0, 1, 2); // one win: the team stays on, the backoff stays
         assert_eq!((a.losses, a.remaining, a.alone), (0, 0, 4 * MIN_ALONE));
         for _ in 1..WINS {
             a.book(1.0, 1.0, 1, 2);
         }
-        assert_eq!(a, Adapt { losses: 0, wins: WINS, remaining: 0, alone: MIN_ALONE });
+        assert_eq!(a, Adapt { losses: 0, wins: WINS, remaining: 0, alone: MIN_ALONE, waking: false });
         a.book(5.0, 0.0, 0, 3); // no task of the caller's: no verdict
         assert_eq!(a.losses, 0);
     }
