@@ -119,7 +119,8 @@ impl Adapt {
     fn book(&mut self, wall: f64, mine: f64, ran: usize, tasks: usize) {
         // with no task of its own the caller cannot estimate, and a phase
         // that woke the workers is no fair trial: no verdict
-        if ran == 0 || std::mem::take(&mut self.waking) {
+        let waking = std::mem::take(&mut self.waking);
+        if ran == 0 || waking {
             return;
         }
         let solo = mine / ran as f64 * tasks as f64;
