@@ -3,27 +3,16 @@
 ours (ridge one-vs-rest) on the raw pixels of the shipped 10k/10k MNIST,
 scaled by one factor to unit variance as `lwl localprop` scales them.
 Needs numpy and scikit-learn (pip install numpy scikit-learn)."""
-import gzip
 import os
+import sys
 
 import numpy as np
 from sklearn.svm import LinearSVC
 
-data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../runners/data/mnist10k")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from mnist10k import load  # noqa: E402
 
-
-def idx(name):
-    with gzip.open(os.path.join(data, name)) as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw[4 + 4 * dims :], dtype=np.uint8).reshape(shape)
-
-
-xtr = idx("train-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0
-ytr = idx("train-labels-idx1-ubyte.gz")
-xte = idx("test-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0
-yte = idx("test-labels-idx1-ubyte.gz")
+xtr, ytr, xte, yte = load()
 scale = xtr.std()
 xtr, xte = xtr / scale, xte / scale
 

@@ -9,29 +9,16 @@ import time
 
 START = time.time()
 
-import gzip  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
-import numpy as np  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../runners/data/mnist10k")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from mnist10k import load  # noqa: E402
 
-
-def idx(name):
-    with gzip.open(os.path.join(data, name)) as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw[4 + 4 * dims :], dtype=np.uint8).reshape(shape)
-
-
-xtr = idx("train-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0
-ytr = idx("train-labels-idx1-ubyte.gz")
-xte = idx("test-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0
-yte = idx("test-labels-idx1-ubyte.gz")
+xtr, ytr, xte, yte = load()
 for seed in [int(s) for s in sys.argv[1:]] or [1]:
     t0 = time.time()
     m = MLPClassifier(hidden_layer_sizes=(20,), solver="sgd", learning_rate="adaptive", learning_rate_init=0.01,
