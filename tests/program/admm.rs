@@ -4,14 +4,13 @@
 //! run equals an uninterrupted one, and bad input exits with status 2 and
 //! a reason.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::{lwl, num, refused, untimed};
 use serde_json::Value;
-
-fn lwl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
-}
 
 /// The JSON records of a successful run, without the closing one.
 fn records(o: &Output) -> Vec<Value> {
@@ -20,10 +19,6 @@ fn records(o: &Output) -> Vec<Value> {
         String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.pop().unwrap()["final"], true);
     recs
-}
-
-fn num(r: &Value, key: &str) -> f64 {
-    r[key].as_f64().unwrap_or_else(|| panic!("{key} in {r}"))
 }
 
 fn majority(extra: &[&str]) -> Vec<Value> {
@@ -54,17 +49,7 @@ fn bcd_never_increases_its_objective() {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("lwl-admm-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-/// The records without their timing.
-fn untimed(mut recs: Vec<Value>) -> Vec<Value> {
-    for r in &mut recs {
-        r.as_object_mut().unwrap().remove("seconds");
-    }
-    recs
+    common::scratch(&format!("admm-{name}"))
 }
 
 #[test]
@@ -84,10 +69,10 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
             assert_eq!(std::fs::read(whole.join(f)).ok(), std::fs::read(part.join(f)).ok(), "{method}: {f}");
         }
         let before = std::fs::read(part.join("params.txt")).unwrap();
-        let o = lwl(&["admm", "--resume", part.to_str().unwrap(), "--epochs", "1", "--method", "admm", "--beta", "2"]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains("contradicts"), "{err}");
+        refused(
+            &["admm", "--resume", part.to_str().unwrap(), "--epochs", "1", "--method", "admm", "--beta", "2"],
+            "contradicts",
+        );
         assert_eq!(std::fs::read(part.join("params.txt")).unwrap(), before);
     }
 }
@@ -106,9 +91,6 @@ fn bad_input_exits_2_with_a_reason() {
     ] {
         let mut a = vec!["admm", "--majority", "2", "--epochs", "1"];
         a.extend_from_slice(args);
-        let o = lwl(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(reason), "{args:?}: {err}");
+        refused(&a, reason);
     }
 }

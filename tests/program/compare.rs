@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{lines, lwl, num};
+use common::{lines, lwl, num, refused};
 use serde_json::Value;
 
 #[test]
@@ -195,10 +195,7 @@ fn bad_input_exits_2_with_a_reason() {
     ] {
         let mut a = vec!["compare", "--majority", "2"];
         a.extend_from_slice(args);
-        let o = lwl(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(reason), "{args:?}: {err}");
+        refused(&a, reason);
     }
     let o = lwl(&["compare", "--train", "/nonexistent/train.txt"]);
     assert_eq!(o.status.code(), Some(2));

@@ -4,24 +4,11 @@
 //! with κ ≥ 1 is refused unless asked for; a resumed run equals an
 //! uninterrupted one; bad input exits with status 2 and a reason.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-use serde_json::Value;
-
-fn lwl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
-}
-
-/// The JSON records of a successful run.
-fn records(o: &Output) -> Vec<Value> {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-fn f(r: &Value, k: &str) -> f64 {
-    r[k].as_f64().unwrap_or_else(|| panic!("{k} in {r}"))
-}
+use common::{lines as records, lwl, num as f, refused};
 
 #[test]
 fn dense_and_layered_models_learn_majority_2() {
@@ -87,10 +74,7 @@ fn bad_input_exits_2_with_a_reason() {
         (&["--picard", "0"][..], "--picard"),
         (&["--activation", "step"][..], "need relu or tanh"),
     ] {
-        let o = lwl(&[&base[..], extra].concat());
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
-        assert!(err.contains(reason), "{extra:?}: {err}");
+        refused(&[&base[..], extra].concat(), reason);
     }
     let o = lwl(&["implicit", "--teacher", "--layers", "20,12,4", "--epochs", "1"]);
     assert_eq!(o.status.code(), Some(2));
@@ -98,9 +82,7 @@ fn bad_input_exits_2_with_a_reason() {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("lwl-implicit-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::scratch(&format!("implicit-{name}"))
 }
 
 /// Two sweeps and two more resumed equal four in one run: the same records

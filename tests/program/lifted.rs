@@ -4,33 +4,15 @@
 //! and every thread count gives the same records; every optimiser lowers
 //! the loss; and bad input exits with status 2 and a reason.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{lines as records, lwl, refused, untimed};
 use serde_json::Value;
 
-fn lwl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
-}
-
-/// The JSON records of a successful run.
-fn records(o: &Output) -> Vec<Value> {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("lwl-lifted-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-/// The records without their timing.
-fn untimed(mut recs: Vec<Value>) -> Vec<Value> {
-    for r in &mut recs {
-        r.as_object_mut().unwrap().remove("seconds");
-    }
-    recs
+    common::scratch(&format!("lifted-{name}"))
 }
 
 #[test]
@@ -85,10 +67,8 @@ fn resumed_equals_uninterrupted(cmd: &str, extra: &[&str], bad: [&str; 2]) {
         assert_eq!(std::fs::read(whole.join(f)).ok(), std::fs::read(part.join(f)).ok(), "{extra:?}: {f}");
     }
     let before = std::fs::read(part.join("params.txt")).unwrap();
-    let o = lwl(&[cmd, "--resume", part.to_str().unwrap(), "--epochs", "1", bad[0], bad[1]]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains(&format!("{} \"{}\" contradicts", bad[0], bad[1])), "{err}");
+    let args = [cmd, "--resume", part.to_str().unwrap(), "--epochs", "1", bad[0], bad[1]];
+    refused(&args, &format!("{} \"{}\" contradicts", bad[0], bad[1]));
     assert_eq!(std::fs::read(part.join("params.txt")).unwrap(), before);
 }
 
@@ -151,10 +131,7 @@ fn bad_input_exits_2_with_a_reason() {
     ] {
         let mut a = vec!["lifted", "--majority", "2", "--epochs", "1", "--seed", "1"];
         a.extend_from_slice(args);
-        let o = lwl(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(says), "{args:?}: {err}");
+        refused(&a, says);
     }
 }
 
@@ -189,9 +166,6 @@ fn sgd_trains_and_refuses_bad_settings() {
     ] {
         let mut a = vec!["sgd", "--majority", "2", "--epochs", "1", "--seed", "1"];
         a.extend_from_slice(args);
-        let o = lwl(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(says), "{args:?}: {err}");
+        refused(&a, says);
     }
 }

@@ -5,13 +5,12 @@
 //! for a seed and every thread count; `--out` keeps the records and the
 //! picture; bad input exits with status 2 and a reason.
 
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::{lwl, num, refused, untimed};
 use serde_json::Value;
-
-fn lwl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lwl")).args(args).output().expect("lwl runs")
-}
 
 /// The JSON records of a successful run, without the closing record (which
 /// repeats the last one with `"final": true`).
@@ -22,18 +21,6 @@ fn records(o: &Output) -> Vec<Value> {
     let mut last = recs.pop().expect("a closing record");
     assert_eq!(last.as_object_mut().unwrap().remove("final"), Some(Value::Bool(true)));
     assert_eq!(Some(&last), recs.last());
-    recs
-}
-
-fn num(r: &Value, key: &str) -> f64 {
-    r[key].as_f64().unwrap_or_else(|| panic!("{key} in {r}"))
-}
-
-/// The records without their timing.
-fn untimed(mut recs: Vec<Value>) -> Vec<Value> {
-    for r in &mut recs {
-        r.as_object_mut().unwrap().remove("seconds");
-    }
     recs
 }
 
@@ -124,13 +111,7 @@ fn bad_input_exits_2_with_a_reason() {
     ] {
         let mut a = vec!["localprop", "--majority", "2", "--iter", "1"];
         a.extend_from_slice(args);
-        let o = lwl(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(reason), "{args:?}: {err}");
+        refused(&a, reason);
     }
-    let o = lwl(&["localprop", "--train", "/nonexistent/train.txt"]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("/nonexistent/train.txt"), "{err}");
+    refused(&["localprop", "--train", "/nonexistent/train.txt"], "/nonexistent/train.txt");
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{lines, lwl, num};
+use common::{lines, lwl, num, refused};
 use serde_json::Value;
 
 /// The records of `lwl regress ARGS --json` without the closing one.
@@ -99,9 +99,6 @@ fn bad_input_exits_2_with_the_reason() {
         (&["compare", "--teacher", "--activation", "tanh", "--methods", "rrr"], "does not train tanh"),
     ];
     for (args, why) in cases {
-        let o = lwl(args);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(why), "{args:?}: {err}");
+        refused(args, why);
     }
 }
