@@ -3,7 +3,8 @@
 //! profile of where work goes needs no timer.
 
 /// Counts accumulated over RRR iterations.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 pub struct Counters {
     /// RRR iterations.
     pub iterations: u64,
@@ -27,7 +28,7 @@ pub struct Counters {
     /// steps of their slowest lane for every lane).
     pub newton_steps: u64,
     /// Largest number of Newton steps of one solve.
-    pub newton_steps_max: u32,
+    pub newton_steps_max: u64,
     /// Solves that used all `NEWTON_ITER` steps without converging.
     pub newton_cap_hits: u64,
     /// Bisection cut-backs.
@@ -63,7 +64,7 @@ impl Counters {
         use crate::bilinear::{NEWTON_ITER, Status};
         self.newton_solves += 1;
         self.newton_steps += r.steps as u64;
-        self.newton_steps_max = self.newton_steps_max.max(r.steps);
+        self.newton_steps_max = self.newton_steps_max.max(r.steps as u64);
         self.bisections += r.bisections as u64;
         match r.status {
             Status::StepCap => self.newton_cap_hits += 1,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use lwl_runners::cli::{self, Command};
 use lwl_runners::data::DataCommand;
-use lwl_runners::engine::cpu;
+use lwl_runners::engine::{cpu, ranks};
 use lwl_runners::net::NetCommand;
 use lwl_runners::{
     admm, autoencode, bench, classify, compare, data, generate, implicit, lifted, localprop, net, nmf, predict,
@@ -17,7 +17,16 @@ fn main() -> ExitCode {
         eprintln!("lwl: {msg}");
         return ExitCode::from(2);
     }
+    let _mpi = ranks::start();
     let cli = cli::parse();
+    // every rank of an MPI job must run the same command line
+    let argv = std::env::args_os().skip(1).flat_map(|a| a.into_encoded_bytes().into_iter().chain([0]));
+    if let Err(e) = ranks::same("flags", ranks::digest(argv.map(u64::from))) {
+        if ranks::writes() {
+            eprintln!("lwl: {e}");
+        }
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         Command::Net(NetCommand::Complete(args)) => net::complete(args),
         Command::Net(NetCommand::Auto(args)) => net::auto(args),
@@ -43,7 +52,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) | Err(lwl_runners::error::Error::Closed) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("lwl: {e}");
+            match ranks::world() {
+                w if w.rank > 0 => eprintln!("lwl (rank {} of {}): {e}", w.rank, w.size),
+                _ => eprintln!("lwl: {e}"),
+            }
+            ranks::abort(e.exit_code());
             ExitCode::from(e.exit_code())
         }
     }

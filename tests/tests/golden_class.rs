@@ -127,7 +127,7 @@ fn run_oracle(case: &Case, layout: Layout) {
     };
     let c = buf.counters;
     assert_eq!(c.newton_solves, get("newton_solves"));
-    assert_eq!(c.newton_steps_max as u64, get("newton_max_iterations_used"));
+    assert_eq!(c.newton_steps_max, get("newton_max_iterations_used"));
     assert_eq!(c.newton_cap_hits, get("newton_hit_cap_50"));
     assert_eq!(c.bisections, get("bisection_fallbacks"));
     // Final outputs: a forward pass with the last A weights and B biases.

@@ -103,7 +103,7 @@ fn run_oracle(layout: Layout) {
     };
     let c = b.counters;
     assert_eq!(c.newton_solves, get("newton_solves"));
-    assert_eq!(c.newton_steps_max as u64, get("newton_max_iterations_used"));
+    assert_eq!(c.newton_steps_max, get("newton_max_iterations_used"));
     assert_eq!(c.newton_cap_hits, get("newton_hit_cap_50"));
     assert_eq!(c.bisections, get("bisection_fallbacks"));
     assert_eq!(c.nonpositive_columns, get("allnonpositive_column_events"));

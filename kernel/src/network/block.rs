@@ -110,6 +110,8 @@ pub(super) struct Block<'a, S: Storage> {
     pub values: &'a [f64],
     pub xsum: &'a mut [f64],
     pub wsum: &'a mut [f64],
+    /// The block's bias sums, one per node (see `Work::wsum`).
+    pub bsum: &'a mut [f64],
     pub stats: &'a mut super::BlockStats,
     /// Per-node layout: each (node, item)'s last root, the Newton start.
     pub roots: &'a mut [f64],
@@ -181,12 +183,13 @@ pub(super) fn node_sums<S: Storage>(net: &Net, bl: &mut Block<S>) {
 /// by the fixed projection. Class nodes are left to the batch-wide class
 /// step.
 pub(super) fn node_values<S: Storage>(net: &Net, p: &Params, items: usize, code_items: usize, bl: &mut Block<S>) {
-    let kb = bl.kb;
+    let (kb, m) = (bl.kb, Mask::new(bl.real));
     for i in 0..net.nodes() {
         let kind = net.kind(i);
         match kind {
             NodeKind::Class => continue,
             NodeKind::Input => {
+                bl.bsum[i] = 0.0;
                 bl.xa[i * kb..(i + 1) * kb].copy_from_slice(&bl.values[i * kb..(i + 1) * kb]);
                 continue;
             }
@@ -212,7 +215,20 @@ pub(super) fn node_values<S: Storage>(net: &Net, p: &Params, items: usize, code_
                 }
             }
         }
+        let rows = i * kb..(i + 1) * kb;
+        bl.bsum[i] = bias_sum(&m, &bl.ba[rows.clone()], &bl.b[rows]);
     }
+}
+
+/// A block's sum of `2 b_A − b` over its real items in one node's rows
+/// (the bias consensus of eq. 26i before the division by `|K|`): a
+/// lane-parallel sum from the first lane group, reduced to a scalar.
+pub(super) fn bias_sum(m: &Mask, ba: &[f64], b: &[f64]) -> f64 {
+    let mut acc = V::splat(0.0);
+    for (c, (a, b)) in ba.as_chunks::<LANES>().0.iter().zip(b.as_chunks::<LANES>().0).enumerate() {
+        m.add(&mut acc, c, V::splat(2.0) * V::new(*a) - V::new(*b));
+    }
+    acc.reduce_add()
 }
 
 /// Lane groups processed together by [`chunk`]: their dot products and
@@ -387,7 +403,7 @@ fn chunk<const G: usize, M: RealLanes, S: Storage, const E: bool, const K: usize
         if real > 0 {
             cnt.newton_solves += real;
             cnt.newton_steps += root.steps as u64 * real;
-            cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
+            cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps as u64);
         }
         // Filler lanes have the trivial root 0 and never bisect; padding
         // lanes of the batch are counted like real ones.

@@ -19,10 +19,10 @@ use super::block::{self, Block, Mask};
 use super::{BlockStats, Errors, IterError, Problem, Report, State, Work, check, classes};
 use crate::consensus;
 use crate::counters::Counters;
-use crate::exec::{Executor, Serial};
+use crate::exec::{Alone, Executor, Group, Serial};
 use crate::graph::{Net, NodeKind};
 use crate::layout::Layout;
-use crate::simd::{LANES, Storage, V};
+use crate::simd::Storage;
 
 /// One RRR iteration, SIMD path, on the calling thread.
 pub fn iterate<S: Storage>(
@@ -69,30 +69,18 @@ fn blocks<'a, S: Storage>(
     wk: Parts<'a>,
 ) -> impl Iterator<Item = Block<'a, S>> + Send + 'a {
     let (kb, ek, nk) = (layout.block(), net.edges() * layout.block(), net.nodes() * layout.block());
+    let ne = net.edges();
     let layout = *layout;
     st.w.chunks_mut(ek)
         .zip(st.x.chunks_mut(ek))
         .zip(st.y.chunks_mut(nk).zip(st.b.chunks_mut(nk)))
         .zip(wk.xa.chunks_mut(nk).zip(wk.ya.chunks_mut(nk)).zip(wk.ba.chunks_mut(nk)))
         .zip(values.chunks(nk).zip(wk.xsum.chunks_mut(nk)))
-        .zip(wk.wsum.chunks_mut(net.edges()).zip(wk.stats.iter_mut()).zip(wk.roots.chunks_mut(nk)))
+        .zip(wk.wsum.chunks_mut(ne + net.nodes()).zip(wk.stats.iter_mut()).zip(wk.roots.chunks_mut(nk)))
         .enumerate()
-        .map(move |(blk, (((((w, x), (y, b)), ((xa, ya), ba)), (values, xsum)), ((wsum, stats), roots)))| Block {
-            blk,
-            real: layout.real(blk),
-            kb,
-            w,
-            x,
-            y,
-            b,
-            xa,
-            ya,
-            ba,
-            values,
-            xsum,
-            wsum,
-            stats,
-            roots,
+        .map(move |(blk, (((((w, x), (y, b)), ((xa, ya), ba)), (values, xsum)), ((sums, stats), roots)))| {
+            let (wsum, bsum) = sums.split_at_mut(ne);
+            Block { blk, real: layout.real(blk), kb, w, x, y, b, xa, ya, ba, values, xsum, wsum, bsum, stats, roots }
         })
 }
 
@@ -135,22 +123,47 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
     st: &mut State<S>,
     wk: &mut Work,
     cnt: &mut Counters,
+    run: (usize, Errors),
+    each: F,
+) -> Result<usize, IterError> {
+    run_split(exec, &Alone, pr, st, wk, cnt, run, each)
+}
+
+/// [`run_with`] on the blocks `group` says this process owns, the per-block
+/// results shared with the group's other processes after every phase: the
+/// consensus sums (`wk.wsum`), the block statistics and the class nodes'
+/// `y` and `b` (the class step sees every item). Every process of the group
+/// runs the same call on the same batch and ends with the same consensus,
+/// reports and counters, bit for bit those of [`run_with`]; the iterate of
+/// blocks owned elsewhere is left behind (but for the class rows).
+#[allow(clippy::too_many_arguments)]
+pub fn run_split<E: Executor, G: Group, S: Storage, F: FnMut(&Report) -> bool>(
+    exec: &E,
+    group: &G,
+    pr: &Problem,
+    st: &mut State<S>,
+    wk: &mut Work,
+    cnt: &mut Counters,
     (iters, errors): (usize, Errors),
     mut each: F,
 ) -> Result<usize, IterError> {
     check(pr, st, wk, true)?;
     let Problem { net, layout, params: p, batch } = *pr;
+    let nblocks = layout.blocks();
     if net.edges() > 0 && iters > 0 {
         let (items, codes) = (layout.items(), batch.code_items);
-        exec.run(blocks(layout, net, batch.values, st, parts(wk).2), |mut bl| {
+        let owned = blocks(layout, net, batch.values, st, parts(wk).2).filter(|bl| group.owns(bl.blk, nblocks));
+        exec.run(owned, |mut bl| {
             block::weight_sums(&mut bl);
             block::node_sums(net, &mut bl);
             block::node_values(net, p, items, codes, &mut bl);
         });
+        let per = net.edges() + net.nodes();
+        group.share(wk.wsum, per, 0, per);
     }
     for done in 1..=iters {
         let want_err = errors == Errors::Every || done == iters;
-        let rep = one(exec, pr, st, wk, cnt, done < iters, want_err);
+        let rep = one(exec, group, pr, st, wk, cnt, done < iters, want_err);
         if !each(&rep) {
             return Ok(done);
         }
@@ -158,12 +171,37 @@ pub fn run_with<E: Executor, S: Storage, F: FnMut(&Report) -> bool>(
     Ok(iters)
 }
 
+/// Shares the per-block results of a block phase: consensus sums, block
+/// statistics and the class nodes' rows of `y` and `b` (runs of
+/// consecutive class nodes one segment each).
+fn share_blocks<G: Group, S: Storage>(group: &G, net: &Net, layout: &Layout, st: &mut State<S>, wk: &mut Work) {
+    let (n, kb) = (net.nodes(), layout.block());
+    let per = net.edges() + n;
+    group.share(wk.wsum, per, 0, per);
+    group.share(wk.stats, 1, 0, 1);
+    let mut i = 0;
+    while i < n {
+        if net.kind(i) != NodeKind::Class {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i < n && net.kind(i) == NodeKind::Class {
+            i += 1;
+        }
+        group.share(st.y, n * kb, first * kb, (i - first) * kb);
+        group.share(st.b, n * kb, first * kb, (i - first) * kb);
+    }
+}
+
 /// One iteration whose weight sums `wk.wsum` and node A-values (`wk.xa`,
 /// `ya`, `ba` but for class nodes) are those of `st`; leaves the sums of the
 /// updated iterate, and with `next` its node A-values too. RRR_err is NaN
 /// unless `want_err`.
-fn one<E: Executor, S: Storage>(
+#[allow(clippy::too_many_arguments)]
+fn one<E: Executor, G: Group, S: Storage>(
     exec: &E,
+    group: &G,
     pr: &Problem,
     st: &mut State<S>,
     wk: &mut Work,
@@ -182,7 +220,7 @@ fn one<E: Executor, S: Storage>(
     // Set A: weight consensus on the sphere (per-block sums reduced in block
     // order); node values are there already; the class step.
     wk.weights.fill(0.0);
-    for sums in wk.wsum.chunks_exact(ne) {
+    for sums in wk.wsum.chunks_exact(ne + n) {
         for (w, s) in wk.weights.iter_mut().zip(sums) {
             *w += s;
         }
@@ -196,36 +234,41 @@ fn one<E: Executor, S: Storage>(
         }
     }
     let selected = classes::project(pr, st.y, st.b, wk);
-    // Set B: bias consensus (every block but the last is full, so two masks
-    // serve all).
-    let nblocks = layout.blocks();
-    let (full, last) = (Mask::new(kb), Mask::new(layout.real(nblocks.saturating_sub(1))));
-    for i in 0..n {
-        if net.kind(i) == NodeKind::Input {
-            continue;
-        }
-        let mut acc = V::splat(0.0);
-        for blk in 0..nblocks {
-            let r = layout.row(blk, i, n);
-            let rows = r..r + kb;
+    // Set B: bias consensus from the per-block sums; those of class nodes
+    // follow the class step here, the others came with the node values.
+    for blk in 0..layout.blocks() {
+        let m = Mask::new(layout.real(blk));
+        let (at, sums) = (layout.row(blk, 0, n), ne + blk * (ne + n));
+        for i in (0..n).filter(|&i| net.kind(i) == NodeKind::Class) {
+            let rows = at + i * kb..at + (i + 1) * kb;
             let (ba, b) = (wk.ba.get(rows.clone()).unwrap_or(&[]), st.b.get(rows).unwrap_or(&[]));
-            let m = if blk + 1 < nblocks { &full } else { &last };
-            for (c, (a, b)) in ba.as_chunks::<LANES>().0.iter().zip(b.as_chunks::<LANES>().0).enumerate() {
-                m.add(&mut acc, c, V::splat(2.0) * V::new(*a) - V::new(*b));
+            if let Some(s) = wk.wsum.get_mut(sums + i) {
+                *s = block::bias_sum(&m, ba, b);
             }
         }
-        wk.biases[i] = acc.reduce_add() / kf;
+    }
+    wk.biases.fill(0.0);
+    for sums in wk.wsum.chunks_exact(ne + n) {
+        for (bi, s) in wk.biases.iter_mut().zip(&sums[ne..]) {
+            *bi += s;
+        }
+    }
+    for bi in wk.biases.iter_mut() {
+        *bi /= kf;
     }
     // Set B: bilinear projection and update, per block; the update leaves
     // the next iteration's weight sums, and the block's node values for the
     // next iteration follow while its rows are in cache.
     let (weights, biases, bw) = parts(wk);
-    exec.run(blocks(layout, net, batch.values, st, bw), |mut bl| {
+    let nblocks = layout.blocks();
+    let owned = blocks(layout, net, batch.values, st, bw).filter(|bl| group.owns(bl.blk, nblocks));
+    exec.run(owned, |mut bl| {
         block::bilinear(net, p, weights, biases, want_err, &mut bl);
         if next {
             block::node_values(net, p, items, batch.code_items, &mut bl);
         }
     });
+    share_blocks(group, net, layout, st, wk);
     let mut err = 0.0;
     for s in wk.stats.iter() {
         err += s.err;

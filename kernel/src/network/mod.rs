@@ -25,7 +25,7 @@ mod forward;
 pub mod general;
 mod oracle;
 
-pub use fast::{iterate, iterate_with, run_with};
+pub use fast::{iterate, iterate_with, run_split, run_with};
 pub use forward::{Settle, Settled, forward, init_forward, predict, settle};
 pub use general::iterate_general;
 pub use oracle::iterate_oracle;
@@ -133,7 +133,11 @@ pub struct Work<'a> {
     /// the SIMD path carries them from one iteration's update to the next
     /// one's node values).
     pub xsum: &'a mut [f64],
-    /// Per-block weight sums (length `blocks · E`).
+    /// Per-block consensus sums (length `blocks · (E + N)`): per block, the
+    /// sums of the weight copies over the block's real items (`E`), then of
+    /// `2 b_A − b` per node (`N`, the bias consensus of eq. 26i; input
+    /// nodes 0). The SIMD path fills them per block and reduces them in
+    /// block order.
     pub wsum: &'a mut [f64],
     /// Per-block error sums and counters (length `blocks`).
     pub stats: &'a mut [BlockStats],
@@ -150,7 +154,8 @@ pub struct Work<'a> {
 }
 
 /// Results of one block in the SIMD path, reduced in block order.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 pub struct BlockStats {
     /// The block's share of the RRR_err sum.
     pub err: f64,
@@ -191,7 +196,7 @@ impl Sizes {
             weights: net.edges(),
             biases: net.nodes(),
             xsum: layout.len(net.nodes())?,
-            wsum: layout.blocks().checked_mul(net.edges())?,
+            wsum: layout.blocks().checked_mul(net.edges().checked_add(net.nodes())?)?,
             blocks: layout.blocks(),
             scratch: net.edges().max(items.checked_mul(3)?),
             items,

@@ -354,7 +354,7 @@ impl NmfBlock<'_> {
                     let lanes_real = real.saturating_sub(l).min(LANES) as u64;
                     cnt.newton_solves += lanes_real;
                     cnt.newton_steps += root.steps as u64 * lanes_real;
-                    cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps);
+                    cnt.newton_steps_max = cnt.newton_steps_max.max(root.steps as u64);
                     store(tv, r * kb + l, u[h]);
                     store(self.roots, (i0 + r) * kb + l, u[h]);
                     // 1/(1 - u²) in place of p, which is no longer needed

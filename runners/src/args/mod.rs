@@ -76,7 +76,8 @@ impl FixedPoint {
 #[derive(Clone, Copy, Debug, Default, Args)]
 pub struct Threads {
     /// Threads of this process (default and most: the cores this process
-    /// may use); results are the same for every count. A thread that
+    /// may use, shared evenly by the ranks of an MPI job on one machine);
+    /// results are the same for every count. A thread that
     /// finishes its share of an iteration helps with the others', and when
     /// other jobs hold cores so that the team is slower than one thread,
     /// the iterations run on one thread for a while.
@@ -89,7 +90,7 @@ impl Threads {
     /// more than the cores are cut to the cores (said once on standard
     /// error).
     pub fn check(&self) -> Result<usize, Error> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = crate::engine::ranks::cores();
         match self.threads.unwrap_or(cores) {
             0 => Err(Error::Usage("--threads must be at least 1".into())),
             t if t > cores => {

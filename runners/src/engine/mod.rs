@@ -2,7 +2,7 @@
 //! runners, tests and benchmarks allocate here once and iterate many times.
 
 use lwl_kernel::counters::Counters;
-use lwl_kernel::exec::Serial;
+use lwl_kernel::exec::{Group, Serial};
 use lwl_kernel::graph::Net;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::general::{AValues, GeneralWork};
@@ -18,6 +18,7 @@ mod edges;
 pub mod netinit;
 pub mod parallel;
 mod pool;
+pub mod ranks;
 
 pub use aligned::Aligned;
 pub use edges::{Edges, Precision};
@@ -215,9 +216,31 @@ impl NetBuffers {
     /// Up to `iters` RRR iterations; `each` sees every report and says
     /// whether to go on. Returns the iterations done. The SIMD path sweeps
     /// the edge state once per iteration after the first (see
-    /// `network::run_with`), with the same results as single iterations.
+    /// `network::run_with`), with the same results as single iterations,
+    /// and splits the blocks over the ranks of an MPI job ([`ranks`]).
     pub fn run_on(
         &mut self,
+        pool: Option<&Pool>,
+        net: &Net,
+        p: &Params,
+        method: Method,
+        iters: usize,
+        each: impl FnMut(&Report) -> bool + Send,
+    ) -> Result<usize, IterError> {
+        let world = ranks::world();
+        if world.size > 1 && method == Method::Simd {
+            self.check_same_batch(p, iters);
+        }
+        self.run_split(world, pool, net, p, method, iters, each)
+    }
+
+    /// [`Self::run_on`] with the SIMD path's blocks split over the processes
+    /// of `group` (`network::run_split`): every process calls it on the same
+    /// batch and ends with the same consensus, reports and counters.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_split<G: Group>(
+        &mut self,
+        group: &G,
         pool: Option<&Pool>,
         net: &Net,
         p: &Params,
@@ -231,8 +254,8 @@ impl NetBuffers {
             let pr = Problem { net, layout: &layout, params: p, batch };
             let run = (iters, errors);
             return match edges {
-                Edges::F64 { w, x } => fast(pool, &pr, &mut State { w, x, y, b }, &mut wk, cnt, run, each),
-                Edges::F32 { w, x } => fast(pool, &pr, &mut State { w, x, y, b }, &mut wk, cnt, run, each),
+                Edges::F64 { w, x } => fast(pool, group, &pr, &mut State { w, x, y, b }, &mut wk, cnt, run, each),
+                Edges::F32 { w, x } => fast(pool, group, &pr, &mut State { w, x, y, b }, &mut wk, cnt, run, each),
             };
         }
         for done in 1..=iters {
@@ -241,6 +264,22 @@ impl NetBuffers {
             }
         }
         Ok(iters)
+    }
+
+    /// Stops the job (every rank, with a message) unless every rank is to
+    /// run `iters` iterations with parameters `p` on the same batch from the
+    /// same start: a digest of the batch's values and labels, the node state
+    /// (the forward pass from the consensus the batch starts at) and the
+    /// settings, compared across ranks.
+    fn check_same_batch(&self, p: &Params, iters: usize) {
+        let setting = format!("{p:?} {iters} {:?} {}", self.errors, self.code_items);
+        let words = [&self.values[..], &self.y, &self.b].into_iter().flatten().map(|v| v.to_bits());
+        let labels = self.labels.iter().map(|&l| l as u64);
+        let all = words.chain(labels).chain(setting.bytes().map(u64::from));
+        if let Err(e) = ranks::same("batches", ranks::digest(all)) {
+            eprintln!("lwl: {e} (the data, the flags or the shuffles differ)");
+            ranks::abort(2);
+        }
     }
 
     /// The batch, edge state, node state, work space and counters as the
@@ -307,8 +346,10 @@ impl NetBuffers {
 /// The SIMD path's run of `run.0` iterations with RRR_err as `run.1` says,
 /// its per-block phases on `pool` when given and the layout has more than
 /// one block.
-fn fast<S: Storage>(
+#[allow(clippy::too_many_arguments)]
+fn fast<G: Group, S: Storage>(
     pool: Option<&Pool>,
+    group: &G,
     pr: &Problem,
     st: &mut State<S>,
     wk: &mut Work,
@@ -317,8 +358,8 @@ fn fast<S: Storage>(
     each: impl FnMut(&Report) -> bool + Send,
 ) -> Result<usize, IterError> {
     match pool.filter(|_| pr.layout.blocks() > 1) {
-        Some(pool) => network::run_with(pool, pr, st, wk, cnt, run, each),
-        None => network::run_with(&Serial, pr, st, wk, cnt, run, each),
+        Some(pool) => network::run_split(pool, group, pr, st, wk, cnt, run, each),
+        None => network::run_split(&Serial, group, pr, st, wk, cnt, run, each),
     }
 }
 

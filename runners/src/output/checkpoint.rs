@@ -169,7 +169,11 @@ pub fn read(dir: &Path, command: &str) -> Result<Progress, Error> {
 /// interrupted write, and refuses a directory that holds anything (another
 /// run's checkpoint, other files) unless it is the directory being resumed
 /// or `force` is given.
+/// In an MPI job only rank 0 prepares and writes checkpoints.
 pub fn prepare(dir: &Path, resumed: Option<&Path>, force: bool) -> Result<(), Error> {
+    if !crate::engine::ranks::writes() {
+        return Ok(());
+    }
     fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     recover(dir)?;
     let same = |r: &Path| fs::canonicalize(r).ok().zip(fs::canonicalize(dir).ok()).is_some_and(|(a, b)| a == b);
@@ -203,6 +207,9 @@ pub fn prepare(dir: &Path, resumed: Option<&Path>, force: bool) -> Result<(), Er
 /// (names inside `dir`, contents) and the manifest `progress` (an object;
 /// `command`, `format` and `files` are added).
 pub fn write(dir: &Path, command: &str, files: &[(&str, Vec<u8>)], progress: &Value) -> Result<(), Error> {
+    if !crate::engine::ranks::writes() {
+        return Ok(());
+    }
     let staging = dir.join(STAGING);
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(|e| io(&staging, e))?;

@@ -8,6 +8,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::engine::ranks;
 use crate::error::Error;
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
@@ -51,7 +52,13 @@ fn write_temp(path: &Path, contents: &[u8]) -> Result<PathBuf, Error> {
 /// old contents or gets the complete new contents: all data go to temporary
 /// files in the target directories first, and only when all of them are
 /// written are they renamed over the targets.
+///
+/// In an MPI job only rank 0 writes ([`crate::engine::ranks`]); the others
+/// return `Ok` at once (likewise [`check_writable`] and [`write_stdout`]).
 pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), Error> {
+    if !ranks::writes() {
+        return Ok(());
+    }
     let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
     for &(path, contents) in files {
         match write_temp(path, contents) {
@@ -85,6 +92,9 @@ pub fn write_series(path: &Path, series: &[f64]) -> Result<(), Error> {
 /// Creates (or empties) `path` now, so that an `--err-series` that cannot
 /// be written is refused before the run instead of after it.
 pub fn check_writable(path: &Path) -> Result<(), Error> {
+    if !ranks::writes() {
+        return Ok(());
+    }
     fs::File::create(path).map(drop).map_err(|e| io_error(path, e))
 }
 
@@ -92,6 +102,9 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
 /// the reader has gone (a closed pipe), [`Error::Io`] for any other failure
 /// (a full disk behind `> file`).
 pub fn write_stdout(text: &str) -> Result<(), Error> {
+    if !ranks::writes() {
+        return Ok(());
+    }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|source| match source.kind() {
         std::io::ErrorKind::BrokenPipe => Error::Closed,

@@ -7,14 +7,18 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 
+use crate::engine::ranks;
 use crate::error::Error;
 use crate::output::write_stdout;
 
 /// The seed to use: the given one, or a fresh one from the operating
-/// system; printed on stderr either way so the run can be repeated.
+/// system (rank 0's in an MPI job); printed on stderr either way so the run
+/// can be repeated.
 pub fn seed(given: Option<u64>, what: &str) -> u64 {
-    let s = given.unwrap_or_else(rand::random);
-    eprintln!("lwl {what}: seed {s} (--seed {s} repeats this run)");
+    let s = ranks::first(given.unwrap_or_else(rand::random));
+    if ranks::writes() {
+        eprintln!("lwl {what}: seed {s} (--seed {s} repeats this run)");
+    }
     s
 }
 
@@ -84,9 +88,10 @@ fn cell(v: Option<&Value>) -> String {
     }
 }
 
-/// A progress bar on stderr, shown only when stderr is a terminal.
+/// A progress bar on stderr, shown only when stderr is a terminal (and, in
+/// an MPI job, by rank 0).
 pub fn progress(len: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || !crate::engine::ranks::writes() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);

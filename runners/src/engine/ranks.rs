@@ -1,0 +1,170 @@
+//! The processes of a data-parallel job: `mpirun -n R lwl …` with the `mpi`
+//! feature (OpenMPI or another MPI library through the `mpi` crate). Every
+//! rank runs the same command on the same data; the blocks of each batch
+//! are split into contiguous ranges, one per rank ([`exec::owner`]), and
+//! after every block phase the per-block results are gathered in block
+//! order (an allgather, not a reduction), so that every rank reduces them
+//! exactly as one process does: the results are the same bits for every
+//! rank count. Rank 0 alone writes output. Without the feature, or without
+//! `mpirun`, the job is one rank.
+
+use std::sync::OnceLock;
+
+use lwl_kernel::exec::{self, Group};
+
+use crate::error::Error;
+
+/// This process's place in the job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ranks {
+    /// This process's rank, from 0.
+    pub rank: usize,
+    /// Processes in the job.
+    pub size: usize,
+}
+
+static WORLD: OnceLock<Ranks> = OnceLock::new();
+
+/// The job this process belongs to: one rank unless [`start`] found more.
+pub fn world() -> &'static Ranks {
+    WORLD.get_or_init(|| Ranks { rank: 0, size: 1 })
+}
+
+/// Whether this process writes output (rank 0).
+pub fn writes() -> bool {
+    world().rank == 0
+}
+
+/// The MPI environment of a job, finalised when dropped (at the end of
+/// `main`).
+pub struct Session {
+    #[cfg(feature = "mpi")]
+    _universe: Option<mpi::environment::Universe>,
+}
+
+/// Joins the MPI job this process was started in (`mpirun`), or makes it a
+/// job of one; without the `mpi` feature always one. Call once, first.
+pub fn start() -> Session {
+    #[cfg(feature = "mpi")]
+    {
+        use mpi::traits::Communicator;
+        let universe = mpi::initialize_with_threading(mpi::Threading::Funneled).map(|(u, _)| u);
+        if let Some(u) = &universe {
+            let w = u.world();
+            let _ = WORLD.set(Ranks { rank: w.rank() as usize, size: w.size() as usize });
+        }
+        if world().size > 1 && writes() {
+            eprintln!("lwl: an MPI job of {} ranks: each batch's blocks are split between them", world().size);
+        }
+        Session { _universe: universe }
+    }
+    #[cfg(not(feature = "mpi"))]
+    Session {}
+}
+
+/// The cores this process may use: those the system grants it, shared
+/// evenly by the ranks of the job on this machine (OpenMPI's
+/// `OMPI_COMM_WORLD_LOCAL_SIZE`, MPICH's `MPI_LOCALNRANKS`), at least one.
+pub fn cores() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let local = ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok()?.parse::<usize>().ok())
+        .filter(|_| world().size > 1)
+        .unwrap_or(1);
+    (cores / local.max(1)).max(1)
+}
+
+/// Stops every rank of the job after an error on this one (nothing when
+/// the job is one rank): the error has been said, the others would wait
+/// for this rank for ever.
+pub fn abort(code: u8) {
+    #[cfg(feature = "mpi")]
+    if world().size > 1 {
+        use mpi::traits::Communicator;
+        mpi::topology::SimpleCommunicator::world().abort(code.into());
+    }
+    let _ = code;
+}
+
+/// Checks that every rank holds the same `digest` of `what`: `Ok` on one
+/// rank; else an error naming the first rank that differs from rank 0.
+pub fn same(what: &str, digest: u64) -> Result<(), Error> {
+    let all = gather(digest);
+    match all.iter().position(|&d| d != all[0]) {
+        None => Ok(()),
+        Some(r) => Err(Error::Usage(format!(
+            "rank {r} of {} has other {what} than rank 0: every rank must run the same command on the same data",
+            all.len()
+        ))),
+    }
+}
+
+/// Rank 0's `value` on every rank.
+pub fn first(value: u64) -> u64 {
+    gather(value)[0]
+}
+
+/// Every rank's `value`, in rank order.
+fn gather(value: u64) -> Vec<u64> {
+    #[cfg(feature = "mpi")]
+    if world().size > 1 {
+        use mpi::traits::CommunicatorCollectives;
+        let mut all = vec![0u64; world().size];
+        mpi::topology::SimpleCommunicator::world().all_gather_into(&value, &mut all[..]);
+        return all;
+    }
+    vec![value]
+}
+
+/// A digest of 64-bit words (FNV-1a's step on whole words, then a final
+/// mix): what [`same`] compares. Not cryptographic: it tells runs apart
+/// that were meant to be the same.
+pub fn digest(words: impl IntoIterator<Item = u64>) -> u64 {
+    let h = words.into_iter().fold(0xcbf2_9ce4_8422_2325u64, |h, w| (h ^ w).wrapping_mul(0x0000_0100_0000_01b3));
+    (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd) ^ (h >> 29)
+}
+
+impl Group for Ranks {
+    fn owns(&self, blk: usize, blocks: usize) -> bool {
+        exec::owner(blk, blocks, self.size) == self.rank
+    }
+
+    fn share<T: bytemuck::Pod>(&self, data: &mut [T], stride: usize, offset: usize, len: usize) {
+        if self.size < 2 || stride == 0 {
+            return;
+        }
+        #[cfg(feature = "mpi")]
+        share_mpi(self, data, stride, offset, len);
+        #[cfg(not(feature = "mpi"))]
+        let _ = (data, offset, len);
+    }
+}
+
+/// [`Group::share`] over MPI: the owned segments packed in block order, one
+/// allgather of bytes, the others' segments unpacked. Ranks own contiguous
+/// ranges of blocks in rank order, so the gathered bytes are in block order.
+#[cfg(feature = "mpi")]
+fn share_mpi<T: bytemuck::Pod>(r: &Ranks, data: &mut [T], stride: usize, offset: usize, len: usize) {
+    use mpi::datatype::PartitionMut;
+    use mpi::traits::CommunicatorCollectives;
+    let blocks = data.len() / stride;
+    let seg = |blk: usize| blk * stride + offset..blk * stride + offset + len;
+    let mine: Vec<T> = (0..blocks).filter(|&b| r.owns(b, blocks)).flat_map(|b| data[seg(b)].to_vec()).collect();
+    let bytes = std::mem::size_of::<T>() * len;
+    let counts: Vec<mpi::Count> = (0..r.size)
+        .map(|q| ((0..blocks).filter(|&b| exec::owner(b, blocks, r.size) == q).count() * bytes) as mpi::Count)
+        .collect();
+    let displs: Vec<mpi::Count> = counts.iter().scan(0, |a, &c| Some(std::mem::replace(a, *a + c))).collect();
+    let mut all = vec![0u8; blocks * bytes];
+    {
+        let mut part = PartitionMut::new(&mut all[..], counts, displs);
+        let send: &[u8] = bytemuck::cast_slice(&mine);
+        mpi::topology::SimpleCommunicator::world().all_gather_varcount_into(send, &mut part);
+    }
+    for (b, chunk) in all.chunks_exact(bytes.max(1)).enumerate().take(blocks) {
+        if !r.owns(b, blocks) {
+            bytemuck::cast_slice_mut::<T, u8>(&mut data[seg(b)]).copy_from_slice(chunk);
+        }
+    }
+}
