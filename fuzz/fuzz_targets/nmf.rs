@@ -10,7 +10,7 @@ mod common;
 
 use common::Bytes;
 use libfuzzer_sys::fuzz_target;
-use lwl_kernel::counters::Counters;
+use lwl_kernel::counters::{BlockStats, Counters};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::nmf::{self, Params, Shape, State, Work};
 
@@ -23,6 +23,8 @@ struct Bufs {
     codes: Vec<f64>,
     acc: Vec<f64>,
     roots: Vec<f64>,
+    sums: Vec<f64>,
+    stats: Vec<BlockStats>,
 }
 
 impl Bufs {
@@ -31,8 +33,14 @@ impl Bufs {
         let mut err = f64::NAN;
         for _ in 0..2 {
             let mut st = State { w: &mut self.w, z: &mut self.z };
-            let mut wk =
-                Work { weights: &mut self.weights, codes: &mut self.codes, acc: &mut self.acc, roots: &mut self.roots };
+            let mut wk = Work {
+                weights: &mut self.weights,
+                codes: &mut self.codes,
+                acc: &mut self.acc,
+                roots: &mut self.roots,
+                sums: &mut self.sums,
+                stats: &mut self.stats,
+            };
             let mut cnt = Counters::default();
             let it = if oracle { nmf::iterate_oracle } else { nmf::iterate };
             let pr = nmf::Problem { shape: sh, layout, params: p, data };
@@ -68,6 +76,8 @@ fuzz_target!(|data: &[u8]| {
         codes: vec![0.0; len(sh.rank)],
         acc: vec![0.0; 6 * layout.block()],
         roots: fill(len(sh.data), &mut r),
+        sums: vec![0.0; layout.blocks() * sh.edges()],
+        stats: vec![BlockStats::default(); layout.blocks()],
     };
     // the roots are Newton starts: any value is allowed, but the oracle
     // does not read them, so both paths start from the same iterate

@@ -96,3 +96,14 @@ impl Counters {
         self.nonpositive_columns += o.nonpositive_columns;
     }
 }
+
+/// Results of one layout block in the SIMD paths, reduced in block order
+/// (and shared between processes that split the blocks).
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct BlockStats {
+    /// The block's share of the RRR_err sum.
+    pub err: f64,
+    /// The block's counters.
+    pub counters: Counters,
+}

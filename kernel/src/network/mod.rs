@@ -32,7 +32,7 @@ pub use oracle::iterate_oracle;
 
 use crate::activation::Activation;
 use crate::class::ClassMode;
-use crate::counters::Counters;
+pub use crate::counters::BlockStats;
 use crate::graph::{Net, NodeKind};
 use crate::layout::Layout;
 use crate::simd::Storage;
@@ -87,7 +87,7 @@ pub struct State<'a, S: Storage = f64> {
 /// What an iteration solves: the graph, where each variable lives, the
 /// constraint and step parameters, and the values the batch fixes. Every
 /// entry point takes it with the iterate ([`State`]), its work space
-/// ([`Work`]) and the [`Counters`].
+/// ([`Work`]) and the [`Counters`](crate::counters::Counters).
 #[derive(Clone, Copy)]
 pub struct Problem<'a> {
     /// The network graph.
@@ -151,16 +151,6 @@ pub struct Work<'a> {
     /// The class each item was projected to in the last iteration, or
     /// [`crate::class::EXEMPT`] (length `|K|`).
     pub used_label: &'a mut [u32],
-}
-
-/// Results of one block in the SIMD path, reduced in block order.
-#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C)]
-pub struct BlockStats {
-    /// The block's share of the RRR_err sum.
-    pub err: f64,
-    /// The block's counters.
-    pub counters: Counters,
 }
 
 /// Buffer lengths for a network and layout.

@@ -18,7 +18,8 @@ pub use general::iterate_general;
 
 use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
-use crate::counters::Counters;
+use crate::counters::{BlockStats, Counters};
+use crate::exec::{Alone, Group};
 use crate::layout::Layout;
 use crate::simd::{self, LANES, V, flush_subnormal, halves, join, load, store};
 
@@ -86,6 +87,11 @@ pub struct Work<'a> {
     /// `D` rows: each solve's Newton start (zeros: a cold start, as at a new
     /// batch). The oracle and the general update do not use it.
     pub roots: &'a mut [f64],
+    /// The SIMD path's per-block sums of the weight copies over the block's
+    /// real items (length `blocks · E`), reduced in block order.
+    pub sums: &'a mut [f64],
+    /// The SIMD path's per-block error sums and counters (length `blocks`).
+    pub stats: &'a mut [BlockStats],
 }
 
 /// Why an iteration refused to run.
@@ -191,42 +197,81 @@ pub fn iterate_oracle(pr: &Problem, st: &mut State, wk: &mut Work, cnt: &mut Cou
 /// inner loops over a row's lane groups carry no index arithmetic or bounds
 /// tests.
 pub fn iterate(pr: &Problem, st: &mut State, wk: &mut Work, cnt: &mut Counters) -> Result<f64, NmfError> {
+    iterate_split(&Alone, pr, st, wk, cnt)
+}
+
+/// [`iterate`] on the blocks `group` says this process owns: the per-block
+/// weight sums, error sums, counters and consensus codes are shared with
+/// the group's other processes, so that every process ends with the same
+/// consensus weights and codes, RRR_err and counters, bit for bit those of
+/// [`iterate`]; the copies of blocks owned elsewhere are left behind.
+pub fn iterate_split<G: Group>(
+    group: &G,
+    pr: &Problem,
+    st: &mut State,
+    wk: &mut Work,
+    cnt: &mut Counters,
+) -> Result<f64, NmfError> {
     check(pr, st, wk, true)?;
     let Problem { shape: sh, layout, params: p, data } = *pr;
-    let (ne, items, kb) = (sh.edges(), layout.items(), layout.block());
+    let (ne, items, kb, nb) = (sh.edges(), layout.items(), layout.block(), layout.blocks());
+    if Some(wk.sums.len()) != nb.checked_mul(ne) || wk.stats.len() != nb {
+        return Err(NmfError::BufferLength);
+    }
     // per-block slices; a shape without data or code nodes has empty
     // buffers (chunks of at least 1 of them are none), so no block is visited
     let (ek, dk, ck) = ((ne * kb).max(1), (sh.data * kb).max(1), (sh.rank * kb).max(1));
     // weight consensus: per edge the blocks' sums of real copies, added in
     // block order
+    let owned = |blk: &usize| group.owns(*blk, nb);
+    for (blk, (w, sums)) in st.w.chunks_exact(ek).zip(wk.sums.chunks_exact_mut(ne.max(1))).enumerate() {
+        if owned(&blk) {
+            let real = layout.real(blk);
+            for (s, row) in sums.iter_mut().zip(w.chunks_exact(kb)) {
+                *s = simd::sum_lanes(&row[..real]);
+            }
+        }
+    }
+    group.share(wk.sums, ne.max(1), 0, ne);
     wk.weights.fill(0.0);
-    for (blk, w) in st.w.chunks_exact(ek).enumerate() {
-        let real = layout.real(blk);
-        for (s, row) in wk.weights.iter_mut().zip(w.chunks_exact(kb)) {
-            *s += simd::sum_lanes(&row[..real]);
+    for sums in wk.sums.chunks_exact(ne.max(1)) {
+        for (s, b) in wk.weights.iter_mut().zip(sums) {
+            *s += b;
         }
     }
     for s in wk.weights.iter_mut() {
         *s /= items as f64;
     }
     project_weights(sh, p, wk.weights, cnt);
-    let mut err = V::splat(0.0);
     let blocks = st.w.chunks_exact_mut(ek).zip(st.z.chunks_exact_mut(ek));
     let per_node = data.chunks_exact(dk).zip(wk.roots.chunks_exact_mut(dk));
-    for (blk, ((w, z), ((data, roots), codes))) in blocks.zip(per_node.zip(wk.codes.chunks_exact_mut(ck))).enumerate() {
+    let per_block = wk.codes.chunks_exact_mut(ck).zip(wk.stats.iter_mut());
+    for (blk, ((w, z), ((data, roots), (codes, stats)))) in blocks.zip(per_node.zip(per_block)).enumerate() {
+        if !owned(&blk) {
+            continue;
+        }
         let mut bl = NmfBlock { sh, kb, real: layout.real(blk), weights: wk.weights, w, z, codes, data, roots };
+        let (mut err, mut c) = (V::splat(0.0), Counters::default());
         // blocks of up to four lane groups (LEDM m ≤ 16) with their size
         // known to the compiler: the loops over a row's groups unrolled
         match kb {
-            4 => bl.block::<4>(p, wk.acc, &mut err, cnt),
-            8 => bl.block::<8>(p, wk.acc, &mut err, cnt),
-            12 => bl.block::<12>(p, wk.acc, &mut err, cnt),
-            16 => bl.block::<16>(p, wk.acc, &mut err, cnt),
-            _ => bl.block::<0>(p, wk.acc, &mut err, cnt),
+            4 => bl.block::<4>(p, wk.acc, &mut err, &mut c),
+            8 => bl.block::<8>(p, wk.acc, &mut err, &mut c),
+            12 => bl.block::<12>(p, wk.acc, &mut err, &mut c),
+            16 => bl.block::<16>(p, wk.acc, &mut err, &mut c),
+            _ => bl.block::<0>(p, wk.acc, &mut err, &mut c),
         }
+        *stats = BlockStats { err: err.reduce_add(), counters: c };
+    }
+    group.share(wk.stats, 1, 0, 1);
+    group.share(wk.codes, ck, 0, sh.rank * kb);
+    let mut err = 0.0;
+    for s in wk.stats.iter() {
+        err += s.err;
+        cnt.add(&s.counters);
     }
     cnt.iteration((items * ne) as u64);
-    Ok(libm::sqrt(err.reduce_add() / (items * ne) as f64))
+    Ok(libm::sqrt(err / (items * ne) as f64))
 }
 
 /// One block's slices (block-local rows of `kb` lanes) for [`iterate`].
@@ -433,7 +478,12 @@ mod tests {
             let pr = Problem { shape: &sh, layout: &layout, params: &p, data: &data };
             for oracle in [false, true] {
                 let mut st = State { w: &mut w, z: &mut z };
-                let mut wk = Work { weights: &mut weights, codes: &mut codes, acc: &mut acc, roots: &mut roots };
+                let (sums, stats) = (
+                    &mut std::vec![0.0; layout.blocks() * sh.edges()],
+                    &mut std::vec![BlockStats::default(); layout.blocks()],
+                );
+                let mut wk =
+                    Work { weights: &mut weights, codes: &mut codes, acc: &mut acc, roots: &mut roots, sums, stats };
                 let mut cnt = Counters::default();
                 let run = if oracle { iterate_oracle } else { iterate };
                 let err = run(&pr, &mut st, &mut wk, &mut cnt).unwrap();

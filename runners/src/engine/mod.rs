@@ -1,14 +1,12 @@
 //! Owned buffers around the kernel's borrowed network and NMF iterations: the
 //! runners, tests and benchmarks allocate here once and iterate many times.
 
-use lwl_kernel::counters::Counters;
+use lwl_kernel::counters::{BlockStats, Counters};
 use lwl_kernel::exec::{Group, Serial};
 use lwl_kernel::graph::Net;
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::general::{AValues, GeneralWork};
-use lwl_kernel::network::{
-    self, Batch, BlockStats, Errors, IterError, Params, Problem, Report, Settle, Sizes, State, Work,
-};
+use lwl_kernel::network::{self, Batch, Errors, IterError, Params, Problem, Report, Settle, Sizes, State, Work};
 use lwl_kernel::nmf;
 use lwl_kernel::simd::Storage;
 
@@ -275,11 +273,7 @@ impl NetBuffers {
         let setting = format!("{p:?} {iters} {:?} {}", self.errors, self.code_items);
         let words = [&self.values[..], &self.y, &self.b].into_iter().flatten().map(|v| v.to_bits());
         let labels = self.labels.iter().map(|&l| l as u64);
-        let all = words.chain(labels).chain(setting.bytes().map(u64::from));
-        if let Err(e) = ranks::same("batches", ranks::digest(all)) {
-            eprintln!("lwl: {e} (the data, the flags or the shuffles differ)");
-            ranks::abort(2);
-        }
+        ranks::stop_unless_same("batches", words.chain(labels).chain(setting.bytes().map(u64::from)));
     }
 
     /// The batch, edge state, node state, work space and counters as the
@@ -381,6 +375,10 @@ pub struct NmfBuffers {
     pub codes: Aligned<f64>,
     acc: Aligned<f64>,
     roots: Aligned<f64>,
+    sums: Vec<f64>,
+    stats: Vec<BlockStats>,
+    /// Whether the ranks of an MPI job have compared this batch.
+    compared: bool,
     /// Work counters.
     pub counters: Counters,
     general: Option<Box<[Vec<f64>; 4]>>,
@@ -394,7 +392,7 @@ impl NmfBuffers {
         let bytes = (|| {
             let rows = [shape.edges(), shape.edges(), shape.data, shape.data, shape.rank];
             let words = rows.iter().try_fold(0usize, |a, &n| a.checked_add(layout.len(n)?))?;
-            words.checked_mul(8)
+            words.checked_add(layout.blocks().checked_mul(shape.edges())?)?.checked_mul(8)
         })();
         fits_in_memory(bytes.ok_or("sizes overflow")?)?;
         Self::new(shape, layout).ok_or_else(|| "sizes overflow".to_string())
@@ -413,25 +411,45 @@ impl NmfBuffers {
             codes: Aligned::zeroed(layout.len(shape.rank)?),
             acc: Aligned::zeroed(6 * layout.block()),
             roots: Aligned::zeroed(layout.len(shape.data)?),
+            sums: vec![0.0; layout.blocks().checked_mul(shape.edges())?],
+            stats: vec![BlockStats::default(); layout.blocks()],
+            compared: false,
             counters: Counters::default(),
             general: None,
         })
     }
 
-    /// One RRR iteration; returns RRR_err.
+    /// One RRR iteration; returns RRR_err. The SIMD path splits the blocks
+    /// over the ranks of an MPI job ([`ranks`]), which compare the batch at
+    /// its first iteration.
     pub fn iterate(&mut self, p: &nmf::Params, method: Method) -> Result<f64, nmf::NmfError> {
+        let world = ranks::world();
+        if world.size > 1 && method == Method::Simd && !self.compared {
+            let setting = format!("{p:?}");
+            let words = [&self.data[..], &self.w, &self.z].into_iter().flatten().map(|v| v.to_bits());
+            ranks::stop_unless_same("batches", words.chain(setting.bytes().map(u64::from)));
+            self.compared = true;
+        }
+        self.iterate_in(world, p, method)
+    }
+
+    /// [`Self::iterate`] with the SIMD path's blocks split over the
+    /// processes of `group` (`nmf::iterate_split`).
+    pub fn iterate_in<G: Group>(&mut self, group: &G, p: &nmf::Params, method: Method) -> Result<f64, nmf::NmfError> {
         let mut st = nmf::State { w: &mut self.w, z: &mut self.z };
         let mut wk = nmf::Work {
             weights: &mut self.weights,
             codes: &mut self.codes,
             acc: &mut self.acc,
             roots: &mut self.roots,
+            sums: &mut self.sums,
+            stats: &mut self.stats,
         };
         let pr = nmf::Problem { shape: &self.shape, layout: &self.layout, params: p, data: &self.data };
         let cnt = &mut self.counters;
         match method {
             Method::Oracle => nmf::iterate_oracle(&pr, &mut st, &mut wk, cnt),
-            Method::Simd => nmf::iterate(&pr, &mut st, &mut wk, cnt),
+            Method::Simd => nmf::iterate_split(group, &pr, &mut st, &mut wk, cnt),
             Method::General => {
                 let (nw, nc, ne) = (wk.weights.len(), wk.codes.len(), st.w.len());
                 let g = self
@@ -449,9 +467,11 @@ impl NmfBuffers {
 
     /// Forgets the bilinear roots the SIMD path warm-starts from: call when
     /// the iterate is set anew (a new batch or restart), so that a run's bits
-    /// depend on its start alone.
+    /// depend on its start alone; the ranks of an MPI job compare the batch
+    /// anew at its first iteration.
     pub fn cold_start(&mut self) {
         self.roots.fill(0.0);
+        self.compared = false;
     }
 
     /// Reconstruction error (eq. 23) of the last consensus values.

@@ -100,6 +100,16 @@ pub fn same(what: &str, digest: u64) -> Result<(), Error> {
     }
 }
 
+/// Stops the job (every rank, with a message on standard error) unless
+/// every rank's digest of `words` is rank 0's: the batch a rank is about to
+/// iterate on, which must be the same on all.
+pub fn stop_unless_same(what: &str, words: impl IntoIterator<Item = u64>) {
+    if let Err(e) = same(what, digest(words)) {
+        eprintln!("lwl: {e} (the data, the flags or the shuffles differ)");
+        abort(2);
+    }
+}
+
 /// Rank 0's `value` on every rank.
 pub fn first(value: u64) -> u64 {
     gather(value)[0]
