@@ -85,6 +85,46 @@ fn an_nmf_batch_on_any_rank_count_equals_one_process() {
 }
 
 #[test]
+fn an_autoencoder_and_a_generator_on_any_rank_count_equal_one_process() {
+    // 160 items of 16 values; batches of 100 data and 28 code items (128
+    // lanes, blocks of 16); then the generative model's classifier on them
+    let dir = scratch("mpi-auto");
+    std::fs::create_dir_all(&dir).unwrap();
+    let items: String = (0..160)
+        .map(|k: u64| {
+            let row: Vec<String> = (0..16u64).map(|i| format!("{}", ((k * 7 + i * 5) % 4) as f64 / 3.0)).collect();
+            row.join(" ") + "\n"
+        })
+        .collect();
+    let data = dir.join("toy.txt");
+    std::fs::write(&data, format!("16\n\n{items}")).unwrap();
+    let net = dir.join("net.txt");
+    let o = alone(&[
+        "net",
+        "auto",
+        "--data",
+        "16",
+        "--encode",
+        "8",
+        "--code",
+        "3",
+        "--decode",
+        "8",
+        "--out",
+        net.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (data, net) = (data.to_str().unwrap(), net.to_str().unwrap());
+    let model = dir.join("model");
+    let model = model.to_str().unwrap();
+    let auto = ["autoencode", "--data", data, "--net", net, "--batch", "100", "--code-batch", "28", "--iter", "10"];
+    lines(&alone(&[&auto[..], &["--epochs", "2", "--seed", "3", "--out", model, "--threads", "1", "--json"]].concat()));
+    same_on_every_rank_count(&[&auto[..], &["--epochs", "2", "--seed", "3", "--json"]].concat());
+    let generate = ["generate", "--model", model, "--data", data, "--epochs", "1", "--iter", "10", "--batch", "64"];
+    same_on_every_rank_count(&[&generate[..], &["--count", "5", "--seed", "2", "--json"]].concat());
+}
+
+#[test]
 fn rank_0_alone_writes_and_a_resumed_job_continues_exactly() {
     let dir = scratch("mpi-resume");
     let (d, whole) = (dir.join("run"), dir.join("whole"));

@@ -19,6 +19,7 @@ use lwl_tests::{CLASS_ITEMS, class_params, class_setup, class_spec};
 struct Hub {
     barrier: Barrier,
     slots: Mutex<Vec<Vec<u8>>>,
+    sent: Mutex<usize>,
 }
 
 /// One simulated process of `size`; `share: false` makes a broken group
@@ -31,28 +32,42 @@ struct Sim {
 }
 
 impl Group for Sim {
-    fn owns(&self, blk: usize, blocks: usize) -> bool {
-        exec::owner(blk, blocks, self.size) == self.rank
+    fn rank(&self) -> usize {
+        self.rank
     }
 
-    fn share<T: bytemuck::Pod>(&self, data: &mut [T], stride: usize, offset: usize, len: usize) {
+    fn ranks(&self) -> usize {
+        self.size
+    }
+
+    fn share<T: bytemuck::Pod, W: Fn(usize) -> bool>(
+        &self,
+        data: &mut [T],
+        stride: usize,
+        offset: usize,
+        len: usize,
+        which: W,
+    ) {
         if !self.share {
             return;
         }
         let blocks = data.len() / stride;
         let seg = |b: usize| b * stride + offset..b * stride + offset + len;
-        let mine: Vec<u8> = (0..blocks)
-            .filter(|&b| self.owns(b, blocks))
-            .flat_map(|b| bytemuck::cast_slice(&data[seg(b)]).to_vec())
+        let picked: Vec<usize> = (0..blocks).filter(|&b| which(b)).collect();
+        let mine: Vec<u8> = picked
+            .iter()
+            .filter(|&&b| self.owns(b, blocks))
+            .flat_map(|&b| bytemuck::cast_slice(&data[seg(b)]).to_vec())
             .collect();
+        *self.hub.sent.lock().unwrap() += mine.len();
         self.hub.slots.lock().unwrap()[self.rank] = mine;
         self.hub.barrier.wait();
         {
             let slots = self.hub.slots.lock().unwrap();
             let mut at = vec![0usize; self.size];
-            for b in 0..blocks {
+            let bytes = len * std::mem::size_of::<T>();
+            for &b in &picked {
                 let q = exec::owner(b, blocks, self.size);
-                let bytes = len * std::mem::size_of::<T>();
                 if q != self.rank {
                     bytemuck::cast_slice_mut::<T, u8>(&mut data[seg(b)])
                         .copy_from_slice(&slots[q][at[q]..at[q] + bytes]);
@@ -92,7 +107,8 @@ fn split_runs<M>(size: usize, share: bool, threads: usize, iters: usize, make: M
 where
     M: Fn() -> (NetBuffers, lwl_runners::formats::netfile::NetSpec, lwl_kernel::network::Params) + Sync,
 {
-    let hub = Arc::new(Hub { barrier: Barrier::new(size), slots: Mutex::new(vec![Vec::new(); size]) });
+    let hub =
+        Arc::new(Hub { barrier: Barrier::new(size), slots: Mutex::new(vec![Vec::new(); size]), sent: Mutex::new(0) });
     std::thread::scope(|sc| {
         let runs: Vec<_> = (0..size)
             .map(|rank| {
@@ -202,4 +218,61 @@ fn a_split_without_sharing_is_seen() {
     let alone = split_runs(1, true, 1, 4, majority(layout)).pop().unwrap();
     let broken = split_runs(2, false, 1, 4, majority(layout));
     assert!(broken.iter().all(|o| o.weights != alone.weights));
+}
+
+/// The tree of `exec::reduce` written out: node (b, l) is its left child
+/// plus its right child, when there is one.
+fn tree(v: &[f64], b: usize, l: u32) -> f64 {
+    if l == 0 {
+        return v[b];
+    }
+    let r = b + (1 << (l - 1));
+    if r < v.len() { tree(v, b, l - 1) + tree(v, r, l - 1) } else { tree(v, b, l - 1) }
+}
+
+#[test]
+fn the_block_reduction_is_one_fixed_tree_and_sends_few_segments() {
+    for blocks in [1usize, 2, 5, 37, 64] {
+        // three values per block, of mixed sizes so that the order shows
+        let vals: Vec<f64> =
+            (0..blocks * 3).map(|i| 1.0 / (i as f64 + 0.3) * if i % 3 == 0 { 1e12 } else { 1.0 }).collect();
+        let levels = usize::BITS - (blocks - 1).leading_zeros();
+        let want: Vec<u64> = (0..3)
+            .map(|j| tree(&(0..blocks).map(|b| vals[3 * b + j]).collect::<Vec<_>>(), 0, levels).to_bits())
+            .collect();
+        for size in 1..=7 {
+            let hub = Arc::new(Hub {
+                barrier: Barrier::new(size),
+                slots: Mutex::new(vec![Vec::new(); size]),
+                sent: Mutex::new(0),
+            });
+            let got: Vec<Vec<u64>> = std::thread::scope(|sc| {
+                let hs: Vec<_> = (0..size)
+                    .map(|rank| {
+                        let (hub, vals) = (hub.clone(), vals.clone());
+                        sc.spawn(move || {
+                            let g = Sim { rank, size, hub, share: true };
+                            let mut v = vals;
+                            // what other processes own is unknown here
+                            for b in (0..blocks).filter(|&b| !g.owns(b, blocks)) {
+                                v[3 * b..3 * b + 3].fill(f64::NAN);
+                            }
+                            exec::reduce(&g, &mut v, 3, 0, 3, exec::add_f64);
+                            v[..3].iter().map(|x| x.to_bits()).collect()
+                        })
+                    })
+                    .collect();
+                hs.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            for (rank, g) in got.iter().enumerate() {
+                assert_eq!(g, &want, "{blocks} blocks, rank {rank} of {size}");
+            }
+            // each process sends at most two segments per tree level
+            let segments = *hub.sent.lock().unwrap() / 24;
+            assert!(
+                segments <= size * (2 * levels as usize + 1),
+                "{segments} segments, {blocks} blocks, {size} processes"
+            );
+        }
+    }
 }

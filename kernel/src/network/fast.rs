@@ -19,7 +19,7 @@ use super::block::{self, Block, Mask};
 use super::{BlockStats, Errors, IterError, Problem, Report, State, Work, check, classes};
 use crate::consensus;
 use crate::counters::Counters;
-use crate::exec::{Alone, Executor, Group, Serial};
+use crate::exec::{self, Alone, Executor, Group, Serial};
 use crate::graph::{Net, NodeKind};
 use crate::layout::Layout;
 use crate::simd::Storage;
@@ -158,8 +158,6 @@ pub fn run_split<E: Executor, G: Group, S: Storage, F: FnMut(&Report) -> bool>(
             block::node_sums(net, &mut bl);
             block::node_values(net, p, items, codes, &mut bl);
         });
-        let per = net.edges() + net.nodes();
-        group.share(wk.wsum, per, 0, per);
     }
     for done in 1..=iters {
         let want_err = errors == Errors::Every || done == iters;
@@ -171,14 +169,11 @@ pub fn run_split<E: Executor, G: Group, S: Storage, F: FnMut(&Report) -> bool>(
     Ok(iters)
 }
 
-/// Shares the per-block results of a block phase: consensus sums, block
-/// statistics and the class nodes' rows of `y` and `b` (runs of
-/// consecutive class nodes one segment each).
-fn share_blocks<G: Group, S: Storage>(group: &G, net: &Net, layout: &Layout, st: &mut State<S>, wk: &mut Work) {
+/// Shares the class nodes' rows of `y` and `b` (runs of consecutive class
+/// nodes one segment each) after a block phase: the class step sees every
+/// item.
+fn share_class_rows<G: Group, S: Storage>(group: &G, net: &Net, layout: &Layout, st: &mut State<S>) {
     let (n, kb) = (net.nodes(), layout.block());
-    let per = net.edges() + n;
-    group.share(wk.wsum, per, 0, per);
-    group.share(wk.stats, 1, 0, 1);
     let mut i = 0;
     while i < n {
         if net.kind(i) != NodeKind::Class {
@@ -189,8 +184,8 @@ fn share_blocks<G: Group, S: Storage>(group: &G, net: &Net, layout: &Layout, st:
         while i < n && net.kind(i) == NodeKind::Class {
             i += 1;
         }
-        group.share(st.y, n * kb, first * kb, (i - first) * kb);
-        group.share(st.b, n * kb, first * kb, (i - first) * kb);
+        group.share(st.y, n * kb, first * kb, (i - first) * kb, |_| true);
+        group.share(st.b, n * kb, first * kb, (i - first) * kb, |_| true);
     }
 }
 
@@ -217,25 +212,11 @@ fn one<E: Executor, G: Group, S: Storage>(
     let kf = items as f64;
     let kb = layout.block();
 
-    // Set A: weight consensus on the sphere (per-block sums reduced in block
-    // order); node values are there already; the class step.
-    wk.weights.fill(0.0);
-    for sums in wk.wsum.chunks_exact(ne + n) {
-        for (w, s) in wk.weights.iter_mut().zip(sums) {
-            *w += s;
-        }
-    }
-    for w in wk.weights.iter_mut() {
-        *w /= kf;
-    }
-    for i in 0..n {
-        if net.kind(i) != NodeKind::Input {
-            consensus::sphere(&mut wk.weights[net.in_edges(i)], p.omega);
-        }
-    }
+    // The class step (set A's class nodes; it reads only y and b), then
+    // the class nodes' bias sums per block (the other nodes' came with the
+    // node values), then the per-block consensus sums reduced over blocks
+    // by the tree of `exec::reduce`.
     let selected = classes::project(pr, st.y, st.b, wk);
-    // Set B: bias consensus from the per-block sums; those of class nodes
-    // follow the class step here, the others came with the node values.
     for blk in 0..layout.blocks() {
         let m = Mask::new(layout.real(blk));
         let (at, sums) = (layout.row(blk, 0, n), ne + blk * (ne + n));
@@ -247,14 +228,18 @@ fn one<E: Executor, G: Group, S: Storage>(
             }
         }
     }
-    wk.biases.fill(0.0);
-    for sums in wk.wsum.chunks_exact(ne + n) {
-        for (bi, s) in wk.biases.iter_mut().zip(&sums[ne..]) {
-            *bi += s;
+    exec::reduce(group, wk.wsum, ne + n, 0, ne + n, exec::add_f64);
+    // Set A: weight consensus on the sphere. Set B: bias consensus.
+    for (w, s) in wk.weights.iter_mut().zip(wk.wsum.get(..ne).unwrap_or(&[])) {
+        *w = s / kf;
+    }
+    for i in 0..n {
+        if net.kind(i) != NodeKind::Input {
+            consensus::sphere(&mut wk.weights[net.in_edges(i)], p.omega);
         }
     }
-    for bi in wk.biases.iter_mut() {
-        *bi /= kf;
+    for (bi, s) in wk.biases.iter_mut().zip(wk.wsum.get(ne..ne + n).unwrap_or(&[])) {
+        *bi = s / kf;
     }
     // Set B: bilinear projection and update, per block; the update leaves
     // the next iteration's weight sums, and the block's node values for the
@@ -268,12 +253,13 @@ fn one<E: Executor, G: Group, S: Storage>(
             block::node_values(net, p, items, batch.code_items, &mut bl);
         }
     });
-    share_blocks(group, net, layout, st, wk);
-    let mut err = 0.0;
-    for s in wk.stats.iter() {
-        err += s.err;
-        cnt.add(&s.counters);
-    }
+    exec::reduce(group, wk.stats, 1, 0, 1, |a, o| {
+        a[0].err += o[0].err;
+        a[0].counters.add(&o[0].counters);
+    });
+    share_class_rows(group, net, layout, st);
+    let (err, block_counters) = wk.stats.first().map_or((0.0, Counters::default()), |s| (s.err, s.counters));
+    cnt.add(&block_counters);
     cnt.iteration((items * ne) as u64);
     cnt.node_ops += (items * n) as u64;
     Report { rrr_err: if want_err { libm::sqrt(err / kf) } else { f64::NAN }, selected }

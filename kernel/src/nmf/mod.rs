@@ -19,7 +19,7 @@ pub use general::iterate_general;
 use crate::bilinear::{self, Coeffs, Safeguard};
 use crate::consensus;
 use crate::counters::{BlockStats, Counters};
-use crate::exec::{Alone, Group};
+use crate::exec::{self, Alone, Group};
 use crate::layout::Layout;
 use crate::simd::{self, LANES, V, flush_subnormal, halves, join, load, store};
 
@@ -201,8 +201,8 @@ pub fn iterate(pr: &Problem, st: &mut State, wk: &mut Work, cnt: &mut Counters) 
 }
 
 /// [`iterate`] on the blocks `group` says this process owns: the per-block
-/// weight sums, error sums, counters and consensus codes are shared with
-/// the group's other processes, so that every process ends with the same
+/// weight sums, error sums and counters are reduced over the group
+/// ([`exec::reduce`]) and the consensus codes shared, so that every process ends with the same
 /// consensus weights and codes, RRR_err and counters, bit for bit those of
 /// [`iterate`]; the copies of blocks owned elsewhere are left behind.
 pub fn iterate_split<G: Group>(
@@ -232,15 +232,9 @@ pub fn iterate_split<G: Group>(
             }
         }
     }
-    group.share(wk.sums, ne.max(1), 0, ne);
-    wk.weights.fill(0.0);
-    for sums in wk.sums.chunks_exact(ne.max(1)) {
-        for (s, b) in wk.weights.iter_mut().zip(sums) {
-            *s += b;
-        }
-    }
-    for s in wk.weights.iter_mut() {
-        *s /= items as f64;
+    exec::reduce(group, wk.sums, ne, 0, ne, exec::add_f64);
+    for (s, b) in wk.weights.iter_mut().zip(wk.sums.get(..ne).unwrap_or(&[])) {
+        *s = b / items as f64;
     }
     project_weights(sh, p, wk.weights, cnt);
     let blocks = st.w.chunks_exact_mut(ek).zip(st.z.chunks_exact_mut(ek));
@@ -263,13 +257,13 @@ pub fn iterate_split<G: Group>(
         }
         *stats = BlockStats { err: err.reduce_add(), counters: c };
     }
-    group.share(wk.stats, 1, 0, 1);
-    group.share(wk.codes, ck, 0, sh.rank * kb);
-    let mut err = 0.0;
-    for s in wk.stats.iter() {
-        err += s.err;
-        cnt.add(&s.counters);
-    }
+    exec::reduce(group, wk.stats, 1, 0, 1, |a, o| {
+        a[0].err += o[0].err;
+        a[0].counters.add(&o[0].counters);
+    });
+    group.share(wk.codes, ck, 0, sh.rank * kb, |_| true);
+    let (err, block_counters) = wk.stats.first().map_or((0.0, Counters::default()), |s| (s.err, s.counters));
+    cnt.add(&block_counters);
     cnt.iteration((items * ne) as u64);
     Ok(libm::sqrt(err / (items * ne) as f64))
 }

@@ -14,7 +14,9 @@ number of iterations per batch); two untimed iterations come first. Network conf
 measured with the edge state stored in f64 and in f32 (--precision). The paper's serial C \
 code runs at about 14 s/GWM on a 2-core EPYC. For states larger than the caches the report adds the memory floor: the \
 time to read and write the state once at the in-place read-modify-write bandwidth measured in the \
-same run.";
+same run. Under `mpirun -n R` (the mpi feature) the batch's blocks are split over the ranks, \
+--iters is required (every rank runs the same count), and the report adds the time in and the \
+bytes sent by the collectives per iteration, and the loopback allgather latency and bandwidth.";
 
 /// Arguments of `lwl bench`.
 #[derive(Debug, Args)]
@@ -25,6 +27,10 @@ pub struct BenchArgs {
     /// Threads of this process (default: measure 1, then all cores).
     #[command(flatten)]
     pub threads: Threads,
+    /// Items per batch of the network configurations (default: the
+    /// configuration's).
+    #[arg(long, value_name = "B")]
+    pub batch: Option<usize>,
     /// Items per layout block (a multiple of 4); default: the batch split
     /// evenly into blocks of at most 16 items (measured fastest).
     #[arg(long, value_name = "N")]
@@ -32,7 +38,8 @@ pub struct BenchArgs {
     /// Minimum seconds of timed iterations per configuration.
     #[arg(long, default_value_t = 3.0, value_name = "S")]
     pub seconds: f64,
-    /// Run exactly N timed iterations instead (for instruction counts).
+    /// Run exactly N timed iterations instead (for instruction counts;
+    /// required in an MPI job).
     #[arg(long, value_name = "N")]
     pub iters: Option<u64>,
     /// Seed of the generated data and weights.

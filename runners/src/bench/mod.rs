@@ -18,8 +18,7 @@ mod args;
 pub use args::{BENCH_ABOUT, BenchArgs};
 
 use crate::datasets::ledm;
-use crate::engine::cpu;
-use crate::engine::{Method, NmfBuffers, Pool, Precision};
+use crate::engine::{Method, NmfBuffers, Pool, Precision, cpu, ranks};
 use crate::error::Error;
 use crate::output::write_stdout;
 use crate::workloads::{CONFIGS, Config, Problem, Shape, config_names, prepare_with};
@@ -94,7 +93,7 @@ const FLOOR_BYTES: usize = 64 << 20;
 
 /// Runs `lwl bench`.
 pub fn run(args: &BenchArgs) -> Result<(), Error> {
-    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all = ranks::cores();
     let threads: Vec<usize> = match args.threads.threads {
         Some(_) => vec![args.threads.check()?],
         None if all > 1 => vec![1, all],
@@ -120,6 +119,8 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         ))?;
     }
     for cfg in chosen {
+        let nmf = matches!(cfg.shape, Shape::Nmf(..));
+        let cfg = &Config { batch: args.batch.filter(|_| !nmf).unwrap_or(cfg.batch), ..*cfg };
         // NMF state is f64 only
         let precs = if matches!(cfg.shape, Shape::Nmf(..)) { &[Precision::F64][..] } else { &precisions[..] };
         for (&prec, &t) in precs.iter().flat_map(|p| threads.iter().map(move |t| (p, t))) {
@@ -169,6 +170,13 @@ fn measure(
     }
     .map_err(|e| Error::Usage(format!("--block: {e:?} (use a positive multiple of 4)")))?;
     let mut bench = Bench::new(cfg, layout, args.seed, precision)?;
+    let world = ranks::world();
+    if world.size > 1 && args.iters.is_none() {
+        return Err(Error::Usage(format!(
+            "an MPI job of {} ranks: give --iters N, so that every rank runs the same iterations",
+            world.size
+        )));
+    }
     let path = if args.oracle { Method::Oracle } else { Method::Simd };
     // Two untimed iterations, then the timed ones in the same run.
     const WARM: u64 = 2;
@@ -177,6 +185,7 @@ fn measure(
         iters += 1;
         if iters == WARM {
             start = Instant::now();
+            ranks::traffic_reset();
         }
         let timed = iters.saturating_sub(WARM);
         match args.iters {
@@ -186,6 +195,7 @@ fn measure(
     })?;
     let secs = start.elapsed().as_secs_f64();
     let iters = iters.saturating_sub(WARM);
+    let (comm_secs, sent, collectives) = ranks::traffic();
     let (edges, state_bytes, steps) = bench.facts();
     let wm = iters as f64 * (cfg.batch * edges) as f64;
     let s_per_gwm = secs / (wm * 1e-9);
@@ -205,7 +215,19 @@ fn measure(
         "wm_per_s": wm / secs,
         "state_bytes": state_bytes,
         "newton_steps_per_solve": steps,
+        "ranks": world.size,
     });
+    if world.size > 1 {
+        let per = |v: f64| v / iters.max(1) as f64;
+        let sent_all = ranks::gather(sent);
+        out["comm_seconds_per_iter"] = json!(per(comm_secs));
+        out["iter_seconds"] = json!(per(secs));
+        out["collectives_per_iter"] = json!(per(collectives as f64));
+        out["bytes_sent_per_iter_by_rank"] = json!(sent_all.iter().map(|&b| per(b as f64)).collect::<Vec<_>>());
+        let (latency, bandwidth) = ranks::probe();
+        out["allgather_8b_seconds"] = json!(latency);
+        out["allgather_gb_per_s"] = json!(bandwidth * 1e-9);
+    }
     if state_bytes > FLOOR_BYTES {
         drop(bench);
         let bw = rmw_bandwidth(state_bytes, pool);
