@@ -123,21 +123,32 @@ pub fn reduce<G: Group, T: bytemuck::Pod>(
         (o == owner(last, blocks, ranks)).then_some(o)
     };
     let levels = usize::BITS - blocks.saturating_sub(1).leading_zeros();
-    // node (b, l) += its right child, when it has one
-    let join = |data: &mut [T], b: usize, l: u32| {
+    // node (b, l) += its right child, when it has one, for the elements
+    // `cols` of the segment
+    let join = |data: &mut [T], b: usize, l: u32, cols: &core::ops::Range<usize>| {
         let r = b + (1 << (l - 1));
         if r < blocks {
             let (lo, hi) = data.split_at_mut(r * stride);
-            add(&mut lo[b * stride + offset..b * stride + offset + len], &hi[offset..offset + len]);
+            let at = offset + cols.start;
+            add(&mut lo[b * stride + at..b * stride + offset + cols.end], &hi[at..offset + cols.end]);
         }
     };
-    for l in 1..=levels {
-        for b in (0..blocks).step_by(1 << l) {
-            if single(b, l) == Some(me) {
-                join(data, b, l);
+    // the tree's levels over one tile of columns at a time, so that the
+    // blocks' parts of a tile stay in cache while the tree climbs (the
+    // elements are independent: the bits do not depend on the tiling)
+    let tiles = |data: &mut [T], pick: &dyn Fn(usize, u32) -> bool| {
+        for start in (0..len).step_by(TILE) {
+            let cols = start..(start + TILE).min(len);
+            for l in 1..=levels {
+                for b in (0..blocks).step_by(1 << l) {
+                    if pick(b, l) {
+                        join(data, b, l, &cols);
+                    }
+                }
             }
         }
-    }
+    };
+    tiles(data, &|b, l| single(b, l) == Some(me));
     // a block starts a largest single-owner node when that node is not the
     // right child of a single-owner parent (a left child's parent starts
     // at the same block and is larger only if it is single-owner too)
@@ -147,14 +158,12 @@ pub fn reduce<G: Group, T: bytemuck::Pod>(
         b.is_multiple_of(step << 1) || single(b - step, top + 1).is_none()
     };
     group.share(data, stride, offset, len, largest);
-    for l in 1..=levels {
-        for b in (0..blocks).step_by(1 << l) {
-            if single(b, l).is_none() {
-                join(data, b, l);
-            }
-        }
-    }
+    tiles(data, &|b, l| single(b, l).is_none());
 }
+
+/// Elements of a segment [`reduce`] climbs the tree with at a time (4 KB
+/// of f64).
+const TILE: usize = 512;
 
 /// `acc += other`, element by element: the [`reduce`] of sums.
 pub fn add_f64(acc: &mut [f64], other: &[f64]) {

@@ -17,6 +17,7 @@
 
 use super::block::{self, Block, Mask};
 use super::{BlockStats, Errors, IterError, Problem, Report, State, Work, check, classes};
+use crate::class::ClassMode;
 use crate::consensus;
 use crate::counters::Counters;
 use crate::exec::{self, Alone, Executor, Group, Serial};
@@ -170,9 +171,17 @@ pub fn run_split<E: Executor, G: Group, S: Storage, F: FnMut(&Report) -> bool>(
 }
 
 /// Shares the class nodes' rows of `y` and `b` (runs of consecutive class
-/// nodes one segment each) after a block phase: the class step sees every
-/// item.
-fn share_class_rows<G: Group, S: Storage>(group: &G, net: &Net, layout: &Layout, st: &mut State<S>) {
+/// nodes one segment each) after a block phase, when the class step ranks
+/// the items of the whole batch (exemptions, relabelling, false-positive
+/// allowance). Plain labels and real targets project each item alone: a
+/// process then needs only its own items' rows, and what it computes for
+/// the others' is never read (their bias sums come from their owners,
+/// their labels are their own).
+fn share_class_rows<G: Group, S: Storage>(group: &G, pr: &Problem, st: &mut State<S>) {
+    let Problem { net, layout, params: p, .. } = *pr;
+    if matches!(p.class_mode, ClassMode::Plain | ClassMode::Targets) {
+        return;
+    }
     let (n, kb) = (net.nodes(), layout.block());
     let mut i = 0;
     while i < n {
@@ -257,7 +266,7 @@ fn one<E: Executor, G: Group, S: Storage>(
         a[0].err += o[0].err;
         a[0].counters.add(&o[0].counters);
     });
-    share_class_rows(group, net, layout, st);
+    share_class_rows(group, pr, st);
     let (err, block_counters) = wk.stats.first().map_or((0.0, Counters::default()), |s| (s.err, s.counters));
     cnt.add(&block_counters);
     cnt.iteration((items * ne) as u64);
