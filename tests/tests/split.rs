@@ -11,6 +11,7 @@ use lwl_kernel::class::ClassMode;
 use lwl_kernel::exec::{self, Group};
 use lwl_kernel::layout::Layout;
 use lwl_kernel::network::Report;
+use lwl_runners::engine::ranks::Plan;
 use lwl_runners::engine::{Method, NetBuffers, Pool};
 use lwl_runners::workloads::{config, prepare};
 use lwl_tests::{CLASS_ITEMS, class_params, class_setup, class_spec};
@@ -51,31 +52,14 @@ impl Group for Sim {
         if !self.share {
             return;
         }
-        let blocks = data.len() / stride;
-        let seg = |b: usize| b * stride + offset..b * stride + offset + len;
-        let picked: Vec<usize> = (0..blocks).filter(|&b| which(b)).collect();
-        let mine: Vec<u8> = picked
-            .iter()
-            .filter(|&&b| self.owns(b, blocks))
-            .flat_map(|&b| bytemuck::cast_slice(&data[seg(b)]).to_vec())
-            .collect();
+        let plan = Plan::new(data, stride, len, self.size, which);
+        let mine = plan.mine(data, (stride, offset, self.rank));
         *self.hub.sent.lock().unwrap() += mine.len();
         self.hub.slots.lock().unwrap()[self.rank] = mine;
         self.hub.barrier.wait();
-        {
-            let slots = self.hub.slots.lock().unwrap();
-            let mut at = vec![0usize; self.size];
-            let bytes = len * std::mem::size_of::<T>();
-            for &b in &picked {
-                let q = exec::owner(b, blocks, self.size);
-                if q != self.rank {
-                    bytemuck::cast_slice_mut::<T, u8>(&mut data[seg(b)])
-                        .copy_from_slice(&slots[q][at[q]..at[q] + bytes]);
-                }
-                at[q] += bytes;
-            }
-        }
+        let all: Vec<u8> = self.hub.slots.lock().unwrap().concat();
         self.hub.barrier.wait();
+        plan.unpack(data, (stride, offset, self.rank), &all);
     }
 }
 

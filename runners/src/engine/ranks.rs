@@ -207,10 +207,54 @@ pub fn probe() -> (f64, f64) {
     (0.0, 0.0)
 }
 
-/// [`Group::share`] over MPI: the picked segments of the owned blocks packed
-/// in block order, one allgather of bytes, the others' segments unpacked.
-/// Ranks own contiguous ranges of blocks in rank order, so the gathered
-/// bytes are in block order.
+/// Where a [`Group::share`] of `data` in blocks of `stride` elements
+/// (segments at `offset`, `len` long) puts things: the picked blocks in
+/// block order, and the bytes each rank contributes (its owned picked
+/// segments, in block order).
+pub struct Plan {
+    /// The blocks `which` picked.
+    pub picked: Vec<usize>,
+    /// Bytes each rank sends, in rank order.
+    pub counts: Vec<usize>,
+    /// Bytes of one segment.
+    pub bytes: usize,
+}
+
+impl Plan {
+    /// The plan of a share among `ranks` processes.
+    pub fn new<T>(data: &[T], stride: usize, len: usize, ranks: usize, which: impl Fn(usize) -> bool) -> Self {
+        let blocks = data.len().checked_div(stride).unwrap_or(0);
+        let picked: Vec<usize> = (0..blocks).filter(|&b| which(b)).collect();
+        let bytes = std::mem::size_of::<T>() * len;
+        let mut counts = vec![0; ranks];
+        for &b in &picked {
+            counts[lwl_kernel::exec::owner(b, blocks, ranks)] += bytes;
+        }
+        Self { picked, counts, bytes }
+    }
+
+    /// The bytes process `rank` sends: its picked segments in block order.
+    pub fn mine<T: bytemuck::Pod>(&self, data: &[T], (stride, offset, rank): (usize, usize, usize)) -> Vec<u8> {
+        let (blocks, ranks) = (data.len() / stride, self.counts.len());
+        let len = self.bytes / std::mem::size_of::<T>().max(1);
+        let own = self.picked.iter().filter(|&&b| lwl_kernel::exec::owner(b, blocks, ranks) == rank);
+        own.flat_map(|&b| bytemuck::cast_slice::<T, u8>(&data[b * stride + offset..][..len]).to_vec()).collect()
+    }
+
+    /// Writes the others' segments from `all`, every rank's bytes
+    /// concatenated in rank order (so the segments are in block order).
+    pub fn unpack<T: bytemuck::Pod>(&self, data: &mut [T], (stride, offset, rank): (usize, usize, usize), all: &[u8]) {
+        let (blocks, ranks) = (data.len() / stride, self.counts.len());
+        let len = self.bytes / std::mem::size_of::<T>().max(1);
+        for (&b, chunk) in self.picked.iter().zip(all.chunks_exact(self.bytes.max(1))) {
+            if lwl_kernel::exec::owner(b, blocks, ranks) != rank {
+                bytemuck::cast_slice_mut::<T, u8>(&mut data[b * stride + offset..][..len]).copy_from_slice(chunk);
+            }
+        }
+    }
+}
+
+/// [`Group::share`] over MPI: one allgather of the bytes of a [`Plan`].
 #[cfg(feature = "mpi")]
 fn share_mpi<T: bytemuck::Pod>(
     r: &Ranks,
@@ -221,27 +265,16 @@ fn share_mpi<T: bytemuck::Pod>(
     use mpi::datatype::PartitionMut;
     use mpi::traits::CommunicatorCollectives;
     let t = std::time::Instant::now();
-    let blocks = data.len() / stride;
-    let picked: Vec<usize> = (0..blocks).filter(|&b| which(b)).collect();
-    let seg = |blk: usize| blk * stride + offset..blk * stride + offset + len;
-    let mine: Vec<T> = picked.iter().filter(|&&b| r.owns(b, blocks)).flat_map(|&b| data[seg(b)].to_vec()).collect();
-    let bytes = std::mem::size_of::<T>() * len;
-    let mut counts = vec![0 as mpi::Count; r.size];
-    for &b in &picked {
-        counts[lwl_kernel::exec::owner(b, blocks, r.size)] += bytes as mpi::Count;
-    }
+    let plan = Plan::new(data, stride, len, r.size, which);
+    let mine = plan.mine(data, (stride, offset, r.rank));
+    let counts: Vec<mpi::Count> = plan.counts.iter().map(|&c| c as mpi::Count).collect();
     let displs: Vec<mpi::Count> = counts.iter().scan(0, |a, &c| Some(std::mem::replace(a, *a + c))).collect();
-    let mut all = vec![0u8; picked.len() * bytes];
+    let mut all = vec![0u8; plan.counts.iter().sum()];
     {
         let mut part = PartitionMut::new(&mut all[..], counts, displs);
-        let send: &[u8] = bytemuck::cast_slice(&mine);
-        mpi::topology::SimpleCommunicator::world().all_gather_varcount_into(send, &mut part);
+        mpi::topology::SimpleCommunicator::world().all_gather_varcount_into(&mine[..], &mut part);
     }
-    for (&b, chunk) in picked.iter().zip(all.chunks_exact(bytes.max(1))) {
-        if !r.owns(b, blocks) {
-            bytemuck::cast_slice_mut::<T, u8>(&mut data[seg(b)]).copy_from_slice(chunk);
-        }
-    }
+    plan.unpack(data, (stride, offset, r.rank), &all);
     let mut tr = TRAFFIC.lock().unwrap_or_else(|e| e.into_inner());
-    *tr = (tr.0 + t.elapsed().as_secs_f64(), tr.1 + (mine.len() * std::mem::size_of::<T>()) as u64, tr.2 + 1);
+    *tr = (tr.0 + t.elapsed().as_secs_f64(), tr.1 + mine.len() as u64, tr.2 + 1);
 }
