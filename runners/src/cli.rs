@@ -38,6 +38,9 @@ intersection (Elser, Learning Without Loss).";
 lwl net complete 13 26 26 2 > net.txt     write a 13-26-26-2 classifier\n  \
 lwl net check net.txt                     validate and summarize it\n  \
 lwl data majority 3 --out-dir data        majority-circuit train/test sets\n\n\
+Several machines: a build with `--features lwl-runners/mpi` runs classify, autoencode, generate \
+and nmf under `mpirun -n R`, each batch split over the ranks with the results of one process \
+(docs/mpi.md).\n\n\
 Run 'lwl help <COMMAND>' for details of each command."
 )]
 pub struct Cli {
