@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     let argv = std::env::args_os().skip(1).flat_map(|a| a.into_encoded_bytes().into_iter().chain([0]));
     if let Err(e) = ranks::same("flags", ranks::digest(argv.map(u64::from))) {
         if ranks::writes() {
-            eprintln!("lwl: {e}");
+            ranks::say(&format!("lwl: {e}"));
         }
         return ExitCode::from(2);
     }
@@ -53,8 +53,8 @@ fn main() -> ExitCode {
         Ok(()) | Err(lwl_runners::error::Error::Closed) => ExitCode::SUCCESS,
         Err(e) => {
             match ranks::world() {
-                w if w.rank > 0 => eprintln!("lwl (rank {} of {}): {e}", w.rank, w.size),
-                _ => eprintln!("lwl: {e}"),
+                w if w.rank > 0 => ranks::say(&format!("lwl (rank {} of {}): {e}", w.rank, w.size)),
+                _ => ranks::say(&format!("lwl: {e}")),
             }
             ranks::abort(e.exit_code());
             ExitCode::from(e.exit_code())

@@ -54,7 +54,7 @@ pub fn start() -> Session {
             let _ = WORLD.set(Ranks { rank: w.rank() as usize, size: w.size() as usize });
         }
         if world().size > 1 && writes() {
-            eprintln!("lwl: an MPI job of {} ranks: each batch's blocks are split between them", world().size);
+            say(&format!("lwl: an MPI job of {} ranks: each batch's blocks are split between them", world().size));
         }
         Session { _universe: universe }
     }
@@ -73,6 +73,13 @@ pub fn cores() -> usize {
         .filter(|_| world().size > 1)
         .unwrap_or(1);
     (cores / local.max(1)).max(1)
+}
+
+/// Writes `line` and a newline to standard error in one write, so that the
+/// lines of the ranks of a job (which `mpirun` merges) do not interleave.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(format!("{line}\n").as_bytes());
 }
 
 /// Stops every rank of the job after an error on this one (nothing when
@@ -105,7 +112,7 @@ pub fn same(what: &str, digest: u64) -> Result<(), Error> {
 /// iterate on, which must be the same on all.
 pub fn stop_unless_same(what: &str, words: impl IntoIterator<Item = u64>) {
     if let Err(e) = same(what, digest(words)) {
-        eprintln!("lwl: {e} (the data, the flags or the shuffles differ)");
+        say(&format!("lwl: {e} (the data, the flags or the shuffles differ)"));
         abort(2);
     }
 }

@@ -17,7 +17,7 @@ use crate::output::write_stdout;
 pub fn seed(given: Option<u64>, what: &str) -> u64 {
     let s = ranks::first(given.unwrap_or_else(rand::random));
     if ranks::writes() {
-        eprintln!("lwl {what}: seed {s} (--seed {s} repeats this run)");
+        ranks::say(&format!("lwl {what}: seed {s} (--seed {s} repeats this run)"));
     }
     s
 }
