@@ -97,7 +97,8 @@ impl Counters {
     }
 }
 
-/// Results of one layout block in the SIMD paths, reduced in block order
+/// Results of one layout block in the SIMD paths, added by the block tree
+/// of [`crate::exec::reduce`]
 /// (and shared between processes that split the blocks).
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
@@ -106,4 +107,17 @@ pub struct BlockStats {
     pub err: f64,
     /// The block's counters.
     pub counters: Counters,
+}
+
+impl BlockStats {
+    /// The sum of every block's `stats` over the processes of `group` (by
+    /// the block tree of [`crate::exec::reduce`], which leaves partial sums
+    /// in `stats`); zero for no blocks.
+    pub fn total<G: crate::exec::Group>(group: &G, stats: &mut [BlockStats]) -> BlockStats {
+        crate::exec::reduce(group, stats, 1, 0, 1, |a, o| {
+            a[0].err += o[0].err;
+            a[0].counters.add(&o[0].counters);
+        });
+        stats.first().copied().unwrap_or_default()
+    }
 }

@@ -1,15 +1,15 @@
 //! Executors for independent per-block tasks. The kernel splits an
 //! iteration into phases whose work is independent across layout blocks
-//! (each task owns its block's slices) and reduces the per-block results in
-//! block order, so the result is the same bit for bit however the tasks are
-//! scheduled. [`Serial`] runs them in order; a caller with threads (the
+//! (each task owns its block's slices) and combines the per-block results
+//! by a tree fixed by block index ([`reduce`]), so the result is the same
+//! bit for bit however the tasks are scheduled. [`Serial`] runs them in order; a caller with threads (the
 //! `lwl` runner has a team of spinning threads) implements [`Executor`] to run them in parallel.
 //!
 //! Several processes can split a batch's blocks likewise ([`Group`]): each
-//! runs the tasks of the blocks it owns, and between phases the per-block
-//! results are copied to every process ([`Group::share`]), so that every
-//! process reduces all blocks' results in block order and holds the same
-//! bits as one process alone ([`Alone`]).
+//! runs the tasks of the blocks it owns, and between phases [`reduce`]
+//! shares the largest subtrees of the block tree ([`Group::share`]), so
+//! that every process ends with the same sums, the same bits as one process
+//! alone ([`Alone`]).
 
 /// Runs independent tasks.
 pub trait Executor {

@@ -1,8 +1,8 @@
 //! The SIMD path of one network RRR iteration (eq. 26, 38 with the update
 //! of eq. 3): lanes over batch items, and phases whose work is independent
 //! per layout block run through an [`Executor`] (serially, or on threads by
-//! the caller) with per-block results reduced in block order, so the result
-//! does not depend on the executor. Same mathematics as the oracle; sums
+//! the caller) with per-block results combined by the block tree of
+//! [`exec::reduce`], so the result does not depend on the executor. Same mathematics as the oracle; sums
 //! over items use lane-parallel partial sums and `1/(1 - u²)` is computed
 //! once per (node, item), so results agree with the oracle to rounding, not
 //! bit for bit.
@@ -262,13 +262,10 @@ fn one<E: Executor, G: Group, S: Storage>(
             block::node_values(net, p, items, batch.code_items, &mut bl);
         }
     });
-    exec::reduce(group, wk.stats, 1, 0, 1, |a, o| {
-        a[0].err += o[0].err;
-        a[0].counters.add(&o[0].counters);
-    });
+    let total = BlockStats::total(group, wk.stats);
     share_class_rows(group, pr, st);
-    let (err, block_counters) = wk.stats.first().map_or((0.0, Counters::default()), |s| (s.err, s.counters));
-    cnt.add(&block_counters);
+    let err = total.err;
+    cnt.add(&total.counters);
     cnt.iteration((items * ne) as u64);
     cnt.node_ops += (items * n) as u64;
     Report { rrr_err: if want_err { libm::sqrt(err / kf) } else { f64::NAN }, selected }

@@ -136,8 +136,9 @@ pub struct Work<'a> {
     /// Per-block consensus sums (length `blocks · (E + N)`): per block, the
     /// sums of the weight copies over the block's real items (`E`), then of
     /// `2 b_A − b` per node (`N`, the bias consensus of eq. 26i; input
-    /// nodes 0). The SIMD path fills them per block and reduces them in
-    /// block order.
+    /// nodes 0). The SIMD path fills them per block and adds them by the
+    /// block tree of [`crate::exec::reduce`] (which leaves partial sums
+    /// behind).
     pub wsum: &'a mut [f64],
     /// Per-block error sums and counters (length `blocks`).
     pub stats: &'a mut [BlockStats],

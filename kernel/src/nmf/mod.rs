@@ -88,7 +88,8 @@ pub struct Work<'a> {
     /// batch). The oracle and the general update do not use it.
     pub roots: &'a mut [f64],
     /// The SIMD path's per-block sums of the weight copies over the block's
-    /// real items (length `blocks · E`), reduced in block order.
+    /// real items (length `blocks · E`), added by the block tree of
+    /// [`crate::exec::reduce`].
     pub sums: &'a mut [f64],
     /// The SIMD path's per-block error sums and counters (length `blocks`).
     pub stats: &'a mut [BlockStats],
@@ -221,11 +222,11 @@ pub fn iterate_split<G: Group>(
     // per-block slices; a shape without data or code nodes has empty
     // buffers (chunks of at least 1 of them are none), so no block is visited
     let (ek, dk, ck) = ((ne * kb).max(1), (sh.data * kb).max(1), (sh.rank * kb).max(1));
-    // weight consensus: per edge the blocks' sums of real copies, added in
-    // block order
-    let owned = |blk: &usize| group.owns(*blk, nb);
+    // weight consensus: per edge the blocks' sums of real copies, added by
+    // the block tree
+    let owned = |blk: usize| group.owns(blk, nb);
     for (blk, (w, sums)) in st.w.chunks_exact(ek).zip(wk.sums.chunks_exact_mut(ne.max(1))).enumerate() {
-        if owned(&blk) {
+        if owned(blk) {
             let real = layout.real(blk);
             for (s, row) in sums.iter_mut().zip(w.chunks_exact(kb)) {
                 *s = simd::sum_lanes(&row[..real]);
@@ -241,7 +242,7 @@ pub fn iterate_split<G: Group>(
     let per_node = data.chunks_exact(dk).zip(wk.roots.chunks_exact_mut(dk));
     let per_block = wk.codes.chunks_exact_mut(ck).zip(wk.stats.iter_mut());
     for (blk, ((w, z), ((data, roots), (codes, stats)))) in blocks.zip(per_node.zip(per_block)).enumerate() {
-        if !owned(&blk) {
+        if !owned(blk) {
             continue;
         }
         let mut bl = NmfBlock { sh, kb, real: layout.real(blk), weights: wk.weights, w, z, codes, data, roots };
@@ -257,13 +258,10 @@ pub fn iterate_split<G: Group>(
         }
         *stats = BlockStats { err: err.reduce_add(), counters: c };
     }
-    exec::reduce(group, wk.stats, 1, 0, 1, |a, o| {
-        a[0].err += o[0].err;
-        a[0].counters.add(&o[0].counters);
-    });
+    let total = BlockStats::total(group, wk.stats);
     group.share(wk.codes, ck, 0, sh.rank * kb, |_| true);
-    let (err, block_counters) = wk.stats.first().map_or((0.0, Counters::default()), |s| (s.err, s.counters));
-    cnt.add(&block_counters);
+    let err = total.err;
+    cnt.add(&total.counters);
     cnt.iteration((items * ne) as u64);
     Ok(libm::sqrt(err / (items * ne) as f64))
 }

@@ -12,9 +12,9 @@
 //! another job keeps off its core holds up only the task it is running.
 //! And when the team is slower than the calling thread alone would be (it
 //! times its own tasks), the pool runs the next phases on the calling
-//! thread alone, then tries the team again ([`Adapt`]). The kernel reduces
-//! per-block results in block order, so results do not depend on the number
-//! of threads, nor on which thread ran a task.
+//! thread alone, then tries the team again ([`Adapt`]). The kernel adds
+//! per-block results by a tree fixed by block index, so results do not
+//! depend on the number of threads, nor on which thread ran a task.
 //!
 //! A worker that found no work for [`SPIN`] parks until the next phase, so
 //! an idle pool (between batches, in phases run alone, or with more threads
