@@ -1,11 +1,12 @@
 //! The processes of a data-parallel job: `mpirun -n R lwl …` with the `mpi`
 //! feature (OpenMPI or another MPI library through the `mpi` crate). Every
 //! rank runs the same command on the same data; the blocks of each batch
-//! are split into contiguous ranges, one per rank ([`exec::owner`]), and
-//! after every block phase the per-block results are gathered in block
-//! order (an allgather, not a reduction), so that every rank reduces them
-//! exactly as one process does: the results are the same bits for every
-//! rank count. Rank 0 alone writes output. Without the feature, or without
+//! are split into contiguous ranges, one per rank ([`lwl_kernel::exec::owner`]), and
+//! after every block phase the per-block sums are added by a tree fixed by
+//! block index ([`lwl_kernel::exec::reduce`]: each rank allgathers the largest subtrees
+//! it owns whole, not an order-dependent all-reduce), so that every rank
+//! ends with the sums one process computes: the same bits for every rank
+//! count. Rank 0 alone writes output. Without the feature, or without
 //! `mpirun`, the job is one rank.
 
 use std::sync::OnceLock;
